@@ -1,0 +1,2 @@
+set(FIDCPP_CPU_SOURCES
+)

@@ -1,0 +1,3 @@
+set(FIDCPP_CLI_SOURCES
+  src/cli/main.cpp
+)

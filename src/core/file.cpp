@@ -1,0 +1,147 @@
+// File helpers (POSIX).
+#include "core/file.h"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <utility>
+
+namespace fidcpp {
+
+namespace {
+std::string errno_text() { return std::strerror(errno); }
+}  // namespace
+
+bool file_exists(const std::string& path) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0;
+}
+
+Result<std::vector<uint8_t>> read_file(const std::string& path, uint64_t max_bytes) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) return not_found("'" + path + "': no such file");
+    return io_error("'" + path + "': cannot open: " + errno_text());
+  }
+  struct stat st;
+  if (::fstat(fd, &st) != 0) {
+    ::close(fd);
+    return io_error("'" + path + "': cannot stat: " + errno_text());
+  }
+  if (S_ISDIR(st.st_mode)) {
+    ::close(fd);
+    return bad_input("'" + path + "': is a directory, expected a file");
+  }
+  if (static_cast<uint64_t>(st.st_size) > max_bytes) {
+    ::close(fd);
+    return bad_input("'" + path + "': file is " + std::to_string(st.st_size) + " bytes, more than the limit of " +
+                     std::to_string(max_bytes));
+  }
+  std::vector<uint8_t> buf(static_cast<size_t>(st.st_size));
+  size_t got = 0;
+  while (got < buf.size()) {
+    ssize_t r = ::read(fd, buf.data() + got, buf.size() - got);
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      ::close(fd);
+      return io_error("'" + path + "': read failed: " + errno_text());
+    }
+    if (r == 0) break;
+    got += static_cast<size_t>(r);
+  }
+  ::close(fd);
+  buf.resize(got);
+  return buf;
+}
+
+Result<MappedFile> MappedFile::open(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) return not_found("'" + path + "': no such file");
+    return io_error("'" + path + "': cannot open: " + errno_text());
+  }
+  struct stat st;
+  if (::fstat(fd, &st) != 0 || S_ISDIR(st.st_mode)) {
+    ::close(fd);
+    return bad_input("'" + path + "': not a regular file");
+  }
+  MappedFile m;
+  if (st.st_size > 0) {
+    void* p = ::mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
+    if (p == MAP_FAILED) {
+      ::close(fd);
+      return io_error("'" + path + "': mmap failed: " + errno_text());
+    }
+    m.data_ = static_cast<const uint8_t*>(p);
+    m.size_ = static_cast<size_t>(st.st_size);
+  }
+  ::close(fd);
+  return m;
+}
+
+MappedFile::MappedFile(MappedFile&& o) noexcept
+    : data_(std::exchange(o.data_, nullptr)), size_(std::exchange(o.size_, 0)) {}
+
+MappedFile& MappedFile::operator=(MappedFile&& o) noexcept {
+  if (this != &o) {
+    if (data_) ::munmap(const_cast<uint8_t*>(data_), size_);
+    data_ = std::exchange(o.data_, nullptr);
+    size_ = std::exchange(o.size_, 0);
+  }
+  return *this;
+}
+
+MappedFile::~MappedFile() {
+  if (data_) ::munmap(const_cast<uint8_t*>(data_), size_);
+}
+
+Status write_file_atomic(const std::string& path, const void* data, size_t size, Overwrite overwrite) {
+  if (overwrite == Overwrite::kRefuse && file_exists(path))
+    return invalid_argument("'" + path + "' already exists (use --force to overwrite)");
+  std::string tmp = path + ".tmp-XXXXXX";
+  std::vector<char> name(tmp.begin(), tmp.end());
+  name.push_back('\0');
+  int fd = ::mkstemp(name.data());
+  if (fd < 0) return io_error("'" + path + "': cannot create temporary file: " + errno_text());
+  const auto* p = static_cast<const uint8_t*>(data);
+  size_t done = 0;
+  while (done < size) {
+    ssize_t w = ::write(fd, p + done, size - done);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      std::string err = errno_text();
+      ::close(fd);
+      ::unlink(name.data());
+      return io_error("'" + path + "': write failed: " + err);
+    }
+    done += static_cast<size_t>(w);
+  }
+  ::fchmod(fd, 0644);
+  if (::fsync(fd) != 0 || ::close(fd) != 0) {
+    std::string err = errno_text();
+    ::unlink(name.data());
+    return io_error("'" + path + "': cannot flush: " + err);
+  }
+  if (overwrite == Overwrite::kRefuse) {
+    // link() fails if the target appeared meanwhile, so nothing is ever replaced.
+    if (::link(name.data(), path.c_str()) != 0) {
+      std::string err = errno_text();
+      ::unlink(name.data());
+      return io_error("'" + path + "': cannot create: " + err);
+    }
+    ::unlink(name.data());
+    return Status();
+  }
+  if (::rename(name.data(), path.c_str()) != 0) {
+    std::string err = errno_text();
+    ::unlink(name.data());
+    return io_error("'" + path + "': cannot rename temporary file: " + err);
+  }
+  return Status();
+}
+
+}  // namespace fidcpp

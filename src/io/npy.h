@@ -1,0 +1,48 @@
+// .npy / .npz reading and writing (numpy format v1.0/2.0; npz = zip of .npy members, stored or deflated).
+// REFERENCE.md §8.1. Readers accept <f4/<f8 (and big-endian, fortran_order) and convert to double.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/file.h"
+#include "core/status.h"
+
+namespace fidcpp {
+
+struct NpyArray {
+  std::vector<int64_t> shape;
+  std::vector<double> data;  // C order, converted from the stored dtype
+  std::string descr;         // as stored, e.g. "<f4", "<f8", "<i8"
+  int64_t numel() const {
+    int64_t n = 1;
+    for (int64_t d : shape) n *= d;
+    return n;
+  }
+};
+
+struct NpyLimits {
+  uint64_t max_bytes = uint64_t(16) << 30;  // refuse arrays (or members) larger than this
+  int max_members = 1024;
+};
+
+Result<NpyArray> parse_npy(const uint8_t* data, size_t size, const std::string& what, const NpyLimits& limits = {});
+Result<NpyArray> read_npy(const std::string& path, const NpyLimits& limits = {});
+Result<std::map<std::string, NpyArray>> read_npz(const std::string& path, const NpyLimits& limits = {});
+
+enum class NpyDtype { kF4, kF8, kI8 };
+struct NpyWriteArray {
+  std::string name;               // member name without ".npy"
+  std::vector<int64_t> shape;
+  NpyDtype dtype = NpyDtype::kF8;
+  const double* data = nullptr;   // converted to dtype on write
+};
+
+std::vector<uint8_t> encode_npy(const NpyWriteArray& a);
+Status write_npy(const std::string& path, const NpyWriteArray& a, Overwrite overwrite);
+// compress=true writes deflated members like np.savez_compressed, false stored members like np.savez.
+Status write_npz(const std::string& path, const std::vector<NpyWriteArray>& arrays, bool compress, Overwrite overwrite);
+
+}  // namespace fidcpp

@@ -1,0 +1,2 @@
+set(FIDCPP_IO_SOURCES
+)

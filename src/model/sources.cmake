@@ -1,0 +1,2 @@
+set(FIDCPP_MODEL_SOURCES
+)

@@ -1,0 +1,2 @@
+set(FIDCPP_TOP_SOURCES
+)
