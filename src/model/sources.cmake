@@ -1,2 +1,3 @@
 set(FIDCPP_MODEL_SOURCES
+  src/model/inception_table.cpp
 )

@@ -1,0 +1,38 @@
+// The FID Inception-v3 parameter table, written once (REFERENCE.md §1.3–1.4, §1.8.2): the 94 BasicConv2d units
+// in module-definition order with their geometry, and the names of every tensor the weights file must hold.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace fidcpp {
+
+struct ConvUnitSpec {
+  const char* prefix;  // pytorch-fid state-dict prefix, e.g. "Mixed_6b.branch7x7_2"
+  int cin, cout;
+  int kh, kw;
+  int stride;  // same in both axes for every unit of this network
+  int ph, pw;
+};
+
+constexpr int kNumConvUnits = 94;
+constexpr int kFcOut = 1008;
+constexpr int kPool3Dim = 2048;
+constexpr float kBnEps = 0.001f;  // REFERENCE.md §1.2
+
+// All 94 units, module-definition order (= concatenation order of the branches).
+const ConvUnitSpec* conv_units();
+// Index of a unit by prefix, or -1.
+int conv_unit_index(const std::string& prefix);
+
+struct ParamSpec {
+  std::string name;             // e.g. "Mixed_5b.branch1x1.bn.running_var"
+  std::vector<int64_t> shape;
+};
+
+// Every float tensor of the pytorch-fid state dict (94 x 5 conv/BN tensors, then fc.weight and fc.bias when
+// with_fc). num_batches_tracked entries are not part of it: they are int64 and unused.
+std::vector<ParamSpec> inception_param_specs(bool with_fc);
+
+}  // namespace fidcpp
