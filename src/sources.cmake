@@ -1,2 +1,7 @@
 set(FIDCPP_TOP_SOURCES
+  src/evaluator.cpp
+  src/c_api.cpp
 )
+# Where the evaluator looks for the default weights file (after $FIDCPP_WEIGHTS).
+set_source_files_properties(src/evaluator.cpp PROPERTIES COMPILE_DEFINITIONS
+  "FIDCPP_SOURCE_WEIGHTS_DIR=\"${PROJECT_SOURCE_DIR}/weights\";FIDCPP_INSTALL_WEIGHTS_DIR=\"${CMAKE_INSTALL_FULL_DATADIR}/fidcpp\"")

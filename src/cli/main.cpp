@@ -1,6 +1,447 @@
-// fidcpp command line (placeholder until the CLI lands).
+// The `fidcpp` command line: metrics between folders / zips / lists / statistics, statistics files, weights
+// tools. Uses only the public API (include/fidcpp/fidcpp.hpp), except `weights`, which drives the converter.
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
 #include <cstdio>
-int main() {
-  std::fprintf(stderr, "fidcpp: not implemented yet\n");
-  return 1;
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "cli/cmd_weights.h"
+#include "fidcpp/fidcpp.hpp"
+
+namespace {
+
+// Exit codes (documented in the README and in --help).
+constexpr int kExitOk = 0;
+constexpr int kExitUsage = 2;
+constexpr int kExitBadInput = 3;
+constexpr int kExitWeights = 4;
+constexpr int kExitInternal = 5;
+constexpr int kExitUnsupported = 6;
+
+int exit_code_for(fidcpp_status s) {
+  switch (s) {
+    case FIDCPP_STATUS_OK: return kExitOk;
+    case FIDCPP_STATUS_INVALID_ARGUMENT:
+    case FIDCPP_STATUS_BAD_INPUT:
+    case FIDCPP_STATUS_IO_ERROR:
+    case FIDCPP_STATUS_NOT_FOUND: return kExitBadInput;
+    case FIDCPP_STATUS_WEIGHTS: return kExitWeights;
+    case FIDCPP_STATUS_UNSUPPORTED: return kExitUnsupported;
+    default: return kExitInternal;
+  }
+}
+
+struct UsageError {
+  std::string message;
+};
+
+const char* kMainHelp =
+    "usage: fidcpp <command> [options]\n"
+    "\n"
+    "Metrics (A = real/reference, B = generated; each a folder, .zip, list file (.txt), .npz statistics or\n"
+    ".npy N x D features):\n"
+    "  fid A B            Frechet Inception Distance\n"
+    "  kid A B            Kernel Inception Distance (mean, std)\n"
+    "  is A               Inception Score of A (needs weights with the fc layer)\n"
+    "  mifid A B          memorization-informed FID (torchmetrics)\n"
+    "  prc A B            precision / recall / F-score (torch-fidelity, Inception features)\n"
+    "  metrics A [B] --fid --kid --is --mifid --prc   several metrics from one extraction pass\n"
+    "Statistics:\n"
+    "  stats A -o a.npz   save statistics (pytorch-fid keys mu, sigma + mergeable n, sum, sum_outer)\n"
+    "  merge a.npz b.npz ... -o all.npz   merge mergeable statistics exactly\n"
+    "Weights:\n"
+    "  weights convert|inspect|verify|fetch ...\n"
+    "\n"
+    "Run `fidcpp <command> --help` for the options of a command.\n"
+    "Exit codes: 0 ok, 2 usage error, 3 bad input (missing/empty/unreadable input, too few images), 4 missing or\n"
+    "bad weights, 5 internal error, 6 unsupported on this build/machine (e.g. --device cuda without a GPU).\n";
+
+const char* kCommonHelp =
+    "Common options:\n"
+    "  --tap 64|192|768|2048     feature layer (default 2048)\n"
+    "  --mode M                  input conventions: torch-fidelity (default), torchmetrics, pytorch-fid,\n"
+    "                            clean-fid, clean-fid-legacy-tf\n"
+    "  --device cpu|cuda|auto    (default cpu)\n"
+    "  --threads N               worker threads (default: all cores)\n"
+    "  --batch-size N            images per forward pass (default 16)\n"
+    "  --weights PATH            converted weights (default: $FIDCPP_WEIGHTS or weights/inception-2015-12-05.safetensors)\n"
+    "  --skip-bad                skip undecodable images (counted and reported) instead of stopping\n"
+    "  --save-stats PREFIX       also write PREFIX-a.npz (and PREFIX-b.npz) statistics\n"
+    "  --force                   allow overwriting existing output files\n"
+    "  --json                    machine-readable output (schema in the README)\n"
+    "  --quiet                   no progress bar\n"
+    "Metric options:\n"
+    "  --splits N                Inception Score splits (default 10)\n"
+    "  --kid-subsets N           KID subsets (default 100)\n"
+    "  --kid-subset-size N       KID subset size (default 1000)\n"
+    "  --prc-neighborhood K      precision/recall k (default 3)\n"
+    "  --mifid-eps E             MiFID cosine distance threshold (default 0.1)\n";
+
+struct Args {
+  std::string command;
+  std::vector<std::string> inputs;
+  std::string output;
+  std::string save_stats;
+  std::string weights;
+  fidcpp_mode mode = FIDCPP_MODE_TORCH_FIDELITY;
+  fidcpp_device device = FIDCPP_DEVICE_CPU;
+  int tap = 2048;
+  int threads = 0;
+  int batch_size = 0;
+  int splits = 10;
+  int kid_subsets = 100;
+  int kid_subset_size = 1000;
+  int prc_k = 3;
+  double mifid_eps = 0.1;
+  bool want_fid = false, want_kid = false, want_is = false, want_mifid = false, want_prc = false;
+  bool json = false, quiet = false, force = false, skip_bad = false;
+};
+
+int parse_int(const std::string& flag, const std::string& v, int lo, int hi) {
+  char* end = nullptr;
+  errno = 0;
+  long x = std::strtol(v.c_str(), &end, 10);
+  if (v.empty() || *end || errno || x < lo || x > hi)
+    throw UsageError{flag + " expects an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) +
+                     "], got '" + v + "'"};
+  return static_cast<int>(x);
+}
+
+double parse_double(const std::string& flag, const std::string& v) {
+  char* end = nullptr;
+  double x = std::strtod(v.c_str(), &end);
+  if (v.empty() || *end || !std::isfinite(x)) throw UsageError{flag + " expects a number, got '" + v + "'"};
+  return x;
+}
+
+fidcpp_mode parse_mode(const std::string& v) {
+  static const std::map<std::string, fidcpp_mode> kModes = {
+      {"torch-fidelity", FIDCPP_MODE_TORCH_FIDELITY}, {"torchmetrics", FIDCPP_MODE_TORCHMETRICS},
+      {"pytorch-fid", FIDCPP_MODE_PYTORCH_FID},       {"clean-fid", FIDCPP_MODE_CLEAN_FID},
+      {"clean-fid-legacy-tf", FIDCPP_MODE_CLEAN_FID_LEGACY_TF}};
+  auto it = kModes.find(v);
+  if (it == kModes.end())
+    throw UsageError{"--mode expects torch-fidelity, torchmetrics, pytorch-fid, clean-fid or clean-fid-legacy-tf, got '" +
+                     v + "'"};
+  return it->second;
+}
+
+const char* mode_name(fidcpp_mode m) {
+  switch (m) {
+    case FIDCPP_MODE_TORCH_FIDELITY: return "torch-fidelity";
+    case FIDCPP_MODE_TORCHMETRICS: return "torchmetrics";
+    case FIDCPP_MODE_PYTORCH_FID: return "pytorch-fid";
+    case FIDCPP_MODE_CLEAN_FID: return "clean-fid";
+    case FIDCPP_MODE_CLEAN_FID_LEGACY_TF: return "clean-fid-legacy-tf";
+  }
+  return "?";
+}
+
+Args parse_args(int argc, char** argv) {
+  Args a;
+  a.command = argv[1];
+  for (int i = 2; i < argc; ++i) {
+    std::string f = argv[i];
+    auto value = [&]() -> std::string {
+      if (i + 1 >= argc) throw UsageError{f + " needs a value"};
+      return argv[++i];
+    };
+    if (f == "--tap") {
+      a.tap = parse_int(f, value(), 1, 4096);
+      if (a.tap != 64 && a.tap != 192 && a.tap != 768 && a.tap != 2048)
+        throw UsageError{"--tap expects 64, 192, 768 or 2048, got " + std::to_string(a.tap)};
+    } else if (f == "--mode") {
+      a.mode = parse_mode(value());
+    } else if (f == "--device") {
+      std::string d = value();
+      if (d == "cpu") a.device = FIDCPP_DEVICE_CPU;
+      else if (d == "cuda") a.device = FIDCPP_DEVICE_CUDA;
+      else if (d == "auto") a.device = FIDCPP_DEVICE_AUTO;
+      else throw UsageError{"--device expects cpu, cuda or auto, got '" + d + "'"};
+    } else if (f == "--threads") {
+      a.threads = parse_int(f, value(), 0, 1024);
+    } else if (f == "--batch-size") {
+      a.batch_size = parse_int(f, value(), 1, 1024);
+    } else if (f == "--weights") {
+      a.weights = value();
+    } else if (f == "-o" || f == "--output") {
+      a.output = value();
+    } else if (f == "--save-stats") {
+      a.save_stats = value();
+    } else if (f == "--splits") {
+      a.splits = parse_int(f, value(), 1, 1 << 20);
+    } else if (f == "--kid-subsets") {
+      a.kid_subsets = parse_int(f, value(), 1, 1 << 20);
+    } else if (f == "--kid-subset-size") {
+      a.kid_subset_size = parse_int(f, value(), 2, 1 << 24);
+    } else if (f == "--prc-neighborhood") {
+      a.prc_k = parse_int(f, value(), 1, 1 << 16);
+    } else if (f == "--mifid-eps") {
+      a.mifid_eps = parse_double(f, value());
+      if (!(a.mifid_eps > 0 && a.mifid_eps <= 1)) throw UsageError{"--mifid-eps must be in (0, 1]"};
+    } else if (f == "--fid") {
+      a.want_fid = true;
+    } else if (f == "--kid") {
+      a.want_kid = true;
+    } else if (f == "--is" || f == "--isc") {
+      a.want_is = true;
+    } else if (f == "--mifid") {
+      a.want_mifid = true;
+    } else if (f == "--prc") {
+      a.want_prc = true;
+    } else if (f == "--json") {
+      a.json = true;
+    } else if (f == "--quiet" || f == "-q") {
+      a.quiet = true;
+    } else if (f == "--force") {
+      a.force = true;
+    } else if (f == "--skip-bad") {
+      a.skip_bad = true;
+    } else if (f.size() > 1 && f[0] == '-') {
+      throw UsageError{"unknown option '" + f + "' (see fidcpp " + a.command + " --help)"};
+    } else {
+      a.inputs.push_back(f);
+    }
+  }
+  return a;
+}
+
+// Progress bar on stderr when it is a terminal: images done/total, images/s, ETA.
+struct Progress {
+  const char* label = "";
+  std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
+  static void callback(void* user, uint64_t done, uint64_t expected) {
+    auto* p = static_cast<Progress*>(user);
+    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - p->start).count();
+    double rate = secs > 0 ? double(done) / secs : 0;
+    if (expected > 0) {
+      double eta = rate > 0 ? double(expected - std::min(done, expected)) / rate : 0;
+      std::fprintf(stderr, "\r%s: %llu/%llu images  %.1f img/s  ETA %.0f s   ", p->label, (unsigned long long)done,
+                   (unsigned long long)expected, rate, eta);
+    } else {
+      std::fprintf(stderr, "\r%s: %llu images  %.1f img/s   ", p->label, (unsigned long long)done, rate);
+    }
+    std::fflush(stderr);
+  }
+};
+
+std::string json_escape(const std::string& s) {
+  std::string o;
+  for (char c : s) {
+    switch (c) {
+      case '"': o += "\\\""; break;
+      case '\\': o += "\\\\"; break;
+      case '\n': o += "\\n"; break;
+      case '\t': o += "\\t"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", c);
+          o += buf;
+        } else {
+          o += c;
+        }
+    }
+  }
+  return o;
+}
+
+std::string json_number(double v) {
+  if (!std::isfinite(v)) return "null";
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.17g", v);
+  return buf;
+}
+
+int run_metrics(const Args& a) {
+  const bool single = a.command == "is" || a.command == "stats";
+  size_t need = single ? 1 : 2;
+  if (a.command == "metrics") need = a.inputs.size() == 1 ? 1 : 2;
+  if (a.inputs.size() != need)
+    throw UsageError{"fidcpp " + a.command + " expects " + std::to_string(need) + " input(s), got " +
+                     std::to_string(a.inputs.size())};
+  bool fid = a.want_fid, kid = a.want_kid, is = a.want_is, mifid = a.want_mifid, prc = a.want_prc;
+  if (a.command == "fid") fid = true;
+  if (a.command == "kid") kid = true;
+  if (a.command == "is") is = true;
+  if (a.command == "mifid") mifid = true;
+  if (a.command == "prc") prc = true;
+  if (a.command == "metrics" && !(fid || kid || is || mifid || prc))
+    throw UsageError{"fidcpp metrics: choose at least one of --fid --kid --is --mifid --prc"};
+  if (a.command == "metrics" && need == 1 && (fid || kid || mifid || prc))
+    throw UsageError{"fidcpp metrics with one input can only compute --is"};
+  if (a.command == "stats" && a.output.empty()) throw UsageError{"fidcpp stats needs -o FILE.npz"};
+
+  fidcpp::Options o;
+  o.weights_path = a.weights;
+  o.mode = a.mode;
+  o.device = a.device;
+  o.threads = a.threads;
+  o.batch_size = a.batch_size;
+  o.feature_dim = a.tap;
+  o.keep_features = kid || mifid || prc;
+  o.keep_logits = is;
+  o.skip_bad_images = a.skip_bad;
+  Progress progress;
+  const bool show_progress = !a.quiet && !a.json && isatty(STDERR_FILENO);
+  if (show_progress) {
+    o.progress = &Progress::callback;
+    o.progress_user = &progress;
+  }
+  fidcpp::Evaluator ev(o);
+  const fidcpp_side sides[2] = {FIDCPP_SIDE_REAL, FIDCPP_SIDE_GENERATED};
+  for (size_t i = 0; i < a.inputs.size(); ++i) {
+    progress.label = i == 0 ? "A" : "B";
+    progress.start = std::chrono::steady_clock::now();
+    ev.add_path(sides[i], a.inputs[i]);
+    ev.flush();
+    if (show_progress) std::fputc('\n', stderr);
+  }
+
+  std::vector<std::pair<std::string, double>> results;
+  if (fid) results.emplace_back("frechet_inception_distance", ev.fid());
+  if (kid) {
+    auto r = ev.kid(a.kid_subsets, a.kid_subset_size);
+    results.emplace_back("kernel_inception_distance_mean", r.mean);
+    results.emplace_back("kernel_inception_distance_std", r.std);
+  }
+  if (is) {
+    auto r = ev.inception_score(FIDCPP_SIDE_REAL, a.splits);
+    results.emplace_back("inception_score_mean", r.mean);
+    results.emplace_back("inception_score_std", r.std);
+  }
+  if (mifid) results.emplace_back("memorization_informed_frechet_inception_distance", ev.mifid(a.mifid_eps));
+  if (prc) {
+    auto r = ev.prc(a.prc_k);
+    results.emplace_back("precision", r.precision);
+    results.emplace_back("recall", r.recall);
+    results.emplace_back("f_score", r.f_score);
+  }
+
+  std::vector<std::string> written;
+  if (a.command == "stats") {
+    ev.save_stats(FIDCPP_SIDE_REAL, a.output, a.force);
+    written.push_back(a.output);
+  }
+  if (!a.save_stats.empty()) {
+    for (size_t i = 0; i < a.inputs.size(); ++i) {
+      std::string p = a.save_stats + (i == 0 ? "-a.npz" : "-b.npz");
+      ev.save_stats(sides[i], p, a.force);
+      written.push_back(p);
+    }
+  }
+
+  if (a.json) {
+    std::printf("{\n  \"fidcpp_version\": \"%d.%d.%d\",\n  \"mode\": \"%s\",\n  \"tap\": %d,\n", FIDCPP_VERSION_MAJOR,
+                FIDCPP_VERSION_MINOR, FIDCPP_VERSION_PATCH, mode_name(a.mode), a.tap);
+    std::printf("  \"inputs\": [");
+    for (size_t i = 0; i < a.inputs.size(); ++i)
+      std::printf("%s{\"path\": \"%s\", \"count\": %llu, \"skipped\": %llu}", i ? ", " : "",
+                  json_escape(a.inputs[i]).c_str(), (unsigned long long)ev.count(sides[i]),
+                  (unsigned long long)ev.skipped(sides[i]));
+    std::printf("],\n  \"metrics\": {");
+    for (size_t i = 0; i < results.size(); ++i)
+      std::printf("%s\n    \"%s\": %s", i ? "," : "", results[i].first.c_str(), json_number(results[i].second).c_str());
+    std::printf("%s},\n  \"written\": [", results.empty() ? "" : "\n  ");
+    for (size_t i = 0; i < written.size(); ++i) std::printf("%s\"%s\"", i ? ", " : "", json_escape(written[i]).c_str());
+    std::printf("]\n}\n");
+  } else {
+    for (size_t i = 0; i < a.inputs.size(); ++i) {
+      uint64_t sk = ev.skipped(sides[i]);
+      std::fprintf(stderr, "%s: %llu images%s from %s\n", i == 0 ? "A" : "B", (unsigned long long)ev.count(sides[i]),
+                   sk ? (" (" + std::to_string(sk) + " skipped)").c_str() : "", a.inputs[i].c_str());
+    }
+    if (a.command == "fid" && results.size() == 1) {
+      std::printf("%.6f\n", results[0].second);
+    } else {
+      for (auto& r : results) std::printf("%s: %.9g\n", r.first.c_str(), r.second);
+    }
+    for (auto& w : written) std::fprintf(stderr, "wrote %s\n", w.c_str());
+  }
+  return kExitOk;
+}
+
+int run_merge(const Args& a) {
+  if (a.inputs.size() < 1) throw UsageError{"fidcpp merge expects one or more .npz files"};
+  if (a.output.empty()) throw UsageError{"fidcpp merge needs -o FILE.npz"};
+  fidcpp::Options o;
+  o.weights_path = a.weights;
+  o.feature_dim = a.tap;
+  o.threads = 1;
+  fidcpp::Evaluator ev(o);
+  for (const auto& in : a.inputs) ev.load_stats(FIDCPP_SIDE_REAL, in);
+  ev.save_stats(FIDCPP_SIDE_REAL, a.output, a.force);
+  if (a.json) {
+    std::printf("{\"written\": \"%s\", \"count\": %llu}\n", json_escape(a.output).c_str(),
+                (unsigned long long)ev.count(FIDCPP_SIDE_REAL));
+  } else {
+    std::fprintf(stderr, "merged %zu files (%llu images) into %s\n", a.inputs.size(),
+                 (unsigned long long)ev.count(FIDCPP_SIDE_REAL), a.output.c_str());
+  }
+  return kExitOk;
+}
+
+void print_command_help(const std::string& cmd) {
+  std::map<std::string, std::string> usage = {
+      {"fid", "usage: fidcpp fid A B [options]\nexample: fidcpp fid data/real data/generated --json\n"},
+      {"kid", "usage: fidcpp kid A B [options]\nexample: fidcpp kid real/ gen/ --kid-subsets 100 --kid-subset-size 1000\n"},
+      {"is", "usage: fidcpp is A [options]\nexample: fidcpp is gen/ --splits 10  (needs weights with the fc layer)\n"},
+      {"mifid", "usage: fidcpp mifid A B [options]\nexample: fidcpp mifid real/ gen/ --mifid-eps 0.1\n"},
+      {"prc", "usage: fidcpp prc A B [options]\nexample: fidcpp prc real/ gen/ --prc-neighborhood 3\n"},
+      {"metrics", "usage: fidcpp metrics A [B] --fid --kid --is --mifid --prc [options]\n"
+                  "example: fidcpp metrics real/ gen/ --fid --kid --prc --json\n"},
+      {"stats", "usage: fidcpp stats A -o a.npz [options]\nexample: fidcpp stats real/ -o real.npz --tap 2048\n"},
+      {"merge", "usage: fidcpp merge a.npz b.npz ... -o all.npz [--force] [--tap D]\n"
+                "example: fidcpp merge part_0.npz part_1.npz -o all.npz\n"},
+  };
+  auto it = usage.find(cmd);
+  std::fputs(it != usage.end() ? it->second.c_str() : kMainHelp, stdout);
+  if (it != usage.end()) std::fputs(kCommonHelp, stdout);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h") || !std::strcmp(argv[1], "help")) {
+    std::fputs(kMainHelp, argc < 2 ? stderr : stdout);
+    return argc < 2 ? kExitUsage : kExitOk;
+  }
+  const std::string cmd = argv[1];
+  if (cmd == "--version" || cmd == "version") {
+    std::printf("fidcpp %d.%d.%d\n", FIDCPP_VERSION_MAJOR, FIDCPP_VERSION_MINOR, FIDCPP_VERSION_PATCH);
+    return kExitOk;
+  }
+  if (cmd == "weights") return fidcpp::cmd_weights(argc - 1, argv + 1);
+  for (int i = 2; i < argc; ++i) {
+    if (!std::strcmp(argv[i], "--help") || !std::strcmp(argv[i], "-h")) {
+      print_command_help(cmd);
+      return kExitOk;
+    }
+  }
+  static const char* kMetricCommands[] = {"fid", "kid", "is", "mifid", "prc", "metrics", "stats"};
+  bool known = cmd == "merge";
+  for (const char* c : kMetricCommands) known = known || cmd == c;
+  if (!known) {
+    std::fprintf(stderr, "fidcpp: unknown command '%s'\n\n%s", cmd.c_str(), kMainHelp);
+    return kExitUsage;
+  }
+  try {
+    Args a = parse_args(argc, argv);
+    return cmd == "merge" ? run_merge(a) : run_metrics(a);
+  } catch (const UsageError& e) {
+    std::fprintf(stderr, "fidcpp %s: %s\n", cmd.c_str(), e.message.c_str());
+    return kExitUsage;
+  } catch (const fidcpp::Error& e) {
+    std::fprintf(stderr, "fidcpp %s: %s\n", cmd.c_str(), e.what());
+    return exit_code_for(e.status());
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "fidcpp %s: internal error: %s\n", cmd.c_str(), e.what());
+    return kExitInternal;
+  }
 }

@@ -28,21 +28,24 @@ struct NpyLimits {
   int max_members = 1024;
 };
 
-Result<NpyArray> parse_npy(const uint8_t* data, size_t size, const std::string& what, const NpyLimits& limits = {});
+Result<NpyArray> parse_npy(const uint8_t* data, size_t size, const std::string& what,
+                           const NpyLimits& limits = {});
 Result<NpyArray> read_npy(const std::string& path, const NpyLimits& limits = {});
 Result<std::map<std::string, NpyArray>> read_npz(const std::string& path, const NpyLimits& limits = {});
 
 enum class NpyDtype { kF4, kF8, kI8 };
 struct NpyWriteArray {
-  std::string name;               // member name without ".npy"
+  std::string name;  // member name without ".npy"
   std::vector<int64_t> shape;
   NpyDtype dtype = NpyDtype::kF8;
-  const double* data = nullptr;   // converted to dtype on write
+  const double* data = nullptr;  // converted to dtype on write
+  int64_t numel() const;
 };
 
 std::vector<uint8_t> encode_npy(const NpyWriteArray& a);
 Status write_npy(const std::string& path, const NpyWriteArray& a, Overwrite overwrite);
 // compress=true writes deflated members like np.savez_compressed, false stored members like np.savez.
-Status write_npz(const std::string& path, const std::vector<NpyWriteArray>& arrays, bool compress, Overwrite overwrite);
+Status write_npz(const std::string& path, const std::vector<NpyWriteArray>& arrays, bool compress,
+                 Overwrite overwrite);
 
 }  // namespace fidcpp

@@ -16,6 +16,7 @@ struct ConvUnitSpec {
   int ph, pw;
 };
 
+constexpr int kInceptionInputSize = 299;  // network input is 3 x 299 x 299
 constexpr int kNumConvUnits = 94;
 constexpr int kFcOut = 1008;
 constexpr int kPool3Dim = 2048;

@@ -1,0 +1,156 @@
+/* fidcpp C API: FID / Inception Score / KID / MiFID / precision-recall from raw pixel buffers, for renderers,
+ * training loops and FFI. Stable ABI: opaque handles, status codes, caller-owned output buffers.
+ *
+ * Errors: every function returns fidcpp_status. On failure a human-readable message naming the argument and
+ * the expectation is available from fidcpp_evaluator_last_error() (per evaluator) or fidcpp_last_error()
+ * (per calling thread, for failures before an evaluator exists). The library never prints and never exits.
+ *
+ * Thread safety: independent evaluators may be used concurrently from different threads. One evaluator must
+ * not be used from two threads at once (calls are not internally serialised). fidcpp_last_error() is
+ * thread-local. */
+#ifndef FIDCPP_FIDCPP_H_
+#define FIDCPP_FIDCPP_H_
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define FIDCPP_VERSION_MAJOR 0
+#define FIDCPP_VERSION_MINOR 1
+#define FIDCPP_VERSION_PATCH 0
+
+typedef enum fidcpp_status {
+  FIDCPP_STATUS_OK = 0,
+  FIDCPP_STATUS_INVALID_ARGUMENT = 1, /* a caller argument is wrong */
+  FIDCPP_STATUS_BAD_INPUT = 2,        /* a file or buffer is malformed, corrupt or unsupported */
+  FIDCPP_STATUS_IO_ERROR = 3,         /* the OS failed to read or write */
+  FIDCPP_STATUS_NOT_FOUND = 4,        /* a file or key does not exist */
+  FIDCPP_STATUS_WEIGHTS = 5,          /* weights missing, wrong or corrupt */
+  FIDCPP_STATUS_UNSUPPORTED = 6,      /* not possible in this build / on this machine (e.g. CUDA without GPU) */
+  FIDCPP_STATUS_OUT_OF_MEMORY = 7,
+  FIDCPP_STATUS_INTERNAL = 8 /* a bug in fidcpp */
+} fidcpp_status;
+
+/* Input conventions of the reference implementations (REFERENCE.md §2). */
+typedef enum fidcpp_mode {
+  FIDCPP_MODE_TORCH_FIDELITY = 0, /* default: TF1 legacy bilinear, (v-128)/128 */
+  FIDCPP_MODE_TORCHMETRICS = 1,   /* antialiased bilinear (torchmetrics >= 1.8), (v-128)/128 */
+  FIDCPP_MODE_PYTORCH_FID = 2,    /* half-pixel bilinear on [0,1], 2x-1 */
+  FIDCPP_MODE_CLEAN_FID = 3,      /* PIL bicubic on float, clip, (v-128)/128 */
+  FIDCPP_MODE_CLEAN_FID_LEGACY_TF = 4
+} fidcpp_mode;
+
+typedef enum fidcpp_device { FIDCPP_DEVICE_CPU = 0, FIDCPP_DEVICE_CUDA = 1, FIDCPP_DEVICE_AUTO = 2 } fidcpp_device;
+
+typedef enum fidcpp_side { FIDCPP_SIDE_REAL = 0, FIDCPP_SIDE_GENERATED = 1 } fidcpp_side;
+
+typedef enum fidcpp_pixel_format { FIDCPP_PIXEL_RGB8 = 0, FIDCPP_PIXEL_RGBA8 = 1 } fidcpp_pixel_format;
+
+typedef struct fidcpp_options {
+  uint32_t struct_size;     /* sizeof(fidcpp_options); set by fidcpp_options_default */
+  const char* weights_path; /* converted safetensors file; NULL = $FIDCPP_WEIGHTS or the default location */
+  fidcpp_mode mode;
+  fidcpp_device device;
+  int threads;     /* 0 = all cores */
+  int batch_size;  /* images per forward pass; 0 = backend default */
+  int feature_dim; /* 64, 192, 768 or 2048 (default) */
+  /* Keep per-image features in memory (needed by KID, MiFID, PRC). FID alone needs only the running
+   * statistics (memory independent of the number of images). */
+  int keep_features;
+  /* Also compute logits_unbiased per image (needed by the Inception Score; requires weights with fc). */
+  int keep_logits;
+  /* Folders/zips/lists: skip files that cannot be decoded (counted, see fidcpp_evaluator_skipped) instead of
+   * failing on the first one. */
+  int skip_bad_images;
+  /* Called after each processed batch with the images done so far on that side and the number expected
+   * (0 if unknown). May be NULL. Runs on the calling thread. */
+  void (*progress)(void* user, uint64_t done, uint64_t expected);
+  void* progress_user;
+} fidcpp_options;
+
+typedef struct fidcpp_evaluator fidcpp_evaluator;
+
+/* Fills *options with defaults. */
+void fidcpp_options_default(fidcpp_options* options);
+
+/* Creates an evaluator (loads and checks the weights, builds the backend). On success *out owns it; release
+ * with fidcpp_evaluator_destroy. On failure *out is NULL and fidcpp_last_error() says why. */
+fidcpp_status fidcpp_evaluator_create(const fidcpp_options* options, fidcpp_evaluator** out);
+
+/* Destroys an evaluator; NULL is a no-op. */
+void fidcpp_evaluator_destroy(fidcpp_evaluator* evaluator);
+
+/* Message of the last failed call on this evaluator (empty if none). Valid until the next call on it. */
+const char* fidcpp_evaluator_last_error(const fidcpp_evaluator* evaluator);
+
+/* Message of the last failed call on this thread that had no evaluator to attach it to. */
+const char* fidcpp_last_error(void);
+
+/* Adds one image of width x height pixels in host memory, rows row_stride bytes apart (>= width * 3 or 4),
+ * RGB(A)8 interleaved, to one side. Alpha is ignored (like PIL's convert('RGB')). The buffer is only read during
+ * the call. Images may be buffered internally and processed in batches; fidcpp_evaluator_flush forces it. */
+fidcpp_status fidcpp_evaluator_add_image(fidcpp_evaluator* evaluator, fidcpp_side side, const uint8_t* pixels,
+                                         int width, int height, size_t row_stride, fidcpp_pixel_format format);
+
+/* Adds one float RGB image with values in [0, 1] (interleaved HWC, row_stride in floats), converted to uint8
+ * exactly like torchmetrics' normalize=True (floor(x * 255) in float32, REFERENCE.md §2.7). Values outside
+ * [0, 1] or NaN are rejected (torchmetrics leaves them undefined). */
+fidcpp_status fidcpp_evaluator_add_image_f32(fidcpp_evaluator* evaluator, fidcpp_side side, const float* pixels,
+                                             int width, int height, size_t row_stride);
+
+/* Adds every image of a folder, zip archive or list file (see the README), in sorted order. */
+fidcpp_status fidcpp_evaluator_add_path(fidcpp_evaluator* evaluator, fidcpp_side side, const char* path);
+
+/* Processes buffered images now. */
+fidcpp_status fidcpp_evaluator_flush(fidcpp_evaluator* evaluator);
+
+/* Number of images added to a side so far (after flushing). */
+fidcpp_status fidcpp_evaluator_count(fidcpp_evaluator* evaluator, fidcpp_side side, uint64_t* count);
+
+/* Number of files skipped on a side because they could not be decoded (skip_bad_images). */
+fidcpp_status fidcpp_evaluator_skipped(fidcpp_evaluator* evaluator, fidcpp_side side, uint64_t* count);
+
+/* Forgets one side (like torchmetrics' reset with reset_real_features=False when side is GENERATED). */
+fidcpp_status fidcpp_evaluator_reset(fidcpp_evaluator* evaluator, fidcpp_side side);
+
+/* Saves a side's statistics as .npz (pytorch-fid keys mu, sigma plus mergeable n, sum, sum_outer). Fails if
+ * path exists and overwrite is 0. */
+fidcpp_status fidcpp_evaluator_save_stats(fidcpp_evaluator* evaluator, fidcpp_side side, const char* path,
+                                          int overwrite);
+
+/* Adds statistics from a mergeable .npz (written by fidcpp) to a side, or replaces the side's statistics by a
+ * pytorch-fid .npz (mu, sigma only; then no more images can be added to that side). */
+fidcpp_status fidcpp_evaluator_load_stats(fidcpp_evaluator* evaluator, fidcpp_side side, const char* path);
+
+/* FID between the two sides (REFERENCE.md §3). Needs >= 2 images per side. */
+fidcpp_status fidcpp_fid_compute(fidcpp_evaluator* evaluator, double* fid);
+
+/* KID (REFERENCE.md §5, torch-fidelity sampling): subsets (default 100), subset_size (default 1000), polynomial
+ * kernel of degree 3, gamma = 1/D, coef0 = 1. Needs keep_features. */
+fidcpp_status fidcpp_kid_compute(fidcpp_evaluator* evaluator, int subsets, int subset_size, double* mean,
+                                 double* std);
+
+/* Inception Score of a side (REFERENCE.md §4, torch-fidelity conventions: 10 splits, seeded shuffle, population
+ * std). Needs keep_logits. */
+fidcpp_status fidcpp_is_compute(fidcpp_evaluator* evaluator, fidcpp_side side, int splits, double* mean,
+                                double* std);
+
+/* MiFID (REFERENCE.md §6, torchmetrics conventions); cosine_eps default 0.1. Needs keep_features. */
+fidcpp_status fidcpp_mifid_compute(fidcpp_evaluator* evaluator, double cosine_eps, double* mifid);
+
+/* Precision / recall / F-score (REFERENCE.md §7, torch-fidelity conventions with Inception features);
+ * neighborhood default 3. Needs keep_features. */
+fidcpp_status fidcpp_prc_compute(fidcpp_evaluator* evaluator, int neighborhood, double* precision, double* recall,
+                                 double* f_score);
+
+/* Static string for a status code. */
+const char* fidcpp_status_name(fidcpp_status status);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* FIDCPP_FIDCPP_H_ */

@@ -1,0 +1,150 @@
+// The backend interface the Inception forward driver (src/model/inception_forward.cpp) is written against: a
+// fixed op set over backend-owned float32 NCHW buffers, with weights prepared (packed/uploaded) once.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+
+#include "core/status.h"
+
+namespace fidcpp {
+
+// An NCHW activation, or a channel slice of one. Element (i, ch, y, x) lives at
+//   data[((i * c_total + c_offset + ch) * h + y) * w + x]
+// so branch outputs of a Mixed block can be written straight into their slice of the concatenated output.
+// `data` is a backend pointer (device memory for CUDA): only the backend dereferences it.
+struct TensorView {
+  float* data = nullptr;
+  int n = 0, c = 0, h = 0, w = 0;
+  int c_total = 0;   // channels of the full (concatenated) buffer; == c for a plain tensor
+  int c_offset = 0;  // first channel of this slice inside the full buffer
+  int64_t hw() const { return int64_t(h) * w; }
+  int64_t image_stride() const { return int64_t(c_total) * h * w; }
+  // Pointer to channel ch of image i (plain pointer arithmetic; valid for any backend's address space).
+  float* plane(int i, int ch) const { return data + (int64_t(i) * c_total + c_offset + ch) * hw(); }
+  TensorView slice(int first_channel, int channels) const {
+    TensorView v = *this;
+    v.c_offset = c_offset + first_channel;
+    v.c = channels;
+    return v;
+  }
+};
+
+// A plain (unsliced) NCHW view over `data`.
+inline TensorView make_view(float* data, int n, int c, int h, int w) {
+  TensorView v;
+  v.data = data;
+  v.n = n;
+  v.c = c;
+  v.h = h;
+  v.w = w;
+  v.c_total = c;
+  v.c_offset = 0;
+  return v;
+}
+
+// Memory owned by a backend (host memory for the CPU backend, device memory for CUDA). Freed on destruction.
+class BackendBuffer {
+ public:
+  virtual ~BackendBuffer() = default;
+  virtual float* data() = 0;
+  virtual size_t size() const = 0;  // in floats
+};
+
+// A convolution unit with BN already folded in (REFERENCE.md §1.2): y = act(conv(x, weight) + bias).
+// Host memory; prepare_conv copies what it needs, so the caller may free these afterwards.
+struct ConvDesc {
+  int cin = 0, cout = 0;
+  int kh = 1, kw = 1;
+  int stride = 1;
+  int ph = 0, pw = 0;  // zero padding
+  bool relu = true;
+  const float* weight = nullptr;  // [cout, cin, kh, kw] (OIHW)
+  const float* bias = nullptr;    // [cout]
+};
+
+// A fully connected layer: y[i, o] = sum_k x[i, k] * weight[o, k] (+ bias[o]).
+struct LinearDesc {
+  int in = 0, out = 0;
+  const float* weight = nullptr;  // [out, in]
+  const float* bias = nullptr;    // [out], may be null (then only the unbiased product is available)
+};
+
+// Opaque per-backend prepared weights (packed panels on the CPU, device copies on CUDA).
+class PreparedConv {
+ public:
+  virtual ~PreparedConv() = default;
+  virtual const ConvDesc& desc() const = 0;  // weight/bias pointers in the returned desc are not valid
+};
+class PreparedLinear {
+ public:
+  virtual ~PreparedLinear() = default;
+  virtual int in() const = 0;
+  virtual int out() const = 0;
+  virtual bool has_bias() const = 0;
+};
+
+struct PoolDesc {
+  int kernel = 3;
+  int stride = 1;
+  int pad = 0;                     // max-pool pads with -inf; avg-pool pads are excluded or zero (below)
+  bool count_include_pad = false;  // avg-pool only: divide by 9 (true) or by the in-bounds count (false)
+};
+
+// Output size of a conv/pool along one axis (floor mode), or <= 0 if the window does not fit.
+inline int pooled_size(int in, int kernel, int stride, int pad) {
+  return (in + 2 * pad - kernel) / stride + 1;
+}
+
+// Every op validates shapes and returns an error (never aborts) on a mismatch. Ops run in issue order; a
+// backend may run them asynchronously (CUDA stream) as long as download() and synchronize() observe all
+// earlier ops. All ops are deterministic: the same input gives bitwise the same output for any batch size n
+// and thread count.
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  virtual const char* name() const = 0;  // "cpu (avx512)", "cuda (NVIDIA H100)", ...
+
+  // --- memory
+  // -----------------------------------------------------------------------------------------------
+  virtual Result<std::unique_ptr<BackendBuffer>> allocate(size_t floats) = 0;
+  // Host <-> backend copies of `count` floats; `dst`/`src` on the backend side are pointers into a
+  // BackendBuffer.
+  virtual Status upload(const float* host, size_t count, float* dst) = 0;
+  virtual Status download(const float* src, size_t count, float* host) = 0;
+  // Waits for all issued work (no-op on the CPU).
+  virtual Status synchronize() = 0;
+
+  // --- weights (once per model)
+  // -------------------------------------------------------------------------------
+  virtual Result<std::unique_ptr<PreparedConv>> prepare_conv(const ConvDesc& desc) = 0;
+  virtual Result<std::unique_ptr<PreparedLinear>> prepare_linear(const LinearDesc& desc) = 0;
+
+  // --- ops
+  // ------------------------------------------------------------------------------------------------------
+  // out = act(conv(in) + bias). in.c == cin, out.c == cout, out.h/w == pooled_size(in.h/w, k, stride, pad).
+  // `out` is usually a channel slice of a concat buffer; in and out must not overlap.
+  virtual Status conv2d(const PreparedConv& conv, const TensorView& in, const TensorView& out) = 0;
+  // Max-pool, floor mode; padding never wins (acts as -inf).
+  virtual Status max_pool(const PoolDesc& pool, const TensorView& in, const TensorView& out) = 0;
+  // Average pool; count_include_pad as in PyTorch (REFERENCE.md §1.5).
+  virtual Status avg_pool(const PoolDesc& pool, const TensorView& in, const TensorView& out) = 0;
+  // out[i, ch, 0, 0] = mean over h x w of in[i, ch] (out.h == out.w == 1; out may be a slice).
+  virtual Status global_mean(const TensorView& in, const TensorView& out) = 0;
+  // out[i, o] = sum_k in[i, k] * W[o, k], then + bias[o] as a separate rounding step when add_bias
+  // (REFERENCE.md §1.6: logits = logits_unbiased + bias). in/out are views with h == w == 1.
+  virtual Status linear(const PreparedLinear& fc, const TensorView& in, const TensorView& out,
+                        bool add_bias) = 0;
+};
+
+struct CpuBackendOptions {
+  int threads = 0;  // 0 = hardware concurrency
+  // Force an instruction set ("avx512", "avx2", "portable"); empty = best supported by this CPU.
+  const char* isa = nullptr;
+};
+
+// The CPU backend (src/backend/cpu/). Fails with kUnsupported when a forced ISA is not available.
+Result<std::unique_ptr<Backend>> create_cpu_backend(const CpuBackendOptions& options = {});
+
+}  // namespace fidcpp

@@ -1,0 +1,201 @@
+// CPU convolution as GEMM: out[co, p] = W[co, k] · col[k, p] per image, with the im2col matrix never stored:
+// B blocks are packed straight from the NCHW input (implicit im2col). BN is already folded into W and the
+// bias (REFERENCE.md §1.2); bias + ReLU run in the micro-kernel epilogue, writing into the output's channel
+// slice.
+#include <algorithm>
+#include <cstring>
+#include <string>
+
+#include "backend/cpu/cpu_ops.h"
+
+namespace fidcpp {
+
+namespace {
+
+constexpr int kMaxConvDim = 1 << 16;           // channels / kernel / spatial sizes we accept
+constexpr int64_t kMaxWeightFloats = 1 << 28;  // 1 GiB of weights for one layer
+
+struct ConvGeom {
+  int cin, kh, kw, stride, ph, pw;
+  int in_h, in_w, out_h, out_w;
+};
+
+// One horizontal run of output pixels of a column panel: same output row, consecutive x.
+struct PixelRun {
+  int oy, ox0, len, col;
+};
+
+// Packs rows [k0, k0 + kc) of the implicit im2col matrix for the output pixels [p0, p0 + nv) of image `img`
+// as an NR-wide panel [kc][nr]; columns past nv are zero so the micro-kernel can always run full width.
+void pack_b_panel(const TensorView& in, const ConvGeom& g, int img, int p0, int nv, int k0, int kc, int nr,
+                  float* dst) {
+  const int khw = g.kh * g.kw;
+  const bool pointwise = khw == 1 && g.stride == 1 && g.ph == 0 && g.pw == 0;
+  if (pointwise) {
+    for (int kk = 0; kk < kc; ++kk) {
+      float* d = dst + int64_t(kk) * nr;
+      std::memcpy(d, in.plane(img, k0 + kk) + p0, sizeof(float) * nv);
+      std::fill(d + nv, d + nr, 0.0f);
+    }
+    return;
+  }
+  PixelRun runs[64];
+  int nruns = 0;
+  for (int col = 0; col < nv;) {
+    const int p = p0 + col;
+    const int oy = p / g.out_w, ox = p % g.out_w;
+    const int len = std::min(nv - col, g.out_w - ox);
+    runs[nruns++] = {oy, ox, len, col};
+    col += len;
+  }
+  for (int kk = 0; kk < kc; ++kk) {
+    const int k = k0 + kk;
+    const int ci = k / khw, rem = k % khw;
+    const int dy = rem / g.kw, dx = rem % g.kw;
+    const float* plane = in.plane(img, ci);
+    float* d = dst + int64_t(kk) * nr;
+    for (int r = 0; r < nruns; ++r) {
+      const PixelRun& run = runs[r];
+      float* dr = d + run.col;
+      const int iy = run.oy * g.stride - g.ph + dy;
+      if (iy < 0 || iy >= g.in_h) {
+        std::fill(dr, dr + run.len, 0.0f);
+        continue;
+      }
+      const float* src = plane + int64_t(iy) * g.in_w;
+      const int ix0 = run.ox0 * g.stride - g.pw + dx;
+      if (g.stride == 1) {
+        const int t_lo = std::min(run.len, std::max(0, -ix0));
+        const int t_hi = std::max(t_lo, std::min(run.len, g.in_w - ix0));
+        std::fill(dr, dr + t_lo, 0.0f);
+        std::memcpy(dr + t_lo, src + ix0 + t_lo, sizeof(float) * (t_hi - t_lo));
+        std::fill(dr + t_hi, dr + run.len, 0.0f);
+      } else {
+        for (int t = 0; t < run.len; ++t) {
+          const int ix = ix0 + t * g.stride;
+          dr[t] = (ix >= 0 && ix < g.in_w) ? src[ix] : 0.0f;
+        }
+      }
+    }
+    std::fill(d + nv, d + nr, 0.0f);
+  }
+}
+
+}  // namespace
+
+Status check_view(const TensorView& v, const char* what) {
+  if (!v.data) return invalid_argument(std::string(what) + ": null data");
+  if (v.n <= 0 || v.c <= 0 || v.h <= 0 || v.w <= 0 || v.c_offset < 0 || v.c_offset + v.c > v.c_total)
+    return invalid_argument(std::string(what) + ": bad view n=" + std::to_string(v.n) +
+                            " c=" + std::to_string(v.c) + " h=" + std::to_string(v.h) +
+                            " w=" + std::to_string(v.w) + " c_offset=" + std::to_string(v.c_offset) +
+                            " c_total=" + std::to_string(v.c_total));
+  return Status();
+}
+
+Status pack_conv_weights(const GemmMicroKernel& kernel, const ConvDesc& desc, CpuConvWeights* out) {
+  const auto in_range = [](int v) { return v > 0 && v <= kMaxConvDim; };
+  if (!in_range(desc.cin) || !in_range(desc.cout) || !in_range(desc.kh) || !in_range(desc.kw) ||
+      !in_range(desc.stride) || desc.ph < 0 || desc.pw < 0 || desc.ph >= desc.kh || desc.pw >= desc.kw)
+    return invalid_argument("conv: bad geometry cin=" + std::to_string(desc.cin) +
+                            " cout=" + std::to_string(desc.cout) + " kernel=" + std::to_string(desc.kh) +
+                            "x" + std::to_string(desc.kw) + " stride=" + std::to_string(desc.stride) +
+                            " pad=" + std::to_string(desc.ph) + "," + std::to_string(desc.pw));
+  if (!desc.weight || !desc.bias) return invalid_argument("conv: weight and bias are required");
+  const int64_t k = int64_t(desc.cin) * desc.kh * desc.kw;
+  const int mr = kernel.mr;
+  const int m_panels = (desc.cout + mr - 1) / mr;
+  if (k > kMaxConvDim * 64 || k * m_panels * mr > kMaxWeightFloats)
+    return invalid_argument("conv: layer too large (" + std::to_string(k) + " x " +
+                            std::to_string(desc.cout) + ")");
+  CpuConvWeights w;
+  w.desc = desc;
+  w.desc.weight = nullptr;
+  w.desc.bias = nullptr;
+  w.k = int(k);
+  w.m_panels = m_panels;
+  if (!w.packed_a.resize(size_t(k) * m_panels * mr) || !w.bias.resize(size_t(m_panels) * mr))
+    return out_of_memory("conv: cannot allocate packed weights");
+  w.packed_a.zero();
+  w.bias.zero();
+  for (int m = 0; m < desc.cout; ++m) {
+    float* panel = w.packed_a.data() + int64_t(m / mr) * k * mr;
+    const float* row = desc.weight + int64_t(m) * k;
+    for (int64_t kk = 0; kk < k; ++kk) panel[kk * mr + m % mr] = row[kk];
+    w.bias[m] = desc.bias[m];
+  }
+  *out = std::move(w);
+  return Status();
+}
+
+Status make_gemm_scratch(const GemmMicroKernel& kernel, int workers,
+                         std::vector<AlignedBuffer<float>>* scratch) {
+  scratch->clear();
+  scratch->resize(size_t(workers));
+  for (auto& s : *scratch)
+    if (!s.resize(size_t(kGemmKc) * kGemmPanelsPerBlock * kernel.nr))
+      return out_of_memory("cpu backend: cannot allocate GEMM scratch");
+  return Status();
+}
+
+Status conv2d_cpu(const GemmMicroKernel& kernel, ThreadPool& pool, std::vector<AlignedBuffer<float>>& scratch,
+                  const CpuConvWeights& w, const TensorView& in, const TensorView& out) {
+  FIDCPP_RETURN_IF_ERROR(check_view(in, "conv input"));
+  FIDCPP_RETURN_IF_ERROR(check_view(out, "conv output"));
+  const ConvDesc& d = w.desc;
+  const int oh = pooled_size(in.h, d.kh, d.stride, d.ph), ow = pooled_size(in.w, d.kw, d.stride, d.pw);
+  if (in.c != d.cin || out.c != d.cout || out.n != in.n || out.h != oh || out.w != ow || oh <= 0 || ow <= 0)
+    return invalid_argument("conv: shape mismatch: input [" + std::to_string(in.n) + "," +
+                            std::to_string(in.c) + "," + std::to_string(in.h) + "," + std::to_string(in.w) +
+                            "], output [" + std::to_string(out.n) + "," + std::to_string(out.c) + "," +
+                            std::to_string(out.h) + "," + std::to_string(out.w) + "], expected output [" +
+                            std::to_string(in.n) + "," + std::to_string(d.cout) + "," + std::to_string(oh) +
+                            "," + std::to_string(ow) + "] for cin=" + std::to_string(d.cin));
+  if (int(scratch.size()) < pool.size())
+    return internal_error("conv: GEMM scratch smaller than the thread pool");
+
+  const ConvGeom g{d.cin, d.kh, d.kw, d.stride, d.ph, d.pw, in.h, in.w, oh, ow};
+  const int mr = kernel.mr, nr = kernel.nr;
+  const int hwo = oh * ow;
+  const int panels_per_image = (hwo + nr - 1) / nr;  // panels never straddle two images
+  const int64_t panels = int64_t(in.n) * panels_per_image;
+  const int64_t col_blocks = (panels + kGemmPanelsPerBlock - 1) / kGemmPanelsPerBlock;
+  // With few column blocks (small maps, batch 1), also split the output channels so every thread has work.
+  int64_t m_chunks = 1;
+  if (col_blocks < 2 * int64_t(pool.size()))
+    m_chunks = std::min<int64_t>(w.m_panels, (2 * int64_t(pool.size()) + col_blocks - 1) / col_blocks);
+  const int64_t tasks = col_blocks * m_chunks;
+  const int k_total = w.k;
+
+  pool.parallel_for(size_t(tasks), [&](size_t t_begin, size_t t_end, int worker) {
+    float* bpack = scratch[size_t(worker)].data();
+    for (size_t t = t_begin; t < t_end; ++t) {
+      const int64_t cb = int64_t(t) / m_chunks, mc = int64_t(t) % m_chunks;
+      const int64_t q0 = cb * kGemmPanelsPerBlock, q1 = std::min(panels, q0 + kGemmPanelsPerBlock);
+      const int mp0 = int(w.m_panels * mc / m_chunks), mp1 = int(w.m_panels * (mc + 1) / m_chunks);
+      for (int k0 = 0; k0 < k_total; k0 += kGemmKc) {
+        const int kc = std::min(kGemmKc, k_total - k0);
+        const bool last = k0 + kc == k_total;
+        for (int64_t q = q0; q < q1; ++q) {
+          const int img = int(q / panels_per_image), p0 = int(q % panels_per_image) * nr;
+          pack_b_panel(in, g, img, p0, std::min(nr, hwo - p0), k0, kc, nr,
+                       bpack + (q - q0) * int64_t(kc) * nr);
+        }
+        for (int64_t q = q0; q < q1; ++q) {
+          const int img = int(q / panels_per_image), p0 = int(q % panels_per_image) * nr;
+          const int nv = std::min(nr, hwo - p0);
+          const float* bp = bpack + (q - q0) * int64_t(kc) * nr;
+          for (int mp = mp0; mp < mp1; ++mp) {
+            const int m0 = mp * mr;
+            const float* ap = w.packed_a.data() + (int64_t(mp) * k_total + k0) * mr;
+            kernel.fn(kc, ap, bp, out.plane(img, m0) + p0, hwo, std::min(mr, d.cout - m0), nv, k0 > 0,
+                      last ? w.bias.data() + m0 : nullptr, d.relu);
+          }
+        }
+      }
+    }
+  });
+  return Status();
+}
+
+}  // namespace fidcpp

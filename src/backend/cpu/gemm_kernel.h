@@ -1,0 +1,33 @@
+// Register-tiled GEMM micro-kernels (one per instruction set, chosen at run time) and the panel layouts they
+// read. C[MR x NR] (+)= A_panel · B_panel with A packed [k][MR] and B packed [k][NR]; see conv2d_cpu.cpp for
+// the driver.
+#pragma once
+
+#include <cstdint>
+
+namespace fidcpp {
+
+// One call computes a full MR x NR tile over kc steps of k, in increasing k with one FMA (or mul+add for the
+// portable kernel) per step and element, so the summation order of an element never depends on tiling,
+// threads or batch. Rows >= m_valid and columns >= n_valid are neither read nor written.
+//   accumulate: start from the values in C (a previous K block) instead of zero.
+//   bias:       when non-null, this is the last K block: add bias[r] (padded to MR) and apply ReLU if relu.
+using GemmMicroKernelFn = void (*)(int kc, const float* a, const float* b, float* c, int64_t ldc, int m_valid,
+                                   int n_valid, bool accumulate, const float* bias, bool relu);
+
+struct GemmMicroKernel {
+  const char* isa = "";  // "avx512", "avx2", "portable"
+  int mr = 0, nr = 0;
+  GemmMicroKernelFn fn = nullptr;
+};
+
+// Provided by gemm_kernel_<isa>.cpp (compiled with that ISA's flags; only called when the CPU supports it).
+GemmMicroKernel gemm_micro_kernel_avx512();
+GemmMicroKernel gemm_micro_kernel_avx2();
+GemmMicroKernel gemm_micro_kernel_portable();
+
+// The best kernel this CPU supports, or the named one ("avx512", "avx2", "portable"). Returns false when the
+// named ISA is unknown or not supported here.
+bool select_gemm_micro_kernel(const char* isa, GemmMicroKernel* out);
+
+}  // namespace fidcpp

@@ -1,0 +1,26 @@
+// PyTorch F.interpolate(mode='bilinear', align_corners=False, antialias=False) on float32, mirroring the CPU
+// kernel's arithmetic (pytorch-fid's resize, REFERENCE.md §2.4).
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "backend/cpu/resize_source.h"
+
+namespace fidcpp {
+
+// Per-axis taps: out[i] = w0[i] * in[i0[i]] + w1[i] * in[i1[i]].
+struct BilinearAxis {
+  std::vector<int32_t> i0, i1;
+  std::vector<float> w0, w1;
+};
+
+BilinearAxis make_bilinear_axis(int in_size, int out_size);
+
+// One channel to (ay size) x (ax size), dst contiguous row-major.
+void resize_bilinear(const ResizeSource& src, const BilinearAxis& ay, const BilinearAxis& ax, float* dst);
+
+// Naive double-precision reference of the half-pixel formula in §2.4 (for tests).
+void resize_bilinear_ref(const ResizeSource& src, int out_h, int out_w, double* dst);
+
+}  // namespace fidcpp

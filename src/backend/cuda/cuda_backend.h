@@ -1,0 +1,24 @@
+// The CUDA backend: the Backend interface (backend/backend.h) over device buffers, the kernels in kernels/
+// and cuBLAS through Linalg. Creating it without a device is an error Status, never a silent CPU fallback.
+#pragma once
+
+#include <memory>
+
+#include "backend/backend.h"
+#include "backend/cuda/linalg.h"
+
+namespace fidcpp {
+
+struct CudaBackendOptions {
+  int device = 0;
+  bool allow_tf32 = false;  // opt-in fast mode (ARCHITECTURE.md §3); default strict float32
+};
+
+// Defined in the CUDA build only (fidcpp_cuda). kUnsupported "no CUDA device: ..." without a usable device.
+Result<std::unique_ptr<Backend>> create_cuda_backend(const CudaBackendOptions& options = {});
+
+// Images that fit in free device memory, given the bytes one image needs (activations + scratch), keeping
+// `reserve_bytes` free for cuBLAS/cuSOLVER workspaces; at least 1, at most max_batch. CUDA build only.
+Result<int> cuda_batch_size_for_free_memory(size_t bytes_per_image, size_t reserve_bytes, int max_batch);
+
+}  // namespace fidcpp

@@ -1,0 +1,44 @@
+// create_cuda_backend for the real CUDA build: finds the device (a clear error when there is none) and wires
+// the backend to cuBLAS/cuSOLVER on the backend's stream.
+#include <string>
+
+#include "backend/cuda/cuda_backend.h"
+#include "backend/cuda/cuda_backend_impl.h"
+#include "backend/cuda/cuda_check.h"
+
+namespace fidcpp {
+
+Result<std::unique_ptr<Backend>> create_cuda_backend(const CudaBackendOptions& options) {
+  int count = 0;
+  const cudaError_t e = cudaGetDeviceCount(&count);
+  if (e != cudaSuccess) {
+    (void)cudaGetLastError();
+    // Without a driver this is cudaErrorInsufficientDriver (35), with a driver but no GPU cudaErrorNoDevice.
+    return unsupported(std::string("no CUDA device: ") + cudaGetErrorName(e) + " (" + cudaGetErrorString(e) +
+                       ")");
+  }
+  if (count == 0) return unsupported("no CUDA device: cudaGetDeviceCount found none");
+  if (options.device < 0 || options.device >= count)
+    return invalid_argument("CUDA device " + std::to_string(options.device) + " does not exist (found " +
+                            std::to_string(count) + ")");
+  FIDCPP_CUDA_CHECK(cudaSetDevice(options.device));
+  cudaDeviceProp prop{};
+  FIDCPP_CUDA_CHECK(cudaGetDeviceProperties(&prop, options.device));
+  const std::string label = std::string("cuda (") + prop.name + (options.allow_tf32 ? ", tf32" : "") + ")";
+  LinalgOptions lo;
+  lo.allow_tf32 = options.allow_tf32;
+  return create_cuda_backend_with([&](cudaStream_t s) { return create_cublas_linalg(s, lo); }, label.c_str());
+}
+
+Result<int> cuda_batch_size_for_free_memory(size_t bytes_per_image, size_t reserve_bytes, int max_batch) {
+  if (bytes_per_image == 0 || max_batch < 1)
+    return invalid_argument("cuda_batch_size_for_free_memory: bad sizes");
+  size_t free_bytes = 0, total = 0;
+  FIDCPP_CUDA_CHECK(cudaMemGetInfo(&free_bytes, &total));
+  const size_t usable = free_bytes > reserve_bytes ? free_bytes - reserve_bytes : 0;
+  const size_t n = usable / bytes_per_image;
+  if (n == 0) return out_of_memory("not enough free device memory for one image");
+  return static_cast<int>(n < size_t(max_batch) ? n : size_t(max_batch));
+}
+
+}  // namespace fidcpp

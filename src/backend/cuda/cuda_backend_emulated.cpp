@@ -1,0 +1,13 @@
+// create_emulated_cuda_backend: the CUDA backend's host code and kernels running through cudaemu on the CPU,
+// with the CPU Linalg standing in for cuBLAS. Part of the emulated test library only.
+#include "backend/cuda/cuda_backend_impl.h"
+
+FIDCPP_CUDA_NAMESPACE_BEGIN
+
+Result<std::unique_ptr<Backend>> create_emulated_cuda_backend() {
+  return create_cuda_backend_with(
+      [](cudaStream_t) -> Result<std::unique_ptr<Linalg>> { return create_emulated_linalg(); },
+      "cuda (emulated on the CPU)");
+}
+
+FIDCPP_CUDA_NAMESPACE_END

@@ -1,0 +1,28 @@
+# fidcpp_cuda: the kernels (nvcc) and the CUDA backend's host side (host compiler, real cudart/cuBLAS/cuSOLVER).
+# Included by the top-level CMakeLists.txt only when nvcc was found.
+include(${PROJECT_SOURCE_DIR}/kernels/kernels.cmake)
+option(FIDCPP_CUDA_PTXAS_REPORT "Print ptxas register/spill/shared-memory usage for every kernel (-Xptxas -v)" OFF)
+
+set(FIDCPP_CUDA_SOURCES ${FIDCPP_CUDA_KERNEL_FILES}
+  src/backend/cuda/cuda_check.cpp
+  src/backend/cuda/linalg_cublas.cpp
+  src/backend/cuda/cuda_backend.cpp
+  src/backend/cuda/cuda_backend_create.cpp
+)
+list(TRANSFORM FIDCPP_CUDA_SOURCES PREPEND ${PROJECT_SOURCE_DIR}/)
+add_library(fidcpp_cuda STATIC ${FIDCPP_CUDA_SOURCES})
+target_include_directories(fidcpp_cuda
+  PUBLIC ${PROJECT_SOURCE_DIR}/kernels ${PROJECT_SOURCE_DIR}/src
+  PRIVATE ${CUDAToolkit_INCLUDE_DIRS})
+# -Werror all-warnings: the device code must stay warning-free for every architecture. No --use_fast_math; the
+# resize kernels use __f*_rn intrinsics where contraction into FMA would change results.
+target_compile_options(fidcpp_cuda PRIVATE
+  $<$<COMPILE_LANGUAGE:CUDA>:SHELL:-Werror all-warnings>
+  $<$<COMPILE_LANGUAGE:CUDA>:SHELL:-Xcompiler -Wall,-Wextra>
+  $<$<COMPILE_LANGUAGE:CXX>:${FIDCPP_WARNINGS}>)
+if(FIDCPP_CUDA_PTXAS_REPORT)
+  target_compile_options(fidcpp_cuda PRIVATE $<$<COMPILE_LANGUAGE:CUDA>:SHELL:-Xptxas -v>)
+endif()
+set_target_properties(fidcpp_cuda PROPERTIES CUDA_RUNTIME_LIBRARY Static POSITION_INDEPENDENT_CODE ON)
+# Never libcuda (driver API) directly: a binary linked with it does not even start on a machine without a driver.
+target_link_libraries(fidcpp_cuda PUBLIC CUDA::cudart_static CUDA::cublas CUDA::cusolver)

@@ -1,0 +1,324 @@
+// The C API (include/fidcpp/fidcpp.h): argument checks, Status -> fidcpp_status, no exception crosses it.
+#include "fidcpp/fidcpp.h"
+
+#include <exception>
+#include <memory>
+#include <new>
+#include <string>
+
+#include "evaluator.h"
+
+struct fidcpp_evaluator {
+  std::unique_ptr<fidcpp::EvaluatorCore> core;
+  std::string last_error;
+};
+
+namespace {
+
+thread_local std::string t_last_error;
+
+fidcpp_status to_c(fidcpp::StatusCode code) { return static_cast<fidcpp_status>(static_cast<int>(code)); }
+
+fidcpp_status fail(fidcpp_evaluator* e, fidcpp_status code, const std::string& message) {
+  if (e) e->last_error = message;
+  t_last_error = message;
+  return code;
+}
+
+fidcpp_status report(fidcpp_evaluator* e, const fidcpp::Status& s) {
+  if (s.ok()) return FIDCPP_STATUS_OK;
+  return fail(e, to_c(s.code()), s.message());
+}
+
+// Runs fn, turning a thrown exception (allocation failure, a bug) into a status.
+template <class F>
+fidcpp_status guarded(fidcpp_evaluator* e, F&& fn) {
+  try {
+    return fn();
+  } catch (const std::bad_alloc&) {
+    return fail(e, FIDCPP_STATUS_OUT_OF_MEMORY, "out of memory");
+  } catch (const std::exception& ex) {
+    return fail(e, FIDCPP_STATUS_INTERNAL, std::string("internal error: ") + ex.what());
+  } catch (...) {
+    return fail(e, FIDCPP_STATUS_INTERNAL, "internal error: unknown exception");
+  }
+}
+
+fidcpp_status check_side(fidcpp_evaluator* e, fidcpp_side side, fidcpp::Side* out) {
+  if (side != FIDCPP_SIDE_REAL && side != FIDCPP_SIDE_GENERATED)
+    return fail(e, FIDCPP_STATUS_INVALID_ARGUMENT,
+                "side must be FIDCPP_SIDE_REAL or FIDCPP_SIDE_GENERATED, got " + std::to_string(int(side)));
+  *out = side == FIDCPP_SIDE_REAL ? fidcpp::Side::kReal : fidcpp::Side::kGenerated;
+  return FIDCPP_STATUS_OK;
+}
+
+#define FIDCPP_C_REQUIRE(e, cond, msg) \
+  if (!(cond)) return fail(e, FIDCPP_STATUS_INVALID_ARGUMENT, msg)
+
+}  // namespace
+
+extern "C" {
+
+void fidcpp_options_default(fidcpp_options* o) {
+  if (!o) return;
+  *o = fidcpp_options{};
+  o->struct_size = sizeof(fidcpp_options);
+  o->weights_path = nullptr;
+  o->mode = FIDCPP_MODE_TORCH_FIDELITY;
+  o->device = FIDCPP_DEVICE_CPU;
+  o->threads = 0;
+  o->batch_size = 0;
+  o->feature_dim = 2048;
+  o->keep_features = 0;
+  o->keep_logits = 0;
+  o->skip_bad_images = 0;
+  o->progress = nullptr;
+  o->progress_user = nullptr;
+}
+
+const char* fidcpp_status_name(fidcpp_status s) {
+  return fidcpp::status_code_name(static_cast<fidcpp::StatusCode>(static_cast<int>(s)));
+}
+
+const char* fidcpp_last_error(void) { return t_last_error.c_str(); }
+
+const char* fidcpp_evaluator_last_error(const fidcpp_evaluator* e) { return e ? e->last_error.c_str() : ""; }
+
+fidcpp_status fidcpp_evaluator_create(const fidcpp_options* o, fidcpp_evaluator** out) {
+  return guarded(nullptr, [&]() -> fidcpp_status {
+    FIDCPP_C_REQUIRE(nullptr, out, "out is null");
+    *out = nullptr;
+    FIDCPP_C_REQUIRE(nullptr, o, "options is null (use fidcpp_options_default)");
+    FIDCPP_C_REQUIRE(nullptr, o->struct_size == sizeof(fidcpp_options),
+                     "options.struct_size is " + std::to_string(o->struct_size) + ", expected " +
+                         std::to_string(sizeof(fidcpp_options)) + " (initialise with fidcpp_options_default)");
+    fidcpp::EvaluatorConfig c;
+    if (o->weights_path) c.weights_path = o->weights_path;
+    switch (o->mode) {
+      case FIDCPP_MODE_TORCH_FIDELITY: c.mode = fidcpp::PreprocessMode::kTorchFidelity; break;
+      case FIDCPP_MODE_TORCHMETRICS: c.mode = fidcpp::PreprocessMode::kTorchmetrics; break;
+      case FIDCPP_MODE_PYTORCH_FID: c.mode = fidcpp::PreprocessMode::kPytorchFid; break;
+      case FIDCPP_MODE_CLEAN_FID: c.mode = fidcpp::PreprocessMode::kCleanFid; break;
+      case FIDCPP_MODE_CLEAN_FID_LEGACY_TF: c.mode = fidcpp::PreprocessMode::kCleanFidLegacyTf; break;
+      default: return fail(nullptr, FIDCPP_STATUS_INVALID_ARGUMENT, "options.mode " + std::to_string(int(o->mode)) + " is not a fidcpp_mode");
+    }
+    switch (o->device) {
+      case FIDCPP_DEVICE_CPU: c.device = fidcpp::DeviceKind::kCpu; break;
+      case FIDCPP_DEVICE_CUDA: c.device = fidcpp::DeviceKind::kCuda; break;
+      case FIDCPP_DEVICE_AUTO: c.device = fidcpp::DeviceKind::kAuto; break;
+      default: return fail(nullptr, FIDCPP_STATUS_INVALID_ARGUMENT, "options.device " + std::to_string(int(o->device)) + " is not a fidcpp_device");
+    }
+    c.threads = o->threads;
+    c.batch_size = o->batch_size;
+    switch (o->feature_dim) {
+      case 64: c.tap = fidcpp::InceptionTap::k64; break;
+      case 192: c.tap = fidcpp::InceptionTap::k192; break;
+      case 768: c.tap = fidcpp::InceptionTap::k768; break;
+      case 2048: c.tap = fidcpp::InceptionTap::k2048; break;
+      default:
+        return fail(nullptr, FIDCPP_STATUS_INVALID_ARGUMENT,
+                    "options.feature_dim must be 64, 192, 768 or 2048, got " + std::to_string(o->feature_dim));
+    }
+    c.keep_features = o->keep_features != 0;
+    c.keep_logits = o->keep_logits != 0;
+    c.skip_bad_images = o->skip_bad_images != 0;
+    if (o->progress) {
+      auto fn = o->progress;
+      void* user = o->progress_user;
+      c.progress = [fn, user](uint64_t done, uint64_t expected) { fn(user, done, expected); };
+    }
+    auto core = fidcpp::EvaluatorCore::create(c);
+    if (!core.ok()) return report(nullptr, core.status());
+    auto* e = new fidcpp_evaluator();
+    e->core = std::move(core).value();
+    *out = e;
+    return FIDCPP_STATUS_OK;
+  });
+}
+
+void fidcpp_evaluator_destroy(fidcpp_evaluator* e) { delete e; }
+
+fidcpp_status fidcpp_evaluator_add_image(fidcpp_evaluator* e, fidcpp_side side, const uint8_t* pixels, int width,
+                                         int height, size_t row_stride, fidcpp_pixel_format format) {
+  if (!e) return fail(nullptr, FIDCPP_STATUS_INVALID_ARGUMENT, "evaluator is null");
+  return guarded(e, [&]() -> fidcpp_status {
+    fidcpp::Side s;
+    if (fidcpp_status st = check_side(e, side, &s)) return st;
+    FIDCPP_C_REQUIRE(e, pixels, "pixels is null");
+    FIDCPP_C_REQUIRE(e, format == FIDCPP_PIXEL_RGB8 || format == FIDCPP_PIXEL_RGBA8,
+                     "format must be FIDCPP_PIXEL_RGB8 or FIDCPP_PIXEL_RGBA8, got " + std::to_string(int(format)));
+    FIDCPP_C_REQUIRE(e, width > 0 && height > 0,
+                     "image size must be positive, got " + std::to_string(width) + "x" + std::to_string(height));
+    const int ps = format == FIDCPP_PIXEL_RGB8 ? 3 : 4;
+    FIDCPP_C_REQUIRE(e, row_stride >= size_t(width) * ps,
+                     "row_stride " + std::to_string(row_stride) + " is less than width * " + std::to_string(ps) +
+                         " = " + std::to_string(size_t(width) * ps));
+    fidcpp::RgbImageView v;
+    v.data = pixels;
+    v.width = width;
+    v.height = height;
+    v.row_stride = static_cast<ptrdiff_t>(row_stride);
+    v.pixel_stride = ps;
+    return report(e, e->core->add_image(s, v));
+  });
+}
+
+fidcpp_status fidcpp_evaluator_add_image_f32(fidcpp_evaluator* e, fidcpp_side side, const float* pixels, int width,
+                                             int height, size_t row_stride) {
+  if (!e) return fail(nullptr, FIDCPP_STATUS_INVALID_ARGUMENT, "evaluator is null");
+  return guarded(e, [&]() -> fidcpp_status {
+    fidcpp::Side s;
+    if (fidcpp_status st = check_side(e, side, &s)) return st;
+    return report(e, e->core->add_image_f32(s, pixels, width, height, row_stride));
+  });
+}
+
+fidcpp_status fidcpp_evaluator_add_path(fidcpp_evaluator* e, fidcpp_side side, const char* path) {
+  if (!e) return fail(nullptr, FIDCPP_STATUS_INVALID_ARGUMENT, "evaluator is null");
+  return guarded(e, [&]() -> fidcpp_status {
+    fidcpp::Side s;
+    if (fidcpp_status st = check_side(e, side, &s)) return st;
+    FIDCPP_C_REQUIRE(e, path && *path, "path is null or empty");
+    return report(e, e->core->add_path(s, path));
+  });
+}
+
+fidcpp_status fidcpp_evaluator_flush(fidcpp_evaluator* e) {
+  if (!e) return fail(nullptr, FIDCPP_STATUS_INVALID_ARGUMENT, "evaluator is null");
+  return guarded(e, [&]() { return report(e, e->core->flush()); });
+}
+
+fidcpp_status fidcpp_evaluator_count(fidcpp_evaluator* e, fidcpp_side side, uint64_t* count) {
+  if (!e) return fail(nullptr, FIDCPP_STATUS_INVALID_ARGUMENT, "evaluator is null");
+  return guarded(e, [&]() -> fidcpp_status {
+    fidcpp::Side s;
+    if (fidcpp_status st = check_side(e, side, &s)) return st;
+    FIDCPP_C_REQUIRE(e, count, "count is null");
+    if (fidcpp_status st = report(e, e->core->flush())) return st;
+    *count = e->core->count(s);
+    return FIDCPP_STATUS_OK;
+  });
+}
+
+fidcpp_status fidcpp_evaluator_skipped(fidcpp_evaluator* e, fidcpp_side side, uint64_t* count) {
+  if (!e) return fail(nullptr, FIDCPP_STATUS_INVALID_ARGUMENT, "evaluator is null");
+  fidcpp::Side s;
+  if (fidcpp_status st = check_side(e, side, &s)) return st;
+  FIDCPP_C_REQUIRE(e, count, "count is null");
+  *count = e->core->skipped(s);
+  return FIDCPP_STATUS_OK;
+}
+
+fidcpp_status fidcpp_evaluator_reset(fidcpp_evaluator* e, fidcpp_side side) {
+  if (!e) return fail(nullptr, FIDCPP_STATUS_INVALID_ARGUMENT, "evaluator is null");
+  return guarded(e, [&]() -> fidcpp_status {
+    fidcpp::Side s;
+    if (fidcpp_status st = check_side(e, side, &s)) return st;
+    return report(e, e->core->reset(s));
+  });
+}
+
+fidcpp_status fidcpp_evaluator_save_stats(fidcpp_evaluator* e, fidcpp_side side, const char* path, int overwrite) {
+  if (!e) return fail(nullptr, FIDCPP_STATUS_INVALID_ARGUMENT, "evaluator is null");
+  return guarded(e, [&]() -> fidcpp_status {
+    fidcpp::Side s;
+    if (fidcpp_status st = check_side(e, side, &s)) return st;
+    FIDCPP_C_REQUIRE(e, path && *path, "path is null or empty");
+    if (fidcpp_status st = report(e, e->core->flush())) return st;
+    return report(e, e->core->save_stats(s, path, overwrite != 0));
+  });
+}
+
+fidcpp_status fidcpp_evaluator_load_stats(fidcpp_evaluator* e, fidcpp_side side, const char* path) {
+  if (!e) return fail(nullptr, FIDCPP_STATUS_INVALID_ARGUMENT, "evaluator is null");
+  return guarded(e, [&]() -> fidcpp_status {
+    fidcpp::Side s;
+    if (fidcpp_status st = check_side(e, side, &s)) return st;
+    FIDCPP_C_REQUIRE(e, path && *path, "path is null or empty");
+    return report(e, e->core->load_stats(s, path));
+  });
+}
+
+fidcpp_status fidcpp_fid_compute(fidcpp_evaluator* e, double* fid) {
+  if (!e) return fail(nullptr, FIDCPP_STATUS_INVALID_ARGUMENT, "evaluator is null");
+  return guarded(e, [&]() -> fidcpp_status {
+    FIDCPP_C_REQUIRE(e, fid, "fid is null");
+    if (fidcpp_status st = report(e, e->core->flush())) return st;
+    auto r = e->core->fid();
+    if (!r.ok()) return report(e, r.status());
+    *fid = *r;
+    return FIDCPP_STATUS_OK;
+  });
+}
+
+fidcpp_status fidcpp_kid_compute(fidcpp_evaluator* e, int subsets, int subset_size, double* mean, double* std) {
+  if (!e) return fail(nullptr, FIDCPP_STATUS_INVALID_ARGUMENT, "evaluator is null");
+  return guarded(e, [&]() -> fidcpp_status {
+    FIDCPP_C_REQUIRE(e, mean && std, "mean and std must not be null");
+    FIDCPP_C_REQUIRE(e, subsets > 0, "subsets must be > 0, got " + std::to_string(subsets));
+    FIDCPP_C_REQUIRE(e, subset_size > 1, "subset_size must be > 1, got " + std::to_string(subset_size));
+    if (fidcpp_status st = report(e, e->core->flush())) return st;
+    fidcpp::KidOptions o;
+    o.subsets = subsets;
+    o.subset_size = subset_size;
+    auto r = e->core->kid(o);
+    if (!r.ok()) return report(e, r.status());
+    *mean = r->mean;
+    *std = r->std;
+    return FIDCPP_STATUS_OK;
+  });
+}
+
+fidcpp_status fidcpp_is_compute(fidcpp_evaluator* e, fidcpp_side side, int splits, double* mean, double* std) {
+  if (!e) return fail(nullptr, FIDCPP_STATUS_INVALID_ARGUMENT, "evaluator is null");
+  return guarded(e, [&]() -> fidcpp_status {
+    fidcpp::Side s;
+    if (fidcpp_status st = check_side(e, side, &s)) return st;
+    FIDCPP_C_REQUIRE(e, mean && std, "mean and std must not be null");
+    FIDCPP_C_REQUIRE(e, splits > 0, "splits must be > 0, got " + std::to_string(splits));
+    if (fidcpp_status st = report(e, e->core->flush())) return st;
+    fidcpp::InceptionScoreOptions o;
+    o.splits = splits;
+    auto r = e->core->inception_score(s, o);
+    if (!r.ok()) return report(e, r.status());
+    *mean = r->mean;
+    *std = r->std;
+    return FIDCPP_STATUS_OK;
+  });
+}
+
+fidcpp_status fidcpp_mifid_compute(fidcpp_evaluator* e, double cosine_eps, double* mifid) {
+  if (!e) return fail(nullptr, FIDCPP_STATUS_INVALID_ARGUMENT, "evaluator is null");
+  return guarded(e, [&]() -> fidcpp_status {
+    FIDCPP_C_REQUIRE(e, mifid, "mifid is null");
+    FIDCPP_C_REQUIRE(e, cosine_eps > 0 && cosine_eps <= 1,
+                     "cosine_eps must be in (0, 1], got " + std::to_string(cosine_eps));
+    if (fidcpp_status st = report(e, e->core->flush())) return st;
+    fidcpp::MifidOptions o;
+    o.cosine_distance_eps = cosine_eps;
+    auto r = e->core->mifid(o);
+    if (!r.ok()) return report(e, r.status());
+    *mifid = r->mifid;
+    return FIDCPP_STATUS_OK;
+  });
+}
+
+fidcpp_status fidcpp_prc_compute(fidcpp_evaluator* e, int neighborhood, double* precision, double* recall,
+                                 double* f_score) {
+  if (!e) return fail(nullptr, FIDCPP_STATUS_INVALID_ARGUMENT, "evaluator is null");
+  return guarded(e, [&]() -> fidcpp_status {
+    FIDCPP_C_REQUIRE(e, precision && recall && f_score, "precision, recall and f_score must not be null");
+    FIDCPP_C_REQUIRE(e, neighborhood > 0, "neighborhood must be > 0, got " + std::to_string(neighborhood));
+    if (fidcpp_status st = report(e, e->core->flush())) return st;
+    fidcpp::PrcOptions o;
+    o.neighborhood = neighborhood;
+    auto r = e->core->prc(o);
+    if (!r.ok()) return report(e, r.status());
+    *precision = r->precision;
+    *recall = r->recall;
+    *f_score = r->f_score;
+    return FIDCPP_STATUS_OK;
+  });
+}
+
+}  // extern "C"

@@ -1,0 +1,391 @@
+// EvaluatorCore implementation: batching, decode/preprocess workers, the forward pass, per-side statistics.
+#include "evaluator.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+
+#include "core/aligned_buffer.h"
+#include "core/file.h"
+#include "io/image_decode.h"
+#include "io/image_source.h"
+#include "metrics/stats_file.h"
+#include "model/weights_file.h"
+#ifdef FIDCPP_HAVE_CUDA
+#include "backend/cuda/cuda_backend.h"
+#endif
+
+#ifndef FIDCPP_SOURCE_WEIGHTS_DIR
+#define FIDCPP_SOURCE_WEIGHTS_DIR ""
+#endif
+#ifndef FIDCPP_INSTALL_WEIGHTS_DIR
+#define FIDCPP_INSTALL_WEIGHTS_DIR ""
+#endif
+
+namespace fidcpp {
+
+namespace {
+constexpr int kDefaultBatch = 16;
+constexpr int kMaxBatch = 1024;
+constexpr int64_t kInputFloats = int64_t(3) * kInceptionInputSize * kInceptionInputSize;
+
+int side_index(Side s) { return s == Side::kReal ? 0 : 1; }
+const char* side_name(Side s) { return s == Side::kReal ? "real" : "generated"; }
+
+bool ends_with_ci(const std::string& s, const char* suffix) {
+  const size_t n = std::char_traits<char>::length(suffix);
+  if (s.size() < n) return false;
+  for (size_t i = 0; i < n; ++i)
+    if (std::tolower(static_cast<unsigned char>(s[s.size() - n + i])) != suffix[i]) return false;
+  return true;
+}
+}  // namespace
+
+struct EvaluatorCore::SideState {
+  std::optional<Moments> moments;             // from images / features / mergeable statistics
+  std::optional<GaussianStats> fixed_stats;   // from a pytorch-fid .npz (mu, sigma only)
+  std::vector<float> features;                // n x D when keep_features
+  std::vector<float> logits;                  // n x 1008 when keep_logits
+  AlignedBuffer<float> pending;               // batch_ x 3 x 299 x 299 preprocessed inputs
+  int n_pending = 0;
+  uint64_t count = 0;
+  uint64_t skipped = 0;
+  uint64_t expected = 0;  // for progress reports
+};
+
+std::string default_weights_path() {
+  if (const char* env = std::getenv("FIDCPP_WEIGHTS"); env && *env) return env;
+  const std::string name = kWeightsDefaultFileName;
+  for (const char* dir : {FIDCPP_SOURCE_WEIGHTS_DIR, FIDCPP_INSTALL_WEIGHTS_DIR}) {
+    if (*dir && file_exists(std::string(dir) + "/" + name)) return std::string(dir) + "/" + name;
+  }
+  return std::string(*FIDCPP_SOURCE_WEIGHTS_DIR ? FIDCPP_SOURCE_WEIGHTS_DIR : "weights") + "/" + name;
+}
+
+EvaluatorCore::~EvaluatorCore() = default;
+
+Result<std::unique_ptr<EvaluatorCore>> EvaluatorCore::create(const EvaluatorConfig& config) {
+  std::unique_ptr<EvaluatorCore> e(new EvaluatorCore());
+  e->config_ = config;
+  if (config.threads < 0) return invalid_argument("threads must be >= 0, got " + std::to_string(config.threads));
+  if (config.batch_size < 0 || config.batch_size > kMaxBatch)
+    return invalid_argument("batch size must be in [1, " + std::to_string(kMaxBatch) + "], got " +
+                            std::to_string(config.batch_size));
+  if (config.tap == InceptionTap::kLogits || config.tap == InceptionTap::kLogitsUnbiased)
+    return invalid_argument("the feature tap must be 64, 192, 768 or 2048 (logits are kept with keep_logits)");
+  e->batch_ = config.batch_size > 0 ? config.batch_size : kDefaultBatch;
+  e->feature_dim_ = inception_tap_dim(config.tap);
+
+  e->pool_ = std::make_unique<ThreadPool>(config.threads);
+  for (int i = 0; i < e->pool_->size(); ++i) e->preprocessors_.emplace_back(config.mode);
+  for (auto& s : e->sides_) {
+    s = std::make_unique<SideState>();
+    if (!s->pending.resize(size_t(e->batch_) * kInputFloats))
+      return out_of_memory("cannot allocate the input batch (" + std::to_string(e->batch_) + " images)");
+  }
+  return e;
+}
+
+// The network is loaded on first use, so statistics-only work (merge, FID of two .npz) needs no weights.
+Status EvaluatorCore::ensure_network() {
+  if (forward_) return Status();
+  const std::string path = config_.weights_path.empty() ? default_weights_path() : config_.weights_path;
+  if (!file_exists(path))
+    return weights_error("weights file '" + path +
+                         "' not found: run tools/fetch_weights.sh (or `fidcpp weights convert SRC -o " + path +
+                         "`), or pass --weights / set FIDCPP_WEIGHTS");
+  FIDCPP_ASSIGN_OR_RETURN(TensorMap weights, load_inception_weights(path));
+  if (config_.keep_logits && !weights_have_fc(weights))
+    return weights_error("weights '" + path +
+                         "' have no fc layer (fc.weight, fc.bias), which the Inception Score needs; convert "
+                         "pytorch-fid's pt_inception-2015-12-05-6726825d.pth to get it");
+  FIDCPP_ASSIGN_OR_RETURN(InceptionParams params, fold_inception_params(weights, config_.keep_logits));
+
+  // Never a silent fallback (ARCHITECTURE.md §3): cuda either works or is an error; only auto may choose.
+  if (config_.device == DeviceKind::kCuda || config_.device == DeviceKind::kAuto) {
+#ifdef FIDCPP_HAVE_CUDA
+    auto cuda = create_cuda_backend(CudaBackendOptions{});
+    if (cuda.ok()) {
+      backend_ = std::move(cuda).value();
+    } else if (config_.device == DeviceKind::kCuda) {
+      return cuda.status();
+    }
+#else
+    if (config_.device == DeviceKind::kCuda)
+      return unsupported("--device cuda: not built with CUDA (configure with nvcc available, FIDCPP_CUDA=ON)");
+#endif
+  }
+  if (!backend_) {
+    CpuBackendOptions o;
+    o.threads = config_.threads;
+    FIDCPP_ASSIGN_OR_RETURN(backend_, create_cpu_backend(o));
+  }
+  FIDCPP_ASSIGN_OR_RETURN(PreparedInception prepared, prepare_inception(*backend_, params));
+  prepared_ = std::make_unique<PreparedInception>(std::move(prepared));
+  std::vector<InceptionTap> taps{config_.tap};
+  if (config_.keep_logits) taps.push_back(InceptionTap::kLogitsUnbiased);
+  FIDCPP_ASSIGN_OR_RETURN(forward_, InceptionForward::create(*backend_, *prepared_, taps, batch_));
+
+  return Status();
+}
+
+const char* EvaluatorCore::backend_name() const { return backend_ ? backend_->name() : "none"; }
+
+uint64_t EvaluatorCore::count(Side side) const { return sides_[side_index(side)]->count; }
+uint64_t EvaluatorCore::skipped(Side side) const { return sides_[side_index(side)]->skipped; }
+const std::vector<float>& EvaluatorCore::features(Side side) const { return sides_[side_index(side)]->features; }
+const std::vector<float>& EvaluatorCore::logits(Side side) const { return sides_[side_index(side)]->logits; }
+
+Status EvaluatorCore::reset(Side side) {
+  SideState& s = *sides_[side_index(side)];
+  s.moments.reset();
+  s.fixed_stats.reset();
+  s.features.clear();
+  s.logits.clear();
+  s.n_pending = 0;
+  s.count = s.skipped = s.expected = 0;
+  return Status();
+}
+
+Status EvaluatorCore::add_features(Side side, const float* rows, int64_t n, const float* logits) {
+  SideState& s = *sides_[side_index(side)];
+  if (s.fixed_stats)
+    return invalid_argument(std::string("the ") + side_name(side) +
+                            " side holds pytorch-fid statistics (mu, sigma only); they cannot be extended");
+  if (!s.moments) {
+    FIDCPP_ASSIGN_OR_RETURN(Moments m, Moments::create(feature_dim_));
+    s.moments = std::move(m);
+  }
+  FIDCPP_RETURN_IF_ERROR(s.moments->add(rows, n));
+  if (config_.keep_features) s.features.insert(s.features.end(), rows, rows + n * feature_dim_);
+  if (config_.keep_logits && logits) s.logits.insert(s.logits.end(), logits, logits + n * kFcOut);
+  s.count += static_cast<uint64_t>(n);
+  return Status();
+}
+
+Status EvaluatorCore::process_pending(Side side) {
+  SideState& s = *sides_[side_index(side)];
+  if (s.n_pending == 0) return Status();
+  const int n = s.n_pending;
+  s.n_pending = 0;
+  std::vector<float> feats(size_t(n) * feature_dim_);
+  std::vector<float> logits(config_.keep_logits ? size_t(n) * kFcOut : 0);
+  std::vector<float*> outs{feats.data()};
+  if (config_.keep_logits) outs.push_back(logits.data());
+  FIDCPP_RETURN_IF_ERROR(forward_->run(s.pending.data(), n, outs));
+  FIDCPP_RETURN_IF_ERROR(add_features(side, feats.data(), n, config_.keep_logits ? logits.data() : nullptr));
+  if (config_.progress) config_.progress(s.count, s.expected);
+  return Status();
+}
+
+Status EvaluatorCore::add_image(Side side, const RgbImageView& image) {
+  SideState& s = *sides_[side_index(side)];
+  if (s.fixed_stats)
+    return invalid_argument(std::string("the ") + side_name(side) +
+                            " side holds pytorch-fid statistics (mu, sigma only); images cannot be added");
+  FIDCPP_RETURN_IF_ERROR(ensure_network());
+  FIDCPP_RETURN_IF_ERROR(preprocessors_[0].run(image, s.pending.data() + int64_t(s.n_pending) * kInputFloats));
+  if (++s.n_pending == batch_) return process_pending(side);
+  return Status();
+}
+
+Status EvaluatorCore::add_image_f32(Side side, const float* pixels, int width, int height,
+                                    size_t row_stride_floats) {
+  if (!pixels) return invalid_argument("pixels is null");
+  if (width <= 0 || height <= 0)
+    return invalid_argument("image size must be positive, got " + std::to_string(width) + "x" +
+                            std::to_string(height));
+  if (row_stride_floats < size_t(width) * 3)
+    return invalid_argument("row stride " + std::to_string(row_stride_floats) + " floats is less than width*3 = " +
+                            std::to_string(size_t(width) * 3));
+  std::vector<uint8_t> rgb(size_t(width) * height * 3);
+  for (int y = 0; y < height; ++y)
+    FIDCPP_RETURN_IF_ERROR(float_to_uint8_torchmetrics(pixels + y * row_stride_floats, size_t(width) * 3,
+                                                       rgb.data() + size_t(y) * width * 3,
+                                                       "float image row " + std::to_string(y)));
+  RgbImageView v;
+  v.data = rgb.data();
+  v.width = width;
+  v.height = height;
+  v.row_stride = width * 3;
+  v.pixel_stride = 3;
+  return add_image(side, v);
+}
+
+Status EvaluatorCore::add_files(Side side, const std::vector<std::string>& files) {
+  SideState& s = *sides_[side_index(side)];
+  if (s.fixed_stats)
+    return invalid_argument(std::string("the ") + side_name(side) +
+                            " side holds pytorch-fid statistics (mu, sigma only); images cannot be added");
+  FIDCPP_RETURN_IF_ERROR(ensure_network());
+  s.expected += files.size();
+  // Fill the batch in parallel: worker w decodes and preprocesses its share of the slots. Errors are kept per
+  // slot and reported in file order, so the first bad file is named deterministically.
+  size_t next = 0;
+  while (next < files.size()) {
+    const int free_slots = batch_ - s.n_pending;
+    const size_t take = std::min<size_t>(size_t(free_slots), files.size() - next);
+    std::vector<Status> errors(take);
+    pool_->parallel_for(take, [&](size_t b, size_t e, int w) {
+      for (size_t i = b; i < e; ++i) {
+        auto img = decode_image_file(files[next + i]);
+        if (!img.ok()) {
+          errors[i] = img.status();
+          continue;
+        }
+        RgbImageView v = img->view();
+        float* dst = s.pending.data() + int64_t(s.n_pending + int(i)) * kInputFloats;
+        errors[i] = preprocessors_[size_t(w)].run(v, dst);
+        if (!errors[i].ok()) errors[i] = errors[i].with_context("image '" + files[next + i] + "'");
+      }
+    });
+    // Compact away failed slots (skip mode) or stop at the first failure.
+    int filled = s.n_pending;
+    for (size_t i = 0; i < take; ++i) {
+      if (!errors[i].ok()) {
+        if (!config_.skip_bad_images) {
+          s.n_pending = filled;
+          return errors[i];
+        }
+        ++s.skipped;
+        continue;
+      }
+      const int slot = s.n_pending + int(i);
+      if (slot != filled)
+        std::copy(s.pending.data() + int64_t(slot) * kInputFloats, s.pending.data() + int64_t(slot + 1) * kInputFloats,
+                  s.pending.data() + int64_t(filled) * kInputFloats);
+      ++filled;
+    }
+    s.n_pending = filled;
+    next += take;
+    if (s.n_pending == batch_) FIDCPP_RETURN_IF_ERROR(process_pending(side));
+  }
+  return Status();
+}
+
+Status EvaluatorCore::add_npz(Side side, const std::string& path) {
+  FIDCPP_RETURN_IF_ERROR(flush());
+  SideState& s = *sides_[side_index(side)];
+  auto moments = read_moments_npz(path);
+  if (moments.ok()) {
+    if (moments->dim() != feature_dim_)
+      return invalid_argument("statistics '" + path + "' have dimension " + std::to_string(moments->dim()) +
+                              ", but this run uses the " + std::to_string(feature_dim_) + "-d tap (--tap)");
+    if (s.fixed_stats)
+      return invalid_argument("cannot merge '" + path + "' into pytorch-fid statistics (mu, sigma only)");
+    if (!s.moments) {
+      s.moments = std::move(moments).value();
+    } else {
+      FIDCPP_RETURN_IF_ERROR(s.moments->merge(*moments));
+    }
+    s.count = static_cast<uint64_t>(s.moments->count());
+    return Status();
+  }
+  // Not mergeable: a plain pytorch-fid / clean-fid file with mu and sigma only.
+  FIDCPP_ASSIGN_OR_RETURN(GaussianStats g, read_fid_stats_npz(path));
+  if (g.dim != feature_dim_)
+    return invalid_argument("statistics '" + path + "' have dimension " + std::to_string(g.dim) +
+                            ", but this run uses the " + std::to_string(feature_dim_) + "-d tap (--tap)");
+  if (s.moments || s.fixed_stats)
+    return invalid_argument("'" + path +
+                            "' holds only mu and sigma (pytorch-fid format), which cannot be merged with other data "
+                            "on the same side");
+  s.fixed_stats = std::move(g);
+  return Status();
+}
+
+Status EvaluatorCore::add_npy(Side side, const std::string& path) {
+  FIDCPP_RETURN_IF_ERROR(flush());
+  FIDCPP_ASSIGN_OR_RETURN(FeatureMatrix f, read_features_npy(path));
+  if (f.dim != feature_dim_)
+    return invalid_argument("features '" + path + "' have dimension " + std::to_string(f.dim) +
+                            ", but this run uses the " + std::to_string(feature_dim_) + "-d tap (--tap)");
+  return add_features(side, f.data.data(), f.n, nullptr);
+}
+
+Status EvaluatorCore::add_path(Side side, const std::string& path) {
+  if (ends_with_ci(path, ".npz")) return add_npz(side, path);
+  if (ends_with_ci(path, ".npy")) return add_npy(side, path);
+  FIDCPP_ASSIGN_OR_RETURN(std::vector<std::string> files, list_image_files(path));
+  return add_files(side, files);
+}
+
+Status EvaluatorCore::flush() {
+  FIDCPP_RETURN_IF_ERROR(process_pending(Side::kReal));
+  return process_pending(Side::kGenerated);
+}
+
+Result<GaussianStats> EvaluatorCore::stats(Side side) const {
+  const SideState& s = *sides_[side_index(side)];
+  if (s.n_pending) return internal_error("stats() called with unflushed images");
+  if (s.fixed_stats) return *s.fixed_stats;
+  if (!s.moments || s.moments->count() < 2)
+    return invalid_argument(std::string("the ") + side_name(side) + " side has " +
+                            std::to_string(s.moments ? s.moments->count() : 0) +
+                            " sample(s); at least 2 are needed for statistics");
+  return s.moments->gaussian_stats();
+}
+
+Status EvaluatorCore::save_stats(Side side, const std::string& path, bool overwrite) const {
+  const SideState& s = *sides_[side_index(side)];
+  const Overwrite ow = overwrite ? Overwrite::kAllow : Overwrite::kRefuse;
+  if (s.fixed_stats) return write_fid_stats_npz(path, *s.fixed_stats, ow);
+  if (!s.moments || s.moments->count() < 2)
+    return invalid_argument(std::string("the ") + side_name(side) + " side has " +
+                            std::to_string(s.moments ? s.moments->count() : 0) +
+                            " sample(s); at least 2 are needed to save statistics");
+  return write_moments_npz(path, *s.moments, ow);
+}
+
+Status EvaluatorCore::load_stats(Side side, const std::string& path) { return add_npz(side, path); }
+
+Result<double> EvaluatorCore::fid() const {
+  FIDCPP_ASSIGN_OR_RETURN(GaussianStats a, stats(Side::kReal));
+  FIDCPP_ASSIGN_OR_RETURN(GaussianStats b, stats(Side::kGenerated));
+  return frechet_distance(a, b);
+}
+
+Result<const EvaluatorCore::SideState*> EvaluatorCore::side_with_features(Side side, const char* metric) const {
+  const SideState* s = sides_[side_index(side)].get();
+  if (!config_.keep_features)
+    return invalid_argument(std::string(metric) + " needs per-image features: create the evaluator with keep_features");
+  if (s->features.empty())
+    return invalid_argument(std::string(metric) + ": the " + side_name(side) +
+                            " side has no per-image features (images or a .npy of features are needed, not .npz "
+                            "statistics)");
+  return s;
+}
+
+Result<KidResult> EvaluatorCore::kid(const KidOptions& options) const {
+  FIDCPP_ASSIGN_OR_RETURN(const SideState* real, side_with_features(Side::kReal, "KID"));
+  FIDCPP_ASSIGN_OR_RETURN(const SideState* gen, side_with_features(Side::kGenerated, "KID"));
+  // torch-fidelity: input1 = generated, input2 = real (REFERENCE.md §5.2).
+  return kernel_inception_distance(gen->features.data(), int64_t(gen->features.size() / feature_dim_),
+                                   real->features.data(), int64_t(real->features.size() / feature_dim_),
+                                   feature_dim_, options);
+}
+
+Result<InceptionScoreResult> EvaluatorCore::inception_score(Side side, const InceptionScoreOptions& options) const {
+  const SideState& s = *sides_[side_index(side)];
+  if (!config_.keep_logits)
+    return invalid_argument("the Inception Score needs logits: create the evaluator with keep_logits");
+  if (s.logits.empty())
+    return invalid_argument(std::string("Inception Score: the ") + side_name(side) + " side has no images");
+  return fidcpp::inception_score(s.logits.data(), int64_t(s.logits.size() / kFcOut), kFcOut, options);
+}
+
+Result<MifidResult> EvaluatorCore::mifid(const MifidOptions& options) const {
+  FIDCPP_ASSIGN_OR_RETURN(const SideState* real, side_with_features(Side::kReal, "MiFID"));
+  FIDCPP_ASSIGN_OR_RETURN(const SideState* gen, side_with_features(Side::kGenerated, "MiFID"));
+  return fidcpp::mifid(real->features.data(), int64_t(real->features.size() / feature_dim_), gen->features.data(),
+                       int64_t(gen->features.size() / feature_dim_), feature_dim_, options);
+}
+
+Result<PrcResult> EvaluatorCore::prc(const PrcOptions& options) const {
+  FIDCPP_ASSIGN_OR_RETURN(const SideState* real, side_with_features(Side::kReal, "precision/recall"));
+  FIDCPP_ASSIGN_OR_RETURN(const SideState* gen, side_with_features(Side::kGenerated, "precision/recall"));
+  return precision_recall(gen->features.data(), int64_t(gen->features.size() / feature_dim_), real->features.data(),
+                          int64_t(real->features.size() / feature_dim_), feature_dim_, options);
+}
+
+}  // namespace fidcpp

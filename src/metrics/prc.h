@@ -1,0 +1,28 @@
+// Precision / recall / F-score of torch-fidelity (REFERENCE.md §7): k-NN balls in feature space, distances as
+// torch.cdist computes them in float32, so the counts (and the float32 fractions) equal torch-fidelity's.
+#pragma once
+
+#include <cstdint>
+
+#include "core/status.h"
+
+namespace fidcpp {
+
+struct PrcOptions {
+  int neighborhood = 3;  // k: radius = (k+1)-th smallest distance to the own set, self included
+  int64_t batch_size =
+      10000;        // torch-fidelity's prc_batch_size: cdist call granularity (affects the ≤25 rule)
+  int threads = 0;  // element-wise work; 0 = all cores (BLAS uses its own threads)
+};
+
+struct PrcResult {
+  double precision = 0;
+  double recall = 0;
+  double f_score = 0;
+};
+
+// generated = torch-fidelity's input1, real = input2; row-major float32 features.
+Result<PrcResult> precision_recall(const float* generated, int64_t n_generated, const float* real,
+                                   int64_t n_real, int64_t dim, const PrcOptions& options = {});
+
+}  // namespace fidcpp

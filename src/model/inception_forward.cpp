@@ -1,0 +1,337 @@
+// The Inception-v3 forward driver: the network of REFERENCE.md §1.3–1.4 expressed as backend ops, with branch
+// outputs written straight into their channel slice of each Mixed block's output (no concat copies).
+#include "model/inception_forward.h"
+
+#include <algorithm>
+#include <string>
+
+#include "model/inception_table.h"
+
+namespace fidcpp {
+
+namespace {
+
+constexpr int kNumTaps = 6;
+// Per-image arena sizes in floats (largest activation each buffer ever holds; see the shape comments below).
+constexpr int64_t kInputFloats = int64_t(3) * 299 * 299;
+constexpr int64_t kActFloats = int64_t(64) * 147 * 147;   // Conv2d_2b output, the largest activation
+constexpr int64_t kTemp1Floats = int64_t(288) * 35 * 35;  // Mixed_5d pool branch input
+constexpr int64_t kTemp2Floats = int64_t(96) * 35 * 35;   // Mixed_5x branch3x3dbl_2 output
+constexpr int kMaxBatchLimit = 4096;
+
+int tap_depth(InceptionTap t) {
+  switch (t) {
+    case InceptionTap::k64:
+      return 1;
+    case InceptionTap::k192:
+      return 2;
+    case InceptionTap::k768:
+      return 3;
+    case InceptionTap::k2048:
+      return 4;
+    default:
+      return 5;
+  }
+}
+
+}  // namespace
+
+Result<InceptionTap> parse_inception_tap(const std::string& name) {
+  for (int t = 0; t < kNumTaps; ++t)
+    if (name == inception_tap_name(InceptionTap(t))) return InceptionTap(t);
+  return invalid_argument("unknown feature tap '" + name +
+                          "' (expected 64, 192, 768, 2048, logits_unbiased or logits)");
+}
+
+const char* inception_tap_name(InceptionTap tap) {
+  switch (tap) {
+    case InceptionTap::k64:
+      return "64";
+    case InceptionTap::k192:
+      return "192";
+    case InceptionTap::k768:
+      return "768";
+    case InceptionTap::k2048:
+      return "2048";
+    case InceptionTap::kLogitsUnbiased:
+      return "logits_unbiased";
+    case InceptionTap::kLogits:
+      return "logits";
+  }
+  return "?";
+}
+
+int inception_tap_dim(InceptionTap tap) {
+  switch (tap) {
+    case InceptionTap::k64:
+      return 64;
+    case InceptionTap::k192:
+      return 192;
+    case InceptionTap::k768:
+      return 768;
+    case InceptionTap::k2048:
+      return kPool3Dim;
+    default:
+      return kFcOut;
+  }
+}
+
+Result<std::unique_ptr<InceptionForward>> InceptionForward::create(Backend& backend,
+                                                                   const PreparedInception& weights,
+                                                                   const std::vector<InceptionTap>& taps,
+                                                                   int max_batch) {
+  if (max_batch <= 0 || max_batch > kMaxBatchLimit)
+    return invalid_argument("inception: max_batch must be in [1, " + std::to_string(kMaxBatchLimit) +
+                            "], got " + std::to_string(max_batch));
+  if (taps.empty()) return invalid_argument("inception: no feature taps requested");
+  if (weights.convs.size() != size_t(kNumConvUnits))
+    return invalid_argument("inception: weights are not prepared (expected " + std::to_string(kNumConvUnits) +
+                            " conv units)");
+  std::unique_ptr<InceptionForward> f(new InceptionForward(backend, weights));
+  f->taps_ = taps;
+  f->max_batch_ = max_batch;
+  bool seen[kNumTaps] = {};
+  for (InceptionTap t : taps) {
+    if (int(t) < 0 || int(t) >= kNumTaps) return invalid_argument("inception: invalid tap value");
+    if (seen[int(t)])
+      return invalid_argument(std::string("inception: tap '") + inception_tap_name(t) + "' requested twice");
+    seen[int(t)] = true;
+    if (tap_depth(t) == 5 && !weights.fc)
+      return weights_error(std::string("inception: tap '") + inception_tap_name(t) +
+                           "' needs the fc layer, but the weights have no 'fc.weight'/'fc.bias' tensors");
+    f->depth_ = std::max(f->depth_, tap_depth(t));
+  }
+  // Arena layout: input | x | y | t1 | t2 | features.
+  int64_t feat_floats = 0;
+  for (InceptionTap t : taps) {
+    f->tap_offset_[int(t)] = feat_floats;
+    feat_floats += int64_t(max_batch) * inception_tap_dim(t);
+  }
+  if (f->depth_ == 5 && !seen[int(InceptionTap::k2048)]) {
+    f->pool3_offset_ = feat_floats;
+    feat_floats += int64_t(max_batch) * kPool3Dim;
+  }
+  const int64_t per_image = kInputFloats + 2 * kActFloats + kTemp1Floats + kTemp2Floats;
+  FIDCPP_ASSIGN_OR_RETURN(f->arena_, backend.allocate(size_t(per_image * max_batch + feat_floats)));
+  float* p = f->arena_->data();
+  f->input_ = p;
+  f->x_ = f->input_ + kInputFloats * max_batch;
+  f->y_ = f->x_ + kActFloats * max_batch;
+  f->t1_ = f->y_ + kActFloats * max_batch;
+  f->t2_ = f->t1_ + kTemp1Floats * max_batch;
+  f->feat_ = f->t2_ + kTemp2Floats * max_batch;
+  return f;
+}
+
+TensorView InceptionForward::input_view(int n) const {
+  return make_view(input_, n, 3, kInceptionInputSize, kInceptionInputSize);
+}
+
+TensorView InceptionForward::conv_out(const char* prefix, const TensorView& in, float* dst) const {
+  const int u = conv_unit_index(prefix);
+  if (u < 0) return TensorView{};  // conv() reports the unknown name
+  const ConvUnitSpec& s = conv_units()[u];
+  return make_view(dst, in.n, s.cout, pooled_size(in.h, s.kh, s.stride, s.ph),
+                   pooled_size(in.w, s.kw, s.stride, s.pw));
+}
+
+Status InceptionForward::conv(const char* prefix, const TensorView& in, const TensorView& out) {
+  const int u = conv_unit_index(prefix);
+  if (u < 0) return internal_error(std::string("inception: unknown conv unit '") + prefix + "'");
+  Status s = be_.conv2d(*w_.convs[size_t(u)], in, out);
+  return s.ok() ? s : s.with_context(prefix);
+}
+
+// InceptionA (REFERENCE.md §1.4): 64 | 64 | 96 | pool_features, at 35 x 35.
+Status InceptionForward::mixed_a(const char* block, const TensorView& in, const TensorView& out) {
+  const std::string b = block;
+  const int pool_features = out.c - 224;
+  FIDCPP_RETURN_IF_ERROR(conv((b + ".branch1x1").c_str(), in, out.slice(0, 64)));
+  TensorView t = conv_out((b + ".branch5x5_1").c_str(), in, t1_);  // 48 x 35 x 35
+  FIDCPP_RETURN_IF_ERROR(conv((b + ".branch5x5_1").c_str(), in, t));
+  FIDCPP_RETURN_IF_ERROR(conv((b + ".branch5x5_2").c_str(), t, out.slice(64, 64)));
+  t = conv_out((b + ".branch3x3dbl_1").c_str(), in, t1_);  // 64 x 35 x 35
+  FIDCPP_RETURN_IF_ERROR(conv((b + ".branch3x3dbl_1").c_str(), in, t));
+  TensorView t2 = conv_out((b + ".branch3x3dbl_2").c_str(), t, t2_);  // 96 x 35 x 35
+  FIDCPP_RETURN_IF_ERROR(conv((b + ".branch3x3dbl_2").c_str(), t, t2));
+  FIDCPP_RETURN_IF_ERROR(conv((b + ".branch3x3dbl_3").c_str(), t2, out.slice(128, 96)));
+  const TensorView pooled = make_view(t1_, in.n, in.c, in.h, in.w);  // in.c x 35 x 35
+  FIDCPP_RETURN_IF_ERROR(be_.avg_pool(PoolDesc{3, 1, 1, false}, in, pooled));
+  return conv((b + ".branch_pool").c_str(), pooled, out.slice(224, pool_features));
+}
+
+// InceptionB (Mixed_6a): 384 | 96 | 288 (max-pool of the input), 35 x 35 -> 17 x 17.
+Status InceptionForward::mixed_b(const TensorView& in, const TensorView& out) {
+  FIDCPP_RETURN_IF_ERROR(conv("Mixed_6a.branch3x3", in, out.slice(0, 384)));
+  const TensorView t = conv_out("Mixed_6a.branch3x3dbl_1", in, t1_);  // 64 x 35 x 35
+  FIDCPP_RETURN_IF_ERROR(conv("Mixed_6a.branch3x3dbl_1", in, t));
+  const TensorView t2 = conv_out("Mixed_6a.branch3x3dbl_2", t, t2_);  // 96 x 35 x 35
+  FIDCPP_RETURN_IF_ERROR(conv("Mixed_6a.branch3x3dbl_2", t, t2));
+  FIDCPP_RETURN_IF_ERROR(conv("Mixed_6a.branch3x3dbl_3", t2, out.slice(384, 96)));
+  return be_.max_pool(PoolDesc{3, 2, 0, false}, in, out.slice(480, in.c));
+}
+
+// InceptionC (Mixed_6b..6e): 192 x 4 at 17 x 17; the 1x7 / 7x1 chains alternate between t1 and t2.
+Status InceptionForward::mixed_c(const char* block, const TensorView& in, const TensorView& out) {
+  const std::string b = block;
+  FIDCPP_RETURN_IF_ERROR(conv((b + ".branch1x1").c_str(), in, out.slice(0, 192)));
+  TensorView a = conv_out((b + ".branch7x7_1").c_str(), in, t1_);  // c7 x 17 x 17
+  FIDCPP_RETURN_IF_ERROR(conv((b + ".branch7x7_1").c_str(), in, a));
+  TensorView c = conv_out((b + ".branch7x7_2").c_str(), a, t2_);  // c7 x 17 x 17
+  FIDCPP_RETURN_IF_ERROR(conv((b + ".branch7x7_2").c_str(), a, c));
+  FIDCPP_RETURN_IF_ERROR(conv((b + ".branch7x7_3").c_str(), c, out.slice(192, 192)));
+  a = conv_out((b + ".branch7x7dbl_1").c_str(), in, t1_);  // c7 x 17 x 17
+  FIDCPP_RETURN_IF_ERROR(conv((b + ".branch7x7dbl_1").c_str(), in, a));
+  c = conv_out((b + ".branch7x7dbl_2").c_str(), a, t2_);
+  FIDCPP_RETURN_IF_ERROR(conv((b + ".branch7x7dbl_2").c_str(), a, c));
+  a = conv_out((b + ".branch7x7dbl_3").c_str(), c, t1_);
+  FIDCPP_RETURN_IF_ERROR(conv((b + ".branch7x7dbl_3").c_str(), c, a));
+  c = conv_out((b + ".branch7x7dbl_4").c_str(), a, t2_);
+  FIDCPP_RETURN_IF_ERROR(conv((b + ".branch7x7dbl_4").c_str(), a, c));
+  FIDCPP_RETURN_IF_ERROR(conv((b + ".branch7x7dbl_5").c_str(), c, out.slice(384, 192)));
+  const TensorView pooled = make_view(t1_, in.n, in.c, in.h, in.w);  // 768 x 17 x 17
+  FIDCPP_RETURN_IF_ERROR(be_.avg_pool(PoolDesc{3, 1, 1, false}, in, pooled));
+  return conv((b + ".branch_pool").c_str(), pooled, out.slice(576, 192));
+}
+
+// InceptionD (Mixed_7a): 320 | 192 | 768 (max-pool of the input), 17 x 17 -> 8 x 8.
+Status InceptionForward::mixed_d(const TensorView& in, const TensorView& out) {
+  TensorView a = conv_out("Mixed_7a.branch3x3_1", in, t1_);  // 192 x 17 x 17
+  FIDCPP_RETURN_IF_ERROR(conv("Mixed_7a.branch3x3_1", in, a));
+  FIDCPP_RETURN_IF_ERROR(conv("Mixed_7a.branch3x3_2", a, out.slice(0, 320)));
+  a = conv_out("Mixed_7a.branch7x7x3_1", in, t1_);  // 192 x 17 x 17
+  FIDCPP_RETURN_IF_ERROR(conv("Mixed_7a.branch7x7x3_1", in, a));
+  TensorView c = conv_out("Mixed_7a.branch7x7x3_2", a, t2_);
+  FIDCPP_RETURN_IF_ERROR(conv("Mixed_7a.branch7x7x3_2", a, c));
+  a = conv_out("Mixed_7a.branch7x7x3_3", c, t1_);
+  FIDCPP_RETURN_IF_ERROR(conv("Mixed_7a.branch7x7x3_3", c, a));
+  FIDCPP_RETURN_IF_ERROR(conv("Mixed_7a.branch7x7x3_4", a, out.slice(320, 192)));
+  return be_.max_pool(PoolDesc{3, 2, 0, false}, in, out.slice(512, in.c));
+}
+
+// InceptionE (Mixed_7b avg-pool branch, Mixed_7c max-pool branch): 320 | 384 384 | 384 384 | 192 at 8 x 8.
+Status InceptionForward::mixed_e(const char* block, bool max_pool_branch, const TensorView& in,
+                                 const TensorView& out) {
+  const std::string b = block;
+  FIDCPP_RETURN_IF_ERROR(conv((b + ".branch1x1").c_str(), in, out.slice(0, 320)));
+  TensorView a = conv_out((b + ".branch3x3_1").c_str(), in, t1_);  // 384 x 8 x 8
+  FIDCPP_RETURN_IF_ERROR(conv((b + ".branch3x3_1").c_str(), in, a));
+  FIDCPP_RETURN_IF_ERROR(conv((b + ".branch3x3_2a").c_str(), a, out.slice(320, 384)));
+  FIDCPP_RETURN_IF_ERROR(conv((b + ".branch3x3_2b").c_str(), a, out.slice(704, 384)));
+  a = conv_out((b + ".branch3x3dbl_1").c_str(), in, t1_);  // 448 x 8 x 8
+  FIDCPP_RETURN_IF_ERROR(conv((b + ".branch3x3dbl_1").c_str(), in, a));
+  const TensorView c = conv_out((b + ".branch3x3dbl_2").c_str(), a, t2_);  // 384 x 8 x 8
+  FIDCPP_RETURN_IF_ERROR(conv((b + ".branch3x3dbl_2").c_str(), a, c));
+  FIDCPP_RETURN_IF_ERROR(conv((b + ".branch3x3dbl_3a").c_str(), c, out.slice(1088, 384)));
+  FIDCPP_RETURN_IF_ERROR(conv((b + ".branch3x3dbl_3b").c_str(), c, out.slice(1472, 384)));
+  const TensorView pooled = make_view(t1_, in.n, in.c, in.h, in.w);  // in.c x 8 x 8
+  // Mixed_7c pools with max (the FID graph's quirk, REFERENCE.md §1.4 "E_2"), Mixed_7b with avg.
+  if (max_pool_branch) {
+    FIDCPP_RETURN_IF_ERROR(be_.max_pool(PoolDesc{3, 1, 1, false}, in, pooled));
+  } else {
+    FIDCPP_RETURN_IF_ERROR(be_.avg_pool(PoolDesc{3, 1, 1, false}, in, pooled));
+  }
+  return conv((b + ".branch_pool").c_str(), pooled, out.slice(1856, 192));
+}
+
+Status InceptionForward::tap_mean(InceptionTap tap, const TensorView& act) {
+  if (tap_offset_[int(tap)] < 0) return Status();
+  return be_.global_mean(act, make_view(feat_ + tap_offset_[int(tap)], act.n, act.c, 1, 1));
+}
+
+Status InceptionForward::forward(int n) {
+  if (n <= 0 || n > max_batch_)
+    return invalid_argument("inception: batch of " + std::to_string(n) + " images, expected 1.." +
+                            std::to_string(max_batch_));
+  const TensorView in = input_view(n);  // 3 x 299 x 299
+  TensorView a = conv_out("Conv2d_1a_3x3", in, x_);
+  FIDCPP_RETURN_IF_ERROR(conv("Conv2d_1a_3x3", in, a));  // 32 x 149 x 149
+  TensorView b = conv_out("Conv2d_2a_3x3", a, y_);
+  FIDCPP_RETURN_IF_ERROR(conv("Conv2d_2a_3x3", a, b));  // 32 x 147 x 147
+  a = conv_out("Conv2d_2b_3x3", b, x_);
+  FIDCPP_RETURN_IF_ERROR(conv("Conv2d_2b_3x3", b, a));  // 64 x 147 x 147
+  b = make_view(y_, n, 64, 73, 73);
+  FIDCPP_RETURN_IF_ERROR(be_.max_pool(PoolDesc{3, 2, 0, false}, a, b));  // 64 x 73 x 73  (MaxPool_1)
+  FIDCPP_RETURN_IF_ERROR(tap_mean(InceptionTap::k64, b));
+  if (depth_ <= 1) return Status();
+
+  a = conv_out("Conv2d_3b_1x1", b, x_);
+  FIDCPP_RETURN_IF_ERROR(conv("Conv2d_3b_1x1", b, a));  // 80 x 73 x 73
+  b = conv_out("Conv2d_4a_3x3", a, y_);
+  FIDCPP_RETURN_IF_ERROR(conv("Conv2d_4a_3x3", a, b));  // 192 x 71 x 71
+  a = make_view(x_, n, 192, 35, 35);
+  FIDCPP_RETURN_IF_ERROR(be_.max_pool(PoolDesc{3, 2, 0, false}, b, a));  // 192 x 35 x 35  (MaxPool_2)
+  FIDCPP_RETURN_IF_ERROR(tap_mean(InceptionTap::k192, a));
+  if (depth_ <= 2) return Status();
+
+  b = make_view(y_, n, 256, 35, 35);
+  FIDCPP_RETURN_IF_ERROR(mixed_a("Mixed_5b", a, b));  // 256 x 35 x 35
+  a = make_view(x_, n, 288, 35, 35);
+  FIDCPP_RETURN_IF_ERROR(mixed_a("Mixed_5c", b, a));  // 288 x 35 x 35
+  b = make_view(y_, n, 288, 35, 35);
+  FIDCPP_RETURN_IF_ERROR(mixed_a("Mixed_5d", a, b));  // 288 x 35 x 35
+  a = make_view(x_, n, 768, 17, 17);
+  FIDCPP_RETURN_IF_ERROR(mixed_b(b, a));  // 768 x 17 x 17
+  b = make_view(y_, n, 768, 17, 17);
+  FIDCPP_RETURN_IF_ERROR(mixed_c("Mixed_6b", a, b));  // 768 x 17 x 17
+  a = make_view(x_, n, 768, 17, 17);
+  FIDCPP_RETURN_IF_ERROR(mixed_c("Mixed_6c", b, a));  // 768 x 17 x 17
+  b = make_view(y_, n, 768, 17, 17);
+  FIDCPP_RETURN_IF_ERROR(mixed_c("Mixed_6d", a, b));  // 768 x 17 x 17
+  a = make_view(x_, n, 768, 17, 17);
+  FIDCPP_RETURN_IF_ERROR(mixed_c("Mixed_6e", b, a));  // 768 x 17 x 17
+  FIDCPP_RETURN_IF_ERROR(tap_mean(InceptionTap::k768, a));
+  if (depth_ <= 3) return Status();
+
+  b = make_view(y_, n, 1280, 8, 8);
+  FIDCPP_RETURN_IF_ERROR(mixed_d(a, b));  // 1280 x 8 x 8
+  a = make_view(x_, n, 2048, 8, 8);
+  FIDCPP_RETURN_IF_ERROR(mixed_e("Mixed_7b", false, b, a));  // 2048 x 8 x 8
+  b = make_view(y_, n, 2048, 8, 8);
+  FIDCPP_RETURN_IF_ERROR(mixed_e("Mixed_7c", true, a, b));  // 2048 x 8 x 8
+  const int64_t pool3_off =
+      tap_offset_[int(InceptionTap::k2048)] >= 0 ? tap_offset_[int(InceptionTap::k2048)] : pool3_offset_;
+  const TensorView pool3 = make_view(feat_ + pool3_off, n, kPool3Dim, 1, 1);
+  FIDCPP_RETURN_IF_ERROR(be_.global_mean(b, pool3));  // 2048  (pool3)
+  if (depth_ <= 4) return Status();
+
+  // REFERENCE.md §1.6: logits_unbiased = pool3 · Wᵀ; logits adds the bias as a separate float32 step.
+  for (InceptionTap t : {InceptionTap::kLogitsUnbiased, InceptionTap::kLogits}) {
+    if (tap_offset_[int(t)] < 0) continue;
+    FIDCPP_RETURN_IF_ERROR(be_.linear(*w_.fc, pool3, make_view(feat_ + tap_offset_[int(t)], n, kFcOut, 1, 1),
+                                      t == InceptionTap::kLogits));  // 1008
+  }
+  return Status();
+}
+
+Status InceptionForward::download_taps(int n, const std::vector<float*>& outputs, int64_t first_image) {
+  if (outputs.size() != taps_.size())
+    return invalid_argument("inception: " + std::to_string(outputs.size()) + " output arrays for " +
+                            std::to_string(taps_.size()) + " taps");
+  for (size_t i = 0; i < taps_.size(); ++i) {
+    if (!outputs[i])
+      return invalid_argument(std::string("inception: null output for tap ") + inception_tap_name(taps_[i]));
+    const int dim = inception_tap_dim(taps_[i]);
+    FIDCPP_RETURN_IF_ERROR(
+        be_.download(feat_ + tap_offset_[int(taps_[i])], size_t(n) * dim, outputs[i] + first_image * dim));
+  }
+  return Status();
+}
+
+Status InceptionForward::run(const float* images, int n, const std::vector<float*>& outputs) {
+  if (n < 0) return invalid_argument("inception: negative image count");
+  if (n > 0 && !images) return invalid_argument("inception: null images");
+  if (outputs.size() != taps_.size())
+    return invalid_argument("inception: " + std::to_string(outputs.size()) + " output arrays for " +
+                            std::to_string(taps_.size()) + " taps");
+  for (int first = 0; first < n; first += max_batch_) {
+    const int m = std::min(max_batch_, n - first);
+    FIDCPP_RETURN_IF_ERROR(
+        be_.upload(images + int64_t(first) * kInputFloats, size_t(m) * kInputFloats, input_));
+    FIDCPP_RETURN_IF_ERROR(forward(m));
+    FIDCPP_RETURN_IF_ERROR(download_taps(m, outputs, first));
+  }
+  return be_.synchronize();
+}
+
+}  // namespace fidcpp

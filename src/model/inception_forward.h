@@ -1,0 +1,74 @@
+// The Inception-v3 forward driver (REFERENCE.md §1.3–1.7), the same code for every backend: normalised
+// 3x299x299 float32 images in, any subset of the feature taps out, from one pass that stops at the deepest
+// tap.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "backend/backend.h"
+#include "core/status.h"
+#include "model/inception_table.h"
+#include "model/inception_weights.h"
+
+namespace fidcpp {
+
+enum class InceptionTap { k64, k192, k768, k2048, kLogitsUnbiased, kLogits };
+
+// "64", "192", "768", "2048", "logits_unbiased", "logits" (torch-fidelity's names, REFERENCE.md §1.7).
+Result<InceptionTap> parse_inception_tap(const std::string& name);
+const char* inception_tap_name(InceptionTap tap);
+int inception_tap_dim(InceptionTap tap);
+
+class InceptionForward {
+ public:
+  // `weights` must have been prepared on `backend`; both must outlive this object. Activations for max_batch
+  // images are allocated once here (about 14 MB per image); run() processes larger inputs in chunks, which
+  // gives bitwise the same features as any other chunking. Logit taps need the fc layer.
+  static Result<std::unique_ptr<InceptionForward>> create(Backend& backend, const PreparedInception& weights,
+                                                          const std::vector<InceptionTap>& taps,
+                                                          int max_batch);
+
+  // images: n x 3 x 299 x 299 host floats, already normalised. outputs[t]: host array of n x
+  // tap_dim(taps[t]).
+  Status run(const float* images, int n, const std::vector<float*>& outputs);
+
+  // Device-side use: write n <= max_batch normalised images into input_view(n), call forward(n), then
+  // download_taps(). Lets a backend-side preprocessing step skip the host round trip.
+  TensorView input_view(int n) const;
+  Status forward(int n);
+  Status download_taps(int n, const std::vector<float*>& outputs, int64_t first_image = 0);
+
+  const std::vector<InceptionTap>& taps() const { return taps_; }
+  int max_batch() const { return max_batch_; }
+
+ private:
+  InceptionForward(Backend& backend, const PreparedInception& weights) : be_(backend), w_(weights) {}
+  Status conv(const char* prefix, const TensorView& in, const TensorView& out);
+  // Output view of a conv unit applied to `in`, placed in buffer `dst`.
+  TensorView conv_out(const char* prefix, const TensorView& in, float* dst) const;
+  Status mixed_a(const char* block, const TensorView& in, const TensorView& out);
+  Status mixed_b(const TensorView& in, const TensorView& out);
+  Status mixed_c(const char* block, const TensorView& in, const TensorView& out);
+  Status mixed_d(const TensorView& in, const TensorView& out);
+  Status mixed_e(const char* block, bool max_pool_branch, const TensorView& in, const TensorView& out);
+  Status tap_mean(InceptionTap tap, const TensorView& act);
+
+  Backend& be_;
+  const PreparedInception& w_;
+  std::vector<InceptionTap> taps_;
+  int max_batch_ = 0;
+  int depth_ = 0;  // 1: stop after MaxPool_1, 2: MaxPool_2, 3: Mixed_6e, 4: pool3, 5: logits
+  std::unique_ptr<BackendBuffer> arena_;
+  float* input_ = nullptr;
+  float* x_ = nullptr;  // ping-pong activations
+  float* y_ = nullptr;
+  float* t1_ = nullptr;  // branch temporaries inside Mixed blocks
+  float* t2_ = nullptr;
+  float* feat_ = nullptr;  // per tap: max_batch x dim, at tap_offset_[tap]
+  int64_t tap_offset_[6] = {-1, -1, -1, -1, -1, -1};
+  int64_t pool3_offset_ = -1;  // pool3 scratch when logits are requested without the 2048 tap
+};
+
+}  // namespace fidcpp

@@ -1,0 +1,88 @@
+// BN folding and per-backend preparation of the Inception-v3 weights (REFERENCE.md §1.2, §1.8).
+#include "model/inception_weights.h"
+
+#include <cmath>
+#include <string>
+
+namespace fidcpp {
+
+namespace {
+
+Result<const HostTensor*> get_tensor(const TensorMap& map, const std::string& name,
+                                     const std::vector<int64_t>& shape) {
+  const HostTensor* t = map.find(name);
+  if (!t) return weights_error("weights: missing tensor '" + name + "'");
+  if (t->shape != shape)
+    return weights_error("weights: tensor '" + name + "' has shape " + shape_to_string(t->shape) +
+                         ", expected " + shape_to_string(shape));
+  if (!t->data) return weights_error("weights: tensor '" + name + "' has no data");
+  for (int64_t i = 0; i < t->numel(); ++i)
+    if (!std::isfinite(t->data[i]))
+      return weights_error("weights: tensor '" + name + "' has a non-finite value at index " +
+                           std::to_string(i));
+  return t;
+}
+
+}  // namespace
+
+Result<InceptionParams> fold_inception_params(const TensorMap& weights, bool require_fc) {
+  InceptionParams p;
+  p.convs.resize(kNumConvUnits);
+  const double eps = double(kBnEps);
+  for (int u = 0; u < kNumConvUnits; ++u) {
+    const ConvUnitSpec& s = conv_units()[u];
+    const std::string pre = s.prefix;
+    const std::vector<int64_t> vec{s.cout};
+    FIDCPP_ASSIGN_OR_RETURN(const HostTensor* w,
+                            get_tensor(weights, pre + ".conv.weight", {s.cout, s.cin, s.kh, s.kw}));
+    FIDCPP_ASSIGN_OR_RETURN(const HostTensor* gamma, get_tensor(weights, pre + ".bn.weight", vec));
+    FIDCPP_ASSIGN_OR_RETURN(const HostTensor* beta, get_tensor(weights, pre + ".bn.bias", vec));
+    FIDCPP_ASSIGN_OR_RETURN(const HostTensor* mean, get_tensor(weights, pre + ".bn.running_mean", vec));
+    FIDCPP_ASSIGN_OR_RETURN(const HostTensor* var, get_tensor(weights, pre + ".bn.running_var", vec));
+    FoldedConv& f = p.convs[size_t(u)];
+    f.spec = &s;
+    const int64_t k = int64_t(s.cin) * s.kh * s.kw;
+    f.weight.resize(size_t(s.cout * k));
+    f.bias.resize(size_t(s.cout));
+    for (int co = 0; co < s.cout; ++co) {
+      const double v = double(var->data[co]) + eps;
+      if (!(v > 0.0))
+        return weights_error("weights: tensor '" + pre +
+                             ".bn.running_var' has running_var + eps <= 0 at channel " + std::to_string(co));
+      const double scale = double(gamma->data[co]) / std::sqrt(v);
+      for (int64_t j = 0; j < k; ++j)
+        f.weight[size_t(co * k + j)] = float(double(w->data[co * k + j]) * scale);
+      f.bias[size_t(co)] = float(double(beta->data[co]) - double(mean->data[co]) * scale);
+    }
+  }
+  const bool fc_present = weights.find("fc.weight") || weights.find("fc.bias");
+  if (fc_present || require_fc) {
+    FIDCPP_ASSIGN_OR_RETURN(const HostTensor* fw, get_tensor(weights, "fc.weight", {kFcOut, kPool3Dim}));
+    FIDCPP_ASSIGN_OR_RETURN(const HostTensor* fb, get_tensor(weights, "fc.bias", {kFcOut}));
+    p.has_fc = true;
+    p.fc_weight.assign(fw->data, fw->data + fw->numel());
+    p.fc_bias.assign(fb->data, fb->data + fb->numel());
+  }
+  return p;
+}
+
+Result<PreparedInception> prepare_inception(Backend& backend, const InceptionParams& params) {
+  if (params.convs.size() != size_t(kNumConvUnits))
+    return internal_error("prepare_inception: wrong unit count");
+  PreparedInception out;
+  out.convs.reserve(kNumConvUnits);
+  for (const FoldedConv& f : params.convs) {
+    const ConvUnitSpec& s = *f.spec;
+    ConvDesc d{s.cin, s.cout, s.kh, s.kw, s.stride, s.ph, s.pw, true, f.weight.data(), f.bias.data()};
+    auto r = backend.prepare_conv(d);
+    if (!r.ok()) return r.status().with_context(std::string("preparing '") + s.prefix + "'");
+    out.convs.push_back(std::move(r).value());
+  }
+  if (params.has_fc) {
+    FIDCPP_ASSIGN_OR_RETURN(out.fc, backend.prepare_linear(LinearDesc{
+                                        kPool3Dim, kFcOut, params.fc_weight.data(), params.fc_bias.data()}));
+  }
+  return out;
+}
+
+}  // namespace fidcpp

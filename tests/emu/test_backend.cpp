@@ -1,0 +1,181 @@
+// The CUDA backend's host code (src/backend/cuda/cuda_backend.cpp) running on the emulator with the CPU
+// Linalg, op by op against the naive references and the CPU backend. Small-integer data makes every
+// comparison exact.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <vector>
+
+#include "backend/backend.h"
+#include "backend/cuda/cuda_backend_impl.h"
+#include "core/splitmix64.h"
+#include "kernel_refs.h"
+
+namespace {
+
+std::vector<float> small_ints(size_t n, uint64_t seed) {
+  fidcpp::SplitMix64 r(seed);
+  std::vector<float> v(n);
+  for (auto& x : v) x = static_cast<float>(static_cast<int>(r.next() % 9) - 4);
+  return v;
+}
+
+struct Fixture {
+  std::unique_ptr<fidcpp::Backend> be;
+  Fixture() {
+    auto r = fidcpp::create_emulated_cuda_backend();
+    EXPECT_TRUE(r.ok()) << r.status().to_string();
+    if (r.ok()) be = std::move(r).value();
+  }
+  float* upload(fidcpp::Backend& b, std::vector<std::unique_ptr<fidcpp::BackendBuffer>>& keep,
+                const std::vector<float>& v) {
+    auto buf = b.allocate(v.size());
+    EXPECT_TRUE(buf.ok());
+    float* p = buf.value()->data();
+    EXPECT_TRUE(b.upload(v.data(), v.size(), p).ok());
+    keep.push_back(std::move(buf).value());
+    return p;
+  }
+};
+
+// Runs one conv through a backend into channel slice [c_off, c_off + cout) of a c_total buffer filled with
+// NaN.
+std::vector<float> run_conv(fidcpp::Backend& be, const fidcpp::ConvDesc& d, const std::vector<float>& x,
+                            int n, int h, int w, int c_total, int c_off) {
+  std::vector<std::unique_ptr<fidcpp::BackendBuffer>> keep;
+  Fixture f;
+  auto prep = be.prepare_conv(d);
+  EXPECT_TRUE(prep.ok()) << prep.status().to_string();
+  float* in = f.upload(be, keep, x);
+  const int ho = fidcpp::pooled_size(h, d.kh, d.stride, d.ph),
+            wo = fidcpp::pooled_size(w, d.kw, d.stride, d.pw);
+  std::vector<float> out(size_t(n) * c_total * ho * wo, NAN);
+  float* o = f.upload(be, keep, out);
+  const auto vin = fidcpp::make_view(in, n, d.cin, h, w);
+  const auto vout = fidcpp::make_view(o, n, c_total, ho, wo).slice(c_off, d.cout);
+  const auto st = be.conv2d(*prep.value(), vin, vout);
+  EXPECT_TRUE(st.ok()) << st.to_string();
+  EXPECT_TRUE(be.download(o, out.size(), out.data()).ok());
+  return out;
+}
+
+TEST(EmuCudaBackend, ConvMatchesReferenceAndCpuBackend) {
+  Fixture f;
+  ASSERT_TRUE(f.be);
+  auto cpu = fidcpp::create_cpu_backend();
+  ASSERT_TRUE(cpu.ok()) << cpu.status().to_string();
+  struct S {
+    int cin, cout, kh, kw, stride, ph, pw, h, w;
+  };
+  const S shapes[] = {{3, 4, 3, 3, 2, 0, 0, 17, 13}, {5, 3, 1, 7, 1, 0, 3, 8, 9},
+                      {5, 3, 7, 1, 1, 3, 0, 8, 9},   {6, 5, 1, 1, 1, 0, 0, 7, 5},
+                      {2, 3, 3, 3, 1, 1, 1, 1, 1},   {3, 2, 1, 3, 1, 0, 1, 4, 4}};
+  for (const auto& s : shapes) {
+    const int n = 2, c_total = s.cout + 3, c_off = 2;
+    const auto x = small_ints(size_t(n) * s.cin * s.h * s.w, uint64_t(s.cin * 100 + s.h));
+    const auto wt = small_ints(size_t(s.cout) * s.cin * s.kh * s.kw, uint64_t(s.cout + 7));
+    const auto bias = small_ints(size_t(s.cout), 99);
+    fidcpp::ConvDesc d;
+    d.cin = s.cin, d.cout = s.cout, d.kh = s.kh, d.kw = s.kw, d.stride = s.stride, d.ph = s.ph, d.pw = s.pw;
+    d.weight = wt.data();
+    d.bias = bias.data();
+    const auto got = run_conv(*f.be, d, x, n, s.h, s.w, c_total, c_off);
+    const auto cpu_out = run_conv(*cpu.value(), d, x, n, s.h, s.w, c_total, c_off);
+    const auto conv = fidcpp::ref::conv2d_ref(x.data(), n, s.cin, s.h, s.w, wt.data(), s.cout, s.kh, s.kw,
+                                              s.stride, s.stride, s.ph, s.pw);
+    const int hw =
+        fidcpp::pooled_size(s.h, s.kh, s.stride, s.ph) * fidcpp::pooled_size(s.w, s.kw, s.stride, s.pw);
+    std::vector<float> want(size_t(n) * c_total * hw, NAN);
+    fidcpp::ref::bias_relu_ref(conv.data(), size_t(s.cout) * hw, want.data() + size_t(c_off) * hw,
+                               size_t(c_total) * hw, n, s.cout, hw, bias.data(), true);
+    ASSERT_EQ(got.size(), want.size());
+    for (size_t i = 0; i < got.size(); ++i) {
+      if (std::isnan(want[i])) {
+        EXPECT_TRUE(std::isnan(got[i])) << "write outside the slice at " << i;
+      } else {
+        EXPECT_EQ(got[i], want[i]) << "k" << s.kh << "x" << s.kw << " at " << i;
+        EXPECT_EQ(got[i], cpu_out[i]) << "vs CPU backend, k" << s.kh << "x" << s.kw << " at " << i;
+      }
+    }
+  }
+}
+
+TEST(EmuCudaBackend, PoolsMeanAndLinearMatchCpuBackend) {
+  Fixture f;
+  ASSERT_TRUE(f.be);
+  auto cpu_r = fidcpp::create_cpu_backend();
+  ASSERT_TRUE(cpu_r.ok());
+  fidcpp::Backend& cpu = *cpu_r.value();
+  const int n = 2, c = 6, h = 9, w = 7;
+  auto x = small_ints(size_t(n) * c * h * w, 5);
+  for (auto& v : x) v -= 2.5f;  // all-negative windows exist: max-pool padding must not win
+  auto run = [&](fidcpp::Backend& be, int which) {
+    std::vector<std::unique_ptr<fidcpp::BackendBuffer>> keep;
+    float* in = f.upload(be, keep, x);
+    fidcpp::PoolDesc pd;
+    int ho = h, wo = w;
+    if (which == 0) pd.stride = 2, pd.pad = 0, ho = 4, wo = 3;
+    if (which == 1 || which == 2) pd.stride = 1, pd.pad = 1;
+    if (which == 3) ho = wo = 1;
+    std::vector<float> out(size_t(n) * c * ho * wo, NAN);
+    float* o = f.upload(be, keep, out);
+    const auto vi = fidcpp::make_view(in, n, c, h, w), vo = fidcpp::make_view(o, n, c, ho, wo);
+    fidcpp::Status st;
+    if (which <= 1) st = be.max_pool(pd, vi, vo);
+    if (which == 2) st = be.avg_pool(pd, vi, vo);
+    if (which == 3) st = be.global_mean(vi, vo);
+    EXPECT_TRUE(st.ok()) << st.to_string();
+    EXPECT_TRUE(be.download(o, out.size(), out.data()).ok());
+    return out;
+  };
+  for (int which = 0; which < 4; ++which) {
+    const auto a = run(*f.be, which), b = run(cpu, which);
+    ASSERT_EQ(a.size(), b.size());
+    for (size_t i = 0; i < a.size(); ++i)
+      EXPECT_NEAR(a[i], b[i], 1e-6 * (1 + std::fabs(b[i]))) << which << ":" << i;
+  }
+  // Linear, with and without the separate bias step.
+  const int in_f = 13, out_f = 7;
+  const auto feat = small_ints(size_t(n) * in_f, 11), wt = small_ints(size_t(out_f) * in_f, 12),
+             bias = small_ints(size_t(out_f), 13);
+  for (bool add_bias : {false, true}) {
+    std::vector<float> res[2];
+    int idx = 0;
+    for (fidcpp::Backend* be : {f.be.get(), &cpu}) {
+      std::vector<std::unique_ptr<fidcpp::BackendBuffer>> keep;
+      fidcpp::LinearDesc ld{in_f, out_f, wt.data(), bias.data()};
+      auto prep = be->prepare_linear(ld);
+      ASSERT_TRUE(prep.ok());
+      float* in = f.upload(*be, keep, feat);
+      std::vector<float> out(size_t(n) * out_f, NAN);
+      float* o = f.upload(*be, keep, out);
+      ASSERT_TRUE(be->linear(*prep.value(), fidcpp::make_view(in, n, in_f, 1, 1),
+                             fidcpp::make_view(o, n, out_f, 1, 1), add_bias)
+                      .ok());
+      ASSERT_TRUE(be->download(o, out.size(), out.data()).ok());
+      res[idx++] = out;
+    }
+    for (int i = 0; i < n; ++i)
+      for (int o = 0; o < out_f; ++o) {
+        double s = add_bias ? bias[size_t(o)] : 0;
+        for (int k = 0; k < in_f; ++k) s += double(feat[size_t(i) * in_f + k]) * wt[size_t(o) * in_f + k];
+        EXPECT_EQ(res[0][size_t(i) * out_f + o], float(s)) << i << "," << o;
+      }
+    EXPECT_EQ(res[0], res[1]);
+  }
+}
+
+TEST(EmuCudaBackend, ShapeMismatchIsAStatusNotACrash) {
+  Fixture f;
+  ASSERT_TRUE(f.be);
+  std::vector<std::unique_ptr<fidcpp::BackendBuffer>> keep;
+  const auto x = small_ints(2 * 3 * 5 * 5, 1);
+  float* in = f.upload(*f.be, keep, x);
+  float* out = f.upload(*f.be, keep, std::vector<float>(64));
+  fidcpp::PoolDesc pd;
+  pd.stride = 2;
+  const auto st = f.be->max_pool(pd, fidcpp::make_view(in, 2, 3, 5, 5), fidcpp::make_view(out, 2, 3, 3, 3));
+  EXPECT_EQ(st.code(), fidcpp::StatusCode::kInvalidArgument);
+}
+
+}  // namespace

@@ -1,0 +1,236 @@
+// Every kernel in kernels/ through cudaemu against its naive reference (kernels/kernel_refs.h), on awkward
+// shapes and in forward, reverse and random fiber orders. Outputs start as NaN so unwritten elements fail the
+// comparison.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <vector>
+
+#include "core/splitmix64.h"
+#include "emu/emu_test_util.h"
+#include "kernel_refs.h"
+#include "kernels.h"
+
+namespace {
+
+using fidcpp::SplitMix64;
+using fidcpp::testing::DeviceArray;
+using fidcpp::testing::kAllOrders;
+using fidcpp::testing::OrderScope;
+
+std::vector<float> small_ints(size_t n, uint64_t seed) {
+  SplitMix64 r(seed);
+  std::vector<float> v(n);
+  for (auto& x : v) x = static_cast<float>(static_cast<int>(r.next() % 17) - 8);
+  return v;
+}
+std::vector<uint8_t> random_bytes(size_t n, uint64_t seed) {
+  SplitMix64 r(seed);
+  std::vector<uint8_t> v(n);
+  for (auto& x : v) x = r.byte();
+  return v;
+}
+void expect_near_all(const std::vector<float>& got, const std::vector<float>& want, double tol) {
+  ASSERT_EQ(got.size(), want.size());
+  size_t bad = 0;
+  for (size_t i = 0; i < got.size(); ++i) {
+    const bool ok = std::fabs(double(got[i]) - want[i]) <= tol * (1 + std::fabs(double(want[i])));
+    if (!ok && bad++ < 5) ADD_FAILURE() << "element " << i << ": got " << got[i] << ", want " << want[i];
+  }
+  EXPECT_EQ(bad, 0u);
+}
+
+// REFERENCE.md §2.2 test vector: the reference implementation itself is pinned to the published values.
+TEST(EmuKernels, ResizeTf1MatchesPublishedTestVector) {
+  const uint8_t rows[4][4] = {{0, 50, 100, 150}, {200, 250, 30, 80}, {10, 20, 40, 60}, {255, 128, 64, 32}};
+  std::vector<uint8_t> img(4 * 4 * 3);
+  for (int y = 0; y < 4; ++y)
+    for (int x = 0; x < 4; ++x)
+      for (int c = 0; c < 3; ++c) img[size_t(y * 4 + x) * 3 + c] = rows[y][x];
+  const float want[9] = {0,          66.66667f,  133.33334f, 136.66666f, 126.66666f,
+                         60.000004f, 173.33336f, 80.00001f,  46.22222f};
+  DeviceArray<uint8_t> src(img);
+  DeviceArray<float> dst(3 * 9);
+  fidcpp::launch_resize_tf1(src.get(), 1, 4, 4, 12, 48, dst.get(), 3, 3, 0);
+  ASSERT_EQ(cudaGetLastError(), cudaSuccess);
+  const auto got = dst.download();
+  const auto ref = fidcpp::ref::resize_tf1_ref(img.data(), 1, 4, 4, 12, 48, 3, 3);
+  for (int c = 0; c < 3; ++c)
+    for (int i = 0; i < 9; ++i) {
+      EXPECT_NEAR(got[size_t(c * 9 + i)] * 128.0f + 128.0f, want[i], 1e-4) << i;
+      EXPECT_EQ(got[size_t(c * 9 + i)], ref[size_t(c * 9 + i)]) << i;
+    }
+}
+
+TEST(EmuKernels, ResizeTf1IsBitExactWithReference) {
+  const int shapes[][4] = {{1, 1, 7, 5}, {17, 35, 8, 13}, {32, 32, 299, 299}, {5, 3, 2, 9}};
+  for (auto order : kAllOrders) {
+    OrderScope scope(order);
+    for (auto& s : shapes) {
+      const int h = s[0], w = s[1], ho = s[2], wo = s[3], n = 2;
+      const size_t row_stride = size_t(w) * 3 + 5, image_stride = row_stride * h + 3;  // padded, unaligned
+      const auto img = random_bytes(image_stride * n, uint64_t(h * 1000 + w));
+      DeviceArray<uint8_t> src(img);
+      DeviceArray<float> dst(size_t(n) * 3 * ho * wo);
+      fidcpp::launch_resize_tf1(src.get(), n, h, w, row_stride, image_stride, dst.get(), ho, wo, 0);
+      ASSERT_EQ(cudaGetLastError(), cudaSuccess);
+      EXPECT_EQ(dst.download(),
+                fidcpp::ref::resize_tf1_ref(img.data(), n, h, w, row_stride, image_stride, ho, wo))
+          << h << "x" << w << " -> " << ho << "x" << wo;
+    }
+  }
+}
+
+TEST(EmuKernels, ResizeHalfPixelMatchesDoubleReference) {
+  const int shapes[][4] = {{1, 1, 3, 4}, {17, 35, 8, 13}, {64, 48, 299, 299}, {299, 299, 299, 299}};
+  for (auto& s : shapes) {
+    const int h = s[0], w = s[1], ho = s[2], wo = s[3], n = 2;
+    const size_t row_stride = size_t(w) * 3, image_stride = row_stride * h;
+    const auto img = random_bytes(image_stride * n, uint64_t(h + w));
+    DeviceArray<uint8_t> src(img);
+    DeviceArray<float> dst(size_t(n) * 3 * ho * wo);
+    fidcpp::launch_resize_bilinear_halfpixel(src.get(), n, h, w, row_stride, image_stride, dst.get(), ho, wo,
+                                             0);
+    ASSERT_EQ(cudaGetLastError(), cudaSuccess);
+    // float32 steps vs double: the float32 source coordinate (scale rounded to float, then i * scale) moves
+    // the taps by up to ~1e-6 of a pixel on the [-1, 1] output, i.e. ~2e-4 on the 0..255 scale.
+    expect_near_all(
+        dst.download(),
+        fidcpp::ref::resize_bilinear_halfpixel_ref(img.data(), n, h, w, row_stride, image_stride, ho, wo),
+        1e-5);
+  }
+}
+
+struct ConvShape {
+  int c, h, w, kh, kw, s, ph, pw;
+};
+const ConvShape kConvShapes[] = {{3, 17, 17, 3, 3, 2, 0, 0}, {5, 8, 8, 1, 7, 1, 0, 3},
+                                 {5, 8, 8, 7, 1, 1, 3, 0},   {2, 35, 35, 3, 3, 1, 1, 1},
+                                 {1, 1, 1, 1, 1, 1, 0, 0},   {7, 13, 11, 5, 5, 1, 2, 2},
+                                 {4, 9, 9, 3, 3, 2, 0, 0}};
+
+TEST(EmuKernels, Im2colMatchesReference) {
+  for (auto order : kAllOrders) {
+    OrderScope scope(order);
+    for (const auto& s : kConvShapes) {
+      const int n = 2;
+      const size_t stride = size_t(s.c) * s.h * s.w + 7;  // images not packed
+      const auto x = small_ints(stride * n, uint64_t(s.c * 31 + s.h));
+      DeviceArray<float> src(x);
+      const auto want =
+          fidcpp::ref::im2col_ref(x.data(), stride, n, s.c, s.h, s.w, s.kh, s.kw, s.s, s.s, s.ph, s.pw);
+      DeviceArray<float> col(want.size());
+      fidcpp::launch_im2col(src.get(), stride, n, s.c, s.h, s.w, s.kh, s.kw, s.s, s.s, s.ph, s.pw, col.get(),
+                            0);
+      ASSERT_EQ(cudaGetLastError(), cudaSuccess);
+      EXPECT_EQ(col.download(), want) << s.c << "x" << s.h << "x" << s.w << " k" << s.kh << "x" << s.kw;
+    }
+  }
+}
+
+TEST(EmuKernels, BiasReluWritesOnlyItsChannelSlice) {
+  for (auto order : kAllOrders) {
+    OrderScope scope(order);
+    const int n = 3, c = 5, hw = 17, c_total = 11, c_off = 4;
+    const auto src = small_ints(size_t(n) * c * hw, 7);
+    const auto bias = small_ints(size_t(c), 8);
+    std::vector<float> want(size_t(n) * c_total * hw, NAN);
+    fidcpp::ref::bias_relu_ref(src.data(), size_t(c) * hw, want.data() + size_t(c_off) * hw,
+                               size_t(c_total) * hw, n, c, hw, bias.data(), true);
+    DeviceArray<float> dsrc(src), dbias(bias), dst(want.size());
+    fidcpp::launch_bias_relu(dsrc.get(), size_t(c) * hw, dst.get() + size_t(c_off) * hw, size_t(c_total) * hw,
+                             n, c, hw, dbias.get(), true, 0);
+    ASSERT_EQ(cudaGetLastError(), cudaSuccess);
+    const auto got = dst.download();
+    for (size_t i = 0; i < got.size(); ++i) {
+      if (std::isnan(want[i])) {
+        EXPECT_TRUE(std::isnan(got[i])) << "write outside the slice at " << i;
+      } else {
+        EXPECT_EQ(got[i], want[i]) << i;
+      }
+    }
+  }
+}
+
+TEST(EmuKernels, PoolsMatchReference) {
+  struct P {
+    fidcpp::PoolKind kind;
+    int k, s, pad, h, w;
+  };
+  const P cases[] = {{fidcpp::PoolKind::kMax, 3, 2, 0, 17, 17},
+                     {fidcpp::PoolKind::kMax, 3, 2, 0, 8, 35},
+                     {fidcpp::PoolKind::kMax, 3, 1, 1, 8, 8},
+                     {fidcpp::PoolKind::kMax, 3, 1, 1, 1, 1},
+                     {fidcpp::PoolKind::kAvgExcludePad, 3, 1, 1, 35, 17},
+                     {fidcpp::PoolKind::kAvgExcludePad, 3, 1, 1, 1, 2},
+                     {fidcpp::PoolKind::kAvgIncludePad, 3, 1, 1, 5, 7}};
+  for (auto order : kAllOrders) {
+    OrderScope scope(order);
+    for (const auto& p : cases) {
+      const int n = 2, c = 3, c_total = 5;
+      const int ho = (p.h + 2 * p.pad - p.k) / p.s + 1, wo = (p.w + 2 * p.pad - p.k) / p.s + 1;
+      // Negative values matter for max with padding: a zero pad would win.
+      auto x = small_ints(size_t(n) * c * p.h * p.w, uint64_t(p.h * 7 + p.w));
+      for (auto& v : x) v = v * 0.25f - 3.0f;
+      std::vector<float> want(size_t(n) * c_total * ho * wo, NAN);
+      fidcpp::ref::pool2d_ref(x.data(), size_t(c) * p.h * p.w, n, c, p.h, p.w, static_cast<int>(p.kind), p.k,
+                              p.s, p.pad, want.data() + size_t(ho) * wo, size_t(c_total) * ho * wo);
+      DeviceArray<float> src(x), dst(want.size());
+      fidcpp::launch_pool2d(src.get(), size_t(c) * p.h * p.w, n, c, p.h, p.w, p.kind, p.k, p.s, p.pad,
+                            dst.get() + size_t(ho) * wo, size_t(c_total) * ho * wo, 0);
+      ASSERT_EQ(cudaGetLastError(), cudaSuccess);
+      const auto got = dst.download();
+      for (size_t i = 0; i < got.size(); ++i) {
+        if (std::isnan(want[i]))
+          EXPECT_TRUE(std::isnan(got[i])) << "write outside the slice at " << i;
+        else
+          EXPECT_NEAR(got[i], want[i], 1e-6 * (1 + std::fabs(want[i])))
+              << "kind " << int(p.kind) << " at " << i;
+      }
+    }
+  }
+}
+
+TEST(EmuKernels, GlobalMeanMatchesReference) {
+  for (auto order : kAllOrders) {
+    OrderScope scope(order);
+    for (int hw : {1, 17, 64, 1225, 5329}) {
+      for (int c : {1, 8, 35}) {
+        const int n = 3, row_stride = c + 2;
+        const auto x = small_ints(size_t(n) * c * hw, uint64_t(hw + c));
+        std::vector<float> want(size_t(n) * row_stride, NAN);
+        fidcpp::ref::global_mean_ref(x.data(), size_t(c) * hw, n, c, hw, want.data(), size_t(row_stride));
+        DeviceArray<float> src(x), dst(want.size());
+        fidcpp::launch_global_mean(src.get(), size_t(c) * hw, n, c, hw, dst.get(), size_t(row_stride), 0);
+        ASSERT_EQ(cudaGetLastError(), cudaSuccess);
+        const auto got = dst.download();
+        for (size_t i = 0; i < got.size(); ++i) {
+          if (std::isnan(want[i]))
+            EXPECT_TRUE(std::isnan(got[i])) << i;
+          else
+            EXPECT_EQ(got[i], want[i]) << "hw=" << hw << " c=" << c << " at " << i;  // integer sums: exact
+        }
+      }
+    }
+  }
+}
+
+TEST(EmuKernels, MomentsColumnSumIsExactInDouble) {
+  const int rows = 37, cols = 35;
+  SplitMix64 r(3);
+  std::vector<float> f(size_t(rows) * cols);
+  for (auto& v : f) v = r.uniform_f32() * 4 - 2;
+  std::vector<double> want(size_t(cols), 1.5);  // accumulates onto existing sums
+  std::vector<double> colsum(size_t(cols), 0.0);
+  for (int i = 0; i < rows; ++i)
+    for (int j = 0; j < cols; ++j) colsum[size_t(j)] += double(f[size_t(i) * cols + j]);
+  for (int j = 0; j < cols; ++j) want[size_t(j)] += colsum[size_t(j)];
+  DeviceArray<float> df(f);
+  DeviceArray<double> d64(f.size()), sum(std::vector<double>(size_t(cols), 1.5));
+  fidcpp::launch_f32_to_f64(df.get(), f.size(), d64.get(), 0);
+  fidcpp::launch_column_sum_f64(d64.get(), rows, cols, sum.get(), 0);
+  ASSERT_EQ(cudaGetLastError(), cudaSuccess);
+  EXPECT_EQ(sum.download(), want);
+}
+
+}  // namespace

@@ -1,0 +1,107 @@
+// The emulated Linalg against row-major references written independently of BLAS conventions: catches
+// column-major, leading-dimension, transpose and fill-mode mistakes on the CPU (the GPU one has the same
+// contract).
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <vector>
+
+#include "backend/cuda/linalg.h"
+#include "core/splitmix64.h"
+
+namespace {
+
+using fidcpp::BlasFill;
+using fidcpp::BlasOp;
+
+std::vector<double> random_matrix(size_t n, uint64_t seed) {
+  fidcpp::SplitMix64 r(seed);
+  std::vector<double> v(n);
+  for (auto& x : v) x = static_cast<double>(static_cast<int>(r.next() % 11) - 5);
+  return v;
+}
+
+TEST(EmuLinalg, SgemmTransposesAndLeadingDimensions) {
+  auto la = fidcpp::create_emulated_linalg();
+  const int m = 5, n = 3, k = 7;
+  // Logical row-major A (m x k), B (k x n).
+  const auto a = random_matrix(size_t(m) * k, 1), b = random_matrix(size_t(k) * n, 2);
+  for (BlasOp ta : {BlasOp::kN, BlasOp::kT})
+    for (BlasOp tb : {BlasOp::kN, BlasOp::kT}) {
+      // Store op(A) = A: for kN, A column-major m x k with lda = m + 2; for kT, the k x m matrix A^T with lda
+      // k+1.
+      const int lda = ta == BlasOp::kN ? m + 2 : k + 1, ldb = tb == BlasOp::kN ? k + 3 : n + 1, ldc = m + 1;
+      std::vector<float> sa(size_t(lda) * (ta == BlasOp::kN ? k : m), NAN),
+          sb(size_t(ldb) * (tb == BlasOp::kN ? n : k), NAN);
+      for (int i = 0; i < m; ++i)
+        for (int p = 0; p < k; ++p)
+          (ta == BlasOp::kN ? sa[size_t(i) + size_t(p) * lda] : sa[size_t(p) + size_t(i) * lda]) =
+              float(a[size_t(i) * k + p]);
+      for (int p = 0; p < k; ++p)
+        for (int j = 0; j < n; ++j)
+          (tb == BlasOp::kN ? sb[size_t(p) + size_t(j) * ldb] : sb[size_t(j) + size_t(p) * ldb]) =
+              float(b[size_t(p) * n + j]);
+      std::vector<float> c(size_t(ldc) * n, 1.0f);
+      ASSERT_TRUE(la->sgemm(ta, tb, m, n, k, 2.0f, sa.data(), lda, sb.data(), ldb, 0.5f, c.data(), ldc).ok());
+      for (int i = 0; i < m; ++i)
+        for (int j = 0; j < n; ++j) {
+          double s = 0;
+          for (int p = 0; p < k; ++p) s += a[size_t(i) * k + p] * b[size_t(p) * n + j];
+          EXPECT_EQ(c[size_t(i) + size_t(j) * ldc], float(2 * s + 0.5)) << i << "," << j;
+        }
+      EXPECT_EQ(c[size_t(m)], 1.0f) << "padding row of C was written";
+    }
+}
+
+TEST(EmuLinalg, LeadingDimensionTooSmallIsAnError) {
+  auto la = fidcpp::create_emulated_linalg();
+  std::vector<float> a(16), b(16), c(16);
+  EXPECT_FALSE(
+      la->sgemm(BlasOp::kN, BlasOp::kN, 4, 2, 2, 1.f, a.data(), 3, b.data(), 2, 0.f, c.data(), 4).ok());
+}
+
+TEST(EmuLinalg, DsyrkTouchesOnlyItsTriangle) {
+  auto la = fidcpp::create_emulated_linalg();
+  const int n = 4, k = 6, lda = n + 1, ldc = n;
+  const auto a = random_matrix(size_t(lda) * k, 3);  // column-major n x k (trans kN)
+  for (BlasFill fill : {BlasFill::kUpper, BlasFill::kLower}) {
+    std::vector<double> c(size_t(ldc) * n, -7.0);
+    ASSERT_TRUE(la->dsyrk(fill, BlasOp::kN, n, k, 1.0, a.data(), lda, 1.0, c.data(), ldc).ok());
+    for (int i = 0; i < n; ++i)
+      for (int j = 0; j < n; ++j) {
+        double s = 0;
+        for (int p = 0; p < k; ++p) s += a[size_t(i) + size_t(p) * lda] * a[size_t(j) + size_t(p) * lda];
+        const bool in = fill == BlasFill::kUpper ? i <= j : i >= j;
+        EXPECT_EQ(c[size_t(i) + size_t(j) * ldc], in ? s - 7.0 : -7.0) << i << "," << j;
+      }
+  }
+}
+
+TEST(EmuLinalg, DsyevdReadsOnlyItsTriangleAndDecomposes) {
+  auto la = fidcpp::create_emulated_linalg();
+  for (int n : {1, 2, 5, 17}) {
+    const int lda = n + 2;
+    const auto r = random_matrix(size_t(n) * n, uint64_t(n));
+    std::vector<double> sym(size_t(n) * n);  // symmetric, row-major == column-major
+    for (int i = 0; i < n; ++i)
+      for (int j = 0; j < n; ++j) sym[size_t(i) * n + j] = r[size_t(i) * n + j] + r[size_t(j) * n + i];
+    for (BlasFill fill : {BlasFill::kUpper, BlasFill::kLower}) {
+      std::vector<double> a(size_t(lda) * n, NAN);
+      std::vector<double> w(static_cast<size_t>(n));
+      for (int j = 0; j < n; ++j)
+        for (int i = 0; i < n; ++i)
+          if (fill == BlasFill::kUpper ? i <= j : i >= j)
+            a[size_t(i) + size_t(j) * lda] = sym[size_t(i) * n + j];
+      ASSERT_TRUE(la->dsyevd(true, fill, n, a.data(), lda, w.data()).ok());
+      for (int j = 0; j + 1 < n; ++j) EXPECT_LE(w[size_t(j)], w[size_t(j) + 1]);
+      for (int j = 0; j < n; ++j)
+        for (int i = 0; i < n; ++i) {  // (S v_j)_i == w_j v_ij
+          double s = 0;
+          for (int p = 0; p < n; ++p) s += sym[size_t(i) * n + p] * a[size_t(p) + size_t(j) * lda];
+          EXPECT_NEAR(s, w[size_t(j)] * a[size_t(i) + size_t(j) * lda], 1e-9) << "n=" << n;
+        }
+    }
+  }
+}
+
+}  // namespace

@@ -1,0 +1,323 @@
+// CPU backend ops vs the naive double references of ops_ref.h, on awkward shapes, for every micro-kernel this
+// CPU supports; NaN guard bands and NaN-filled neighbour channels catch out-of-bounds reads and writes.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "backend/backend.h"
+#include "core/splitmix64.h"
+#include "ops/ops_ref.h"
+
+namespace fidcpp {
+namespace {
+
+constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
+constexpr int kGuard = 67;
+
+// A channel slice [c_offset, c_offset + c) of a c_total-channel NCHW buffer, surrounded by NaN guard bands.
+class SlicedTensor {
+ public:
+  SlicedTensor(int n, int c, int h, int w, int c_total, int c_offset)
+      : storage_(size_t(n) * c_total * h * w + 2 * kGuard, kNaN) {
+    view_ = make_view(storage_.data() + kGuard, n, c, h, w);
+    view_.c_total = c_total;
+    view_.c_offset = c_offset;
+  }
+  const TensorView& view() const { return view_; }
+  float& at(int i, int ch, int y, int x) { return view_.plane(i, ch)[int64_t(y) * view_.w + x]; }
+  void fill(const RefTensor& t) {
+    for (int i = 0; i < t.n; ++i)
+      for (int ch = 0; ch < t.c; ++ch)
+        for (int y = 0; y < t.h; ++y)
+          for (int x = 0; x < t.w; ++x) at(i, ch, y, x) = float(t.at(i, ch, y, x));
+  }
+  // Every element outside the slice (guards and other channels) must still be NaN.
+  ::testing::AssertionResult untouched_outside_slice() const {
+    std::vector<char> inside(storage_.size(), 0);
+    for (int i = 0; i < view_.n; ++i)
+      for (int ch = 0; ch < view_.c; ++ch) {
+        const size_t off = size_t(view_.plane(i, ch) - storage_.data());
+        std::memset(inside.data() + off, 1, size_t(view_.hw()));
+      }
+    for (size_t j = 0; j < storage_.size(); ++j)
+      if (!inside[j] && !std::isnan(storage_[j]))
+        return ::testing::AssertionFailure() << "write outside the output slice at storage index " << j;
+    return ::testing::AssertionSuccess();
+  }
+
+ private:
+  std::vector<float> storage_;
+  TensorView view_;
+};
+
+// Small integers make every partial sum exact in float32, so any summation order must give the exact result.
+RefTensor random_tensor(SplitMix64& rng, int n, int c, int h, int w, bool small_int) {
+  RefTensor t(n, c, h, w);
+  for (double& v : t.v)
+    v = small_int ? double(int(rng.next() % 5) - 2) : double(rng.uniform_f32() * 2.0f - 1.0f);
+  return t;
+}
+std::vector<double> random_vec(SplitMix64& rng, size_t n, bool small_int, double scale = 1.0) {
+  std::vector<double> v(n);
+  for (double& x : v)
+    x = small_int ? double(int(rng.next() % 5) - 2) : double(float((rng.uniform_f32() * 2 - 1) * scale));
+  return v;
+}
+
+// Exact match when small_int, else |got - want| <= tol * (1 + |want|) scaled by the K of the op.
+::testing::AssertionResult matches(const RefTensor& want, SlicedTensor& got, double tol) {
+  int bad = 0;
+  std::string first;
+  double worst = 0.0;
+  for (int i = 0; i < want.n; ++i)
+    for (int ch = 0; ch < want.c; ++ch)
+      for (int y = 0; y < want.h; ++y)
+        for (int x = 0; x < want.w; ++x) {
+          const double w = want.at(i, ch, y, x), g = got.at(i, ch, y, x);
+          const double err = std::fabs(g - w);
+          if (!(err <= tol * (1.0 + std::fabs(w)))) {
+            if (bad++ == 0)
+              first = "(" + std::to_string(i) + "," + std::to_string(ch) + "," + std::to_string(y) + "," +
+                      std::to_string(x) + ") got " + std::to_string(g) + " want " + std::to_string(w);
+          }
+          worst = std::max(worst, err);
+        }
+  if (bad)
+    return ::testing::AssertionFailure() << bad << " mismatches, first " << first << ", worst abs " << worst;
+  return ::testing::AssertionSuccess();
+}
+
+std::vector<std::string> available_isas() {
+  std::vector<std::string> out;
+  for (const char* isa : {"avx512", "avx2", "portable"}) {
+    CpuBackendOptions o;
+    o.isa = isa;
+    o.threads = 1;
+    if (create_cpu_backend(o).ok()) out.push_back(isa);
+  }
+  return out;
+}
+
+std::unique_ptr<Backend> make_backend(const std::string& isa, int threads) {
+  CpuBackendOptions o;
+  o.isa = isa.c_str();
+  o.threads = threads;
+  auto b = create_cpu_backend(o);
+  EXPECT_TRUE(b.ok()) << b.status().to_string();
+  return b.ok() ? std::move(b).value() : nullptr;
+}
+
+struct ConvCase {
+  int n, cin, cout, h, w, kh, kw, stride, ph, pw;
+};
+
+const ConvCase kConvCases[] = {
+    {1, 1, 1, 1, 1, 1, 1, 1, 0, 0},      {2, 3, 5, 17, 13, 3, 3, 2, 0, 0},
+    {1, 7, 17, 8, 8, 1, 7, 1, 0, 3},     {3, 13, 35, 11, 9, 7, 1, 1, 3, 0},
+    {1, 32, 64, 35, 35, 3, 3, 1, 1, 1},  {2, 5, 8, 29, 31, 5, 5, 1, 2, 2},
+    {1, 300, 19, 9, 9, 1, 1, 1, 0, 0},   {2, 67, 9, 17, 17, 3, 3, 1, 1, 1},
+    {1, 3, 32, 299, 299, 3, 3, 2, 0, 0}, {1, 37, 11, 10, 12, 3, 1, 1, 1, 0},
+    {2, 16, 33, 17, 17, 3, 3, 2, 0, 0},  {1, 2, 3, 5, 5, 3, 3, 1, 2, 2},
+};
+
+void run_conv_case(const std::string& isa, const ConvCase& cc, bool small_int, int threads) {
+  SCOPED_TRACE("isa " + isa + " case n=" + std::to_string(cc.n) + " cin=" + std::to_string(cc.cin) +
+               " cout=" + std::to_string(cc.cout) + " " + std::to_string(cc.h) + "x" + std::to_string(cc.w) +
+               " k=" + std::to_string(cc.kh) + "x" + std::to_string(cc.kw) +
+               " s=" + std::to_string(cc.stride) + (small_int ? " int" : " float"));
+  SplitMix64 rng(uint64_t(cc.cin * 131 + cc.cout * 7 + cc.h) ^ (small_int ? 0xABCDull : 0x1234ull));
+  const RefTensor x = random_tensor(rng, cc.n, cc.cin, cc.h, cc.w, small_int);
+  const int k = cc.cin * cc.kh * cc.kw;
+  const std::vector<double> wgt = random_vec(rng, size_t(cc.cout) * k, small_int, 1.0 / std::sqrt(double(k)));
+  const std::vector<double> bias = random_vec(rng, size_t(cc.cout), small_int);
+  for (const bool relu : {true, false}) {
+    const RefTensor want = conv2d_ref(x, wgt, bias, cc.cout, cc.kh, cc.kw, cc.stride, cc.ph, cc.pw, relu);
+    auto be = make_backend(isa, threads);
+    ASSERT_TRUE(be);
+    std::vector<float> wf(wgt.begin(), wgt.end()), bf(bias.begin(), bias.end());
+    ConvDesc d{cc.cin, cc.cout, cc.kh, cc.kw, cc.stride, cc.ph, cc.pw, relu, wf.data(), bf.data()};
+    auto prep = be->prepare_conv(d);
+    ASSERT_TRUE(prep.ok()) << prep.status().to_string();
+    SlicedTensor in(cc.n, cc.cin, cc.h, cc.w, cc.cin + 3, 2);
+    in.fill(x);
+    SlicedTensor out(cc.n, cc.cout, want.h, want.w, cc.cout + 5, 3);
+    ASSERT_TRUE(be->conv2d(**prep, in.view(), out.view()).ok());
+    EXPECT_TRUE(out.untouched_outside_slice());
+    // Float inputs: error bound of a length-k float32 dot product with |terms| <= 1/sqrt(k).
+    EXPECT_TRUE(matches(want, out, small_int ? 0.0 : 4e-7 * std::sqrt(double(k)) + 1e-7));
+  }
+}
+
+TEST(CpuConv, MatchesReferenceExactlyOnSmallIntegers) {
+  for (const auto& isa : available_isas())
+    for (const auto& cc : kConvCases) run_conv_case(isa, cc, true, 2);
+}
+
+TEST(CpuConv, MatchesReferenceOnFloats) {
+  for (const auto& isa : available_isas())
+    for (const auto& cc : kConvCases) run_conv_case(isa, cc, false, 3);
+}
+
+TEST(CpuConv, BitwiseIndependentOfThreadsAndBatch) {
+  SplitMix64 rng(99);
+  const ConvCase cc{4, 40, 72, 17, 17, 3, 3, 1, 1, 1};
+  const RefTensor x = random_tensor(rng, cc.n, cc.cin, cc.h, cc.w, false);
+  const std::vector<double> wgt = random_vec(rng, size_t(cc.cout) * cc.cin * 9, false, 0.1);
+  const std::vector<double> bias = random_vec(rng, size_t(cc.cout), false);
+  std::vector<float> wf(wgt.begin(), wgt.end()), bf(bias.begin(), bias.end());
+  for (const auto& isa : available_isas()) {
+    std::vector<float> first;
+    for (int threads : {1, 2, 4}) {
+      auto be = make_backend(isa, threads);
+      ASSERT_TRUE(be);
+      ConvDesc d{cc.cin, cc.cout, 3, 3, 1, 1, 1, true, wf.data(), bf.data()};
+      auto prep = be->prepare_conv(d);
+      ASSERT_TRUE(prep.ok());
+      // Whole batch at once, then image by image.
+      std::vector<float> xin(x.v.begin(), x.v.end()), batch(size_t(cc.n) * cc.cout * 17 * 17),
+          single(batch.size());
+      ASSERT_TRUE(be->conv2d(**prep, make_view(xin.data(), cc.n, cc.cin, 17, 17),
+                             make_view(batch.data(), cc.n, cc.cout, 17, 17))
+                      .ok());
+      const size_t in_img = size_t(cc.cin) * 17 * 17, out_img = size_t(cc.cout) * 17 * 17;
+      for (int i = 0; i < cc.n; ++i)
+        ASSERT_TRUE(be->conv2d(**prep, make_view(xin.data() + i * in_img, 1, cc.cin, 17, 17),
+                               make_view(single.data() + i * out_img, 1, cc.cout, 17, 17))
+                        .ok());
+      EXPECT_EQ(0, std::memcmp(batch.data(), single.data(), batch.size() * sizeof(float)))
+          << isa << " " << threads;
+      if (first.empty()) first = batch;
+      EXPECT_EQ(0, std::memcmp(first.data(), batch.data(), batch.size() * sizeof(float)))
+          << isa << " " << threads;
+    }
+  }
+}
+
+TEST(CpuConv, RejectsBadShapes) {
+  auto be = make_backend("", 1);
+  ASSERT_TRUE(be);
+  std::vector<float> w(2 * 3 * 9, 0.0f), b(2, 0.0f), x(3 * 5 * 5), y(2 * 3 * 3);
+  auto prep = be->prepare_conv(ConvDesc{3, 2, 3, 3, 1, 0, 0, true, w.data(), b.data()});
+  ASSERT_TRUE(prep.ok());
+  EXPECT_FALSE(be->conv2d(**prep, make_view(x.data(), 1, 3, 5, 5), make_view(y.data(), 1, 2, 4, 4)).ok());
+  EXPECT_FALSE(be->conv2d(**prep, make_view(x.data(), 1, 2, 5, 5), make_view(y.data(), 1, 2, 3, 3)).ok());
+  EXPECT_TRUE(be->conv2d(**prep, make_view(x.data(), 1, 3, 5, 5), make_view(y.data(), 1, 2, 3, 3)).ok());
+  EXPECT_FALSE(be->prepare_conv(ConvDesc{0, 2, 3, 3, 1, 0, 0, true, w.data(), b.data()}).ok());
+  EXPECT_FALSE(be->prepare_conv(ConvDesc{3, 2, 3, 3, 1, 0, 0, true, nullptr, b.data()}).ok());
+  CpuBackendOptions bad;
+  bad.isa = "sse9";
+  auto r = create_cpu_backend(bad);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("sse9"), std::string::npos);
+}
+
+struct PoolCase {
+  int n, c, h, w, k, stride, pad;
+};
+
+TEST(CpuPool, MaxPoolMatchesReference) {
+  const PoolCase cases[] = {{2, 5, 17, 17, 3, 2, 0}, {1, 3, 147, 147, 3, 2, 0}, {1, 2, 8, 8, 3, 1, 1},
+                            {3, 7, 35, 35, 3, 2, 0}, {1, 1, 1, 1, 3, 1, 1},     {1, 4, 71, 71, 3, 2, 0}};
+  auto be = make_backend("", 2);
+  ASSERT_TRUE(be);
+  SplitMix64 rng(5);
+  for (const auto& pc : cases) {
+    const RefTensor x = random_tensor(rng, pc.n, pc.c, pc.h, pc.w, false);
+    const RefTensor want = max_pool_ref(x, pc.k, pc.stride, pc.pad);
+    SlicedTensor in(pc.n, pc.c, pc.h, pc.w, pc.c + 2, 1), out(pc.n, pc.c, want.h, want.w, pc.c + 4, 4);
+    in.fill(x);
+    ASSERT_TRUE(be->max_pool(PoolDesc{pc.k, pc.stride, pc.pad, false}, in.view(), out.view()).ok());
+    EXPECT_TRUE(out.untouched_outside_slice());
+    EXPECT_TRUE(matches(want, out, 0.0));
+  }
+}
+
+TEST(CpuPool, AvgPoolMatchesReferenceWithAndWithoutPadCounting) {
+  const PoolCase cases[] = {{1, 3, 35, 35, 3, 1, 1}, {2, 4, 17, 17, 3, 1, 1}, {1, 1, 1, 1, 3, 1, 1},
+                            {1, 2, 8, 8, 3, 1, 1},   {2, 3, 13, 7, 3, 2, 1},  {1, 2, 9, 9, 3, 2, 0}};
+  auto be = make_backend("", 2);
+  ASSERT_TRUE(be);
+  SplitMix64 rng(6);
+  for (const bool include : {false, true})
+    for (const bool small_int : {true, false})
+      for (const auto& pc : cases) {
+        const RefTensor x = random_tensor(rng, pc.n, pc.c, pc.h, pc.w, small_int);
+        const RefTensor want = avg_pool_ref(x, pc.k, pc.stride, pc.pad, include);
+        SlicedTensor in(pc.n, pc.c, pc.h, pc.w, pc.c, 0), out(pc.n, pc.c, want.h, want.w, pc.c + 1, 1);
+        in.fill(x);
+        ASSERT_TRUE(be->avg_pool(PoolDesc{pc.k, pc.stride, pc.pad, include}, in.view(), out.view()).ok());
+        EXPECT_TRUE(out.untouched_outside_slice());
+        // Integer sums are exact, so only the final division rounds: the float result is correctly rounded.
+        EXPECT_TRUE(matches(want, out, small_int ? 6e-8 : 3e-7)) << "include_pad " << include;
+      }
+}
+
+TEST(CpuPool, AvgPoolPadCountingChangesEdges) {
+  auto be = make_backend("", 1);
+  ASSERT_TRUE(be);
+  std::vector<float> x(9, 1.0f), a(9), b(9);
+  ASSERT_TRUE(
+      be->avg_pool(PoolDesc{3, 1, 1, false}, make_view(x.data(), 1, 1, 3, 3), make_view(a.data(), 1, 1, 3, 3))
+          .ok());
+  ASSERT_TRUE(
+      be->avg_pool(PoolDesc{3, 1, 1, true}, make_view(x.data(), 1, 1, 3, 3), make_view(b.data(), 1, 1, 3, 3))
+          .ok());
+  EXPECT_EQ(a[0], 1.0f);
+  EXPECT_EQ(b[0], 4.0f / 9.0f);
+  EXPECT_EQ(b[4], 1.0f);
+}
+
+TEST(CpuPool, GlobalMeanMatchesReference) {
+  auto be = make_backend("", 2);
+  ASSERT_TRUE(be);
+  SplitMix64 rng(7);
+  const PoolCase cases[] = {
+      {2, 5, 8, 8, 0, 0, 0}, {1, 3, 73, 73, 0, 0, 0}, {3, 17, 17, 17, 0, 0, 0}, {1, 1, 1, 1, 0, 0, 0}};
+  for (const auto& pc : cases) {
+    const RefTensor x = random_tensor(rng, pc.n, pc.c, pc.h, pc.w, false);
+    const RefTensor want = global_mean_ref(x);
+    SlicedTensor in(pc.n, pc.c, pc.h, pc.w, pc.c + 1, 1), out(pc.n, pc.c, 1, 1, pc.c + 3, 2);
+    in.fill(x);
+    ASSERT_TRUE(be->global_mean(in.view(), out.view()).ok());
+    EXPECT_TRUE(out.untouched_outside_slice());
+    EXPECT_TRUE(matches(want, out, 6e-8));
+  }
+}
+
+TEST(CpuLinear, MatchesReferenceWithAndWithoutBias) {
+  auto be = make_backend("", 2);
+  ASSERT_TRUE(be);
+  SplitMix64 rng(8);
+  for (const int n : {1, 3}) {
+    const int in_f = 2048, out_f = 1008;
+    const RefTensor x = random_tensor(rng, n, in_f, 1, 1, false);
+    const std::vector<double> wgt = random_vec(rng, size_t(in_f) * out_f, false, 0.05);
+    const std::vector<double> bias = random_vec(rng, size_t(out_f), false);
+    std::vector<float> wf(wgt.begin(), wgt.end()), bf(bias.begin(), bias.end());
+    auto prep = be->prepare_linear(LinearDesc{in_f, out_f, wf.data(), bf.data()});
+    ASSERT_TRUE(prep.ok());
+    for (const bool add_bias : {false, true}) {
+      const RefTensor want = linear_ref(x, wgt, add_bias ? bias : std::vector<double>{}, out_f);
+      SlicedTensor in(n, in_f, 1, 1, in_f, 0), out(n, out_f, 1, 1, out_f, 0);
+      in.fill(x);
+      ASSERT_TRUE(be->linear(**prep, in.view(), out.view(), add_bias).ok());
+      EXPECT_TRUE(out.untouched_outside_slice());
+      EXPECT_TRUE(matches(want, out, 2e-7));
+    }
+  }
+  auto nobias = be->prepare_linear(LinearDesc{4, 2, std::vector<float>(8, 1.0f).data(), nullptr});
+  ASSERT_TRUE(nobias.ok());
+  std::vector<float> xi(4, 1.0f), yo(2);
+  EXPECT_FALSE(
+      be->linear(**nobias, make_view(xi.data(), 1, 4, 1, 1), make_view(yo.data(), 1, 2, 1, 1), true).ok());
+  EXPECT_TRUE(
+      be->linear(**nobias, make_view(xi.data(), 1, 4, 1, 1), make_view(yo.data(), 1, 2, 1, 1), false).ok());
+  EXPECT_EQ(yo[0], 4.0f);
+}
+
+}  // namespace
+}  // namespace fidcpp

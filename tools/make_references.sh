@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Runs every tools/ref_*.py generator with the reference venv, writing into the build's refdata/ folder, where
+# the tests look for them (FIDCPP_REF_DIR). Usage: tools/make_references.sh [BUILD_DIR]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BUILD_DIR="${1:-build}"
+OUT="$BUILD_DIR/refdata"
+PY="$(tools/setup_python.sh | tail -n 1)"
+mkdir -p "$OUT"
+export FIDCPP_IMAGES="${FIDCPP_IMAGES:-$BUILD_DIR/images}"
+for gen in tools/ref_*.py; do
+  echo "references: $gen"
+  start=$(date +%s)
+  PYTHONPATH=tools "$PY" "$gen" --out "$OUT"
+  echo "references: $gen done in $(( $(date +%s) - start )) s"
+done

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# The README's test command: sets everything up on a fresh machine (packages, build, reference venv, real
+# weights, real images, reference outputs) and runs the whole test suite with CTest.
+# Usage: tools/run_tests.sh [--sanitize address,undefined|thread] [--build-dir DIR] [--label-exclude RE]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BUILD_DIR=build
+SANITIZE=""
+LABEL_EXCLUDE=""
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --sanitize) SANITIZE="$2"; shift 2 ;;
+    --build-dir) BUILD_DIR="$2"; shift 2 ;;
+    --label-exclude) LABEL_EXCLUDE="$2"; shift 2 ;;
+    *) echo "run_tests.sh: unknown argument '$1'" >&2; exit 2 ;;
+  esac
+done
+CMAKE_ARGS=(-DFIDCPP_WERROR=ON)
+if [[ -n "$SANITIZE" ]]; then
+  CMAKE_ARGS+=(-DFIDCPP_SANITIZE="$SANITIZE" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFIDCPP_BUILD_BENCH=OFF)
+fi
+bash tools/setup.sh --build-dir "$BUILD_DIR" -- "${CMAKE_ARGS[@]}"
+# The weights converter is the (unsanitized or sanitized) CLI of this build.
+FIDCPP_BIN="$BUILD_DIR/fidcpp" bash tools/fetch_weights.sh
+# A second build (e.g. the sanitizer one) reuses the first build's images and reference outputs.
+if [[ "$BUILD_DIR" != build && -f build/refdata/.complete && ! -e "$BUILD_DIR/refdata" ]]; then
+  ln -s "$(pwd)/build/refdata" "$BUILD_DIR/refdata"
+  ln -s "$(pwd)/build/images" "$BUILD_DIR/images"
+fi
+bash tools/fetch_images.sh "$BUILD_DIR/images"
+if [[ ! -f "$BUILD_DIR/refdata/.complete" ]]; then
+  FIDCPP_IMAGES="$BUILD_DIR/images" bash tools/make_references.sh "$BUILD_DIR"
+  touch "$BUILD_DIR/refdata/.complete"
+fi
+cd "$BUILD_DIR"
+args=(--output-on-failure -j2 --timeout 1500)
+[[ -n "$LABEL_EXCLUDE" ]] && args+=(-LE "$LABEL_EXCLUDE")
+ctest "${args[@]}"
