@@ -17,7 +17,9 @@ namespace {
 
 thread_local std::string t_last_error;
 
-fidcpp_status to_c(fidcpp::StatusCode code) { return static_cast<fidcpp_status>(static_cast<int>(code)); }
+fidcpp_status to_c(fidcpp::StatusCode code) {
+  return static_cast<fidcpp_status>(static_cast<int>(code));
+}
 
 fidcpp_status fail(fidcpp_evaluator* e, fidcpp_status code, const std::string& message) {
   if (e) e->last_error = message;
@@ -80,9 +82,13 @@ const char* fidcpp_status_name(fidcpp_status s) {
   return fidcpp::status_code_name(static_cast<fidcpp::StatusCode>(static_cast<int>(s)));
 }
 
-const char* fidcpp_last_error(void) { return t_last_error.c_str(); }
+const char* fidcpp_last_error(void) {
+  return t_last_error.c_str();
+}
 
-const char* fidcpp_evaluator_last_error(const fidcpp_evaluator* e) { return e ? e->last_error.c_str() : ""; }
+const char* fidcpp_evaluator_last_error(const fidcpp_evaluator* e) {
+  return e ? e->last_error.c_str() : "";
+}
 
 fidcpp_status fidcpp_evaluator_create(const fidcpp_options* o, fidcpp_evaluator** out) {
   return guarded(nullptr, [&]() -> fidcpp_status {
@@ -91,33 +97,63 @@ fidcpp_status fidcpp_evaluator_create(const fidcpp_options* o, fidcpp_evaluator*
     FIDCPP_C_REQUIRE(nullptr, o, "options is null (use fidcpp_options_default)");
     FIDCPP_C_REQUIRE(nullptr, o->struct_size == sizeof(fidcpp_options),
                      "options.struct_size is " + std::to_string(o->struct_size) + ", expected " +
-                         std::to_string(sizeof(fidcpp_options)) + " (initialise with fidcpp_options_default)");
+                         std::to_string(sizeof(fidcpp_options)) +
+                         " (initialise with fidcpp_options_default)");
     fidcpp::EvaluatorConfig c;
     if (o->weights_path) c.weights_path = o->weights_path;
     switch (o->mode) {
-      case FIDCPP_MODE_TORCH_FIDELITY: c.mode = fidcpp::PreprocessMode::kTorchFidelity; break;
-      case FIDCPP_MODE_TORCHMETRICS: c.mode = fidcpp::PreprocessMode::kTorchmetrics; break;
-      case FIDCPP_MODE_PYTORCH_FID: c.mode = fidcpp::PreprocessMode::kPytorchFid; break;
-      case FIDCPP_MODE_CLEAN_FID: c.mode = fidcpp::PreprocessMode::kCleanFid; break;
-      case FIDCPP_MODE_CLEAN_FID_LEGACY_TF: c.mode = fidcpp::PreprocessMode::kCleanFidLegacyTf; break;
-      default: return fail(nullptr, FIDCPP_STATUS_INVALID_ARGUMENT, "options.mode " + std::to_string(int(o->mode)) + " is not a fidcpp_mode");
+      case FIDCPP_MODE_TORCH_FIDELITY:
+        c.mode = fidcpp::PreprocessMode::kTorchFidelity;
+        break;
+      case FIDCPP_MODE_TORCHMETRICS:
+        c.mode = fidcpp::PreprocessMode::kTorchmetrics;
+        break;
+      case FIDCPP_MODE_PYTORCH_FID:
+        c.mode = fidcpp::PreprocessMode::kPytorchFid;
+        break;
+      case FIDCPP_MODE_CLEAN_FID:
+        c.mode = fidcpp::PreprocessMode::kCleanFid;
+        break;
+      case FIDCPP_MODE_CLEAN_FID_LEGACY_TF:
+        c.mode = fidcpp::PreprocessMode::kCleanFidLegacyTf;
+        break;
+      default:
+        return fail(nullptr, FIDCPP_STATUS_INVALID_ARGUMENT,
+                    "options.mode " + std::to_string(int(o->mode)) + " is not a fidcpp_mode");
     }
     switch (o->device) {
-      case FIDCPP_DEVICE_CPU: c.device = fidcpp::DeviceKind::kCpu; break;
-      case FIDCPP_DEVICE_CUDA: c.device = fidcpp::DeviceKind::kCuda; break;
-      case FIDCPP_DEVICE_AUTO: c.device = fidcpp::DeviceKind::kAuto; break;
-      default: return fail(nullptr, FIDCPP_STATUS_INVALID_ARGUMENT, "options.device " + std::to_string(int(o->device)) + " is not a fidcpp_device");
+      case FIDCPP_DEVICE_CPU:
+        c.device = fidcpp::DeviceKind::kCpu;
+        break;
+      case FIDCPP_DEVICE_CUDA:
+        c.device = fidcpp::DeviceKind::kCuda;
+        break;
+      case FIDCPP_DEVICE_AUTO:
+        c.device = fidcpp::DeviceKind::kAuto;
+        break;
+      default:
+        return fail(nullptr, FIDCPP_STATUS_INVALID_ARGUMENT,
+                    "options.device " + std::to_string(int(o->device)) + " is not a fidcpp_device");
     }
     c.threads = o->threads;
     c.batch_size = o->batch_size;
     switch (o->feature_dim) {
-      case 64: c.tap = fidcpp::InceptionTap::k64; break;
-      case 192: c.tap = fidcpp::InceptionTap::k192; break;
-      case 768: c.tap = fidcpp::InceptionTap::k768; break;
-      case 2048: c.tap = fidcpp::InceptionTap::k2048; break;
+      case 64:
+        c.tap = fidcpp::InceptionTap::k64;
+        break;
+      case 192:
+        c.tap = fidcpp::InceptionTap::k192;
+        break;
+      case 768:
+        c.tap = fidcpp::InceptionTap::k768;
+        break;
+      case 2048:
+        c.tap = fidcpp::InceptionTap::k2048;
+        break;
       default:
-        return fail(nullptr, FIDCPP_STATUS_INVALID_ARGUMENT,
-                    "options.feature_dim must be 64, 192, 768 or 2048, got " + std::to_string(o->feature_dim));
+        return fail(
+            nullptr, FIDCPP_STATUS_INVALID_ARGUMENT,
+            "options.feature_dim must be 64, 192, 768 or 2048, got " + std::to_string(o->feature_dim));
     }
     c.keep_features = o->keep_features != 0;
     c.keep_logits = o->keep_logits != 0;
@@ -136,23 +172,28 @@ fidcpp_status fidcpp_evaluator_create(const fidcpp_options* o, fidcpp_evaluator*
   });
 }
 
-void fidcpp_evaluator_destroy(fidcpp_evaluator* e) { delete e; }
+void fidcpp_evaluator_destroy(fidcpp_evaluator* e) {
+  delete e;
+}
 
-fidcpp_status fidcpp_evaluator_add_image(fidcpp_evaluator* e, fidcpp_side side, const uint8_t* pixels, int width,
-                                         int height, size_t row_stride, fidcpp_pixel_format format) {
+fidcpp_status fidcpp_evaluator_add_image(fidcpp_evaluator* e, fidcpp_side side, const uint8_t* pixels,
+                                         int width, int height, size_t row_stride,
+                                         fidcpp_pixel_format format) {
   if (!e) return fail(nullptr, FIDCPP_STATUS_INVALID_ARGUMENT, "evaluator is null");
   return guarded(e, [&]() -> fidcpp_status {
     fidcpp::Side s;
     if (fidcpp_status st = check_side(e, side, &s)) return st;
     FIDCPP_C_REQUIRE(e, pixels, "pixels is null");
-    FIDCPP_C_REQUIRE(e, format == FIDCPP_PIXEL_RGB8 || format == FIDCPP_PIXEL_RGBA8,
-                     "format must be FIDCPP_PIXEL_RGB8 or FIDCPP_PIXEL_RGBA8, got " + std::to_string(int(format)));
-    FIDCPP_C_REQUIRE(e, width > 0 && height > 0,
-                     "image size must be positive, got " + std::to_string(width) + "x" + std::to_string(height));
+    FIDCPP_C_REQUIRE(
+        e, format == FIDCPP_PIXEL_RGB8 || format == FIDCPP_PIXEL_RGBA8,
+        "format must be FIDCPP_PIXEL_RGB8 or FIDCPP_PIXEL_RGBA8, got " + std::to_string(int(format)));
+    FIDCPP_C_REQUIRE(
+        e, width > 0 && height > 0,
+        "image size must be positive, got " + std::to_string(width) + "x" + std::to_string(height));
     const int ps = format == FIDCPP_PIXEL_RGB8 ? 3 : 4;
     FIDCPP_C_REQUIRE(e, row_stride >= size_t(width) * ps,
-                     "row_stride " + std::to_string(row_stride) + " is less than width * " + std::to_string(ps) +
-                         " = " + std::to_string(size_t(width) * ps));
+                     "row_stride " + std::to_string(row_stride) + " is less than width * " +
+                         std::to_string(ps) + " = " + std::to_string(size_t(width) * ps));
     fidcpp::RgbImageView v;
     v.data = pixels;
     v.width = width;
@@ -163,8 +204,8 @@ fidcpp_status fidcpp_evaluator_add_image(fidcpp_evaluator* e, fidcpp_side side, 
   });
 }
 
-fidcpp_status fidcpp_evaluator_add_image_f32(fidcpp_evaluator* e, fidcpp_side side, const float* pixels, int width,
-                                             int height, size_t row_stride) {
+fidcpp_status fidcpp_evaluator_add_image_f32(fidcpp_evaluator* e, fidcpp_side side, const float* pixels,
+                                             int width, int height, size_t row_stride) {
   if (!e) return fail(nullptr, FIDCPP_STATUS_INVALID_ARGUMENT, "evaluator is null");
   return guarded(e, [&]() -> fidcpp_status {
     fidcpp::Side s;
@@ -218,7 +259,8 @@ fidcpp_status fidcpp_evaluator_reset(fidcpp_evaluator* e, fidcpp_side side) {
   });
 }
 
-fidcpp_status fidcpp_evaluator_save_stats(fidcpp_evaluator* e, fidcpp_side side, const char* path, int overwrite) {
+fidcpp_status fidcpp_evaluator_save_stats(fidcpp_evaluator* e, fidcpp_side side, const char* path,
+                                          int overwrite) {
   if (!e) return fail(nullptr, FIDCPP_STATUS_INVALID_ARGUMENT, "evaluator is null");
   return guarded(e, [&]() -> fidcpp_status {
     fidcpp::Side s;
@@ -251,7 +293,8 @@ fidcpp_status fidcpp_fid_compute(fidcpp_evaluator* e, double* fid) {
   });
 }
 
-fidcpp_status fidcpp_kid_compute(fidcpp_evaluator* e, int subsets, int subset_size, double* mean, double* std) {
+fidcpp_status fidcpp_kid_compute(fidcpp_evaluator* e, int subsets, int subset_size, double* mean,
+                                 double* std) {
   if (!e) return fail(nullptr, FIDCPP_STATUS_INVALID_ARGUMENT, "evaluator is null");
   return guarded(e, [&]() -> fidcpp_status {
     FIDCPP_C_REQUIRE(e, mean && std, "mean and std must not be null");
@@ -269,7 +312,8 @@ fidcpp_status fidcpp_kid_compute(fidcpp_evaluator* e, int subsets, int subset_si
   });
 }
 
-fidcpp_status fidcpp_is_compute(fidcpp_evaluator* e, fidcpp_side side, int splits, double* mean, double* std) {
+fidcpp_status fidcpp_is_compute(fidcpp_evaluator* e, fidcpp_side side, int splits, double* mean,
+                                double* std) {
   if (!e) return fail(nullptr, FIDCPP_STATUS_INVALID_ARGUMENT, "evaluator is null");
   return guarded(e, [&]() -> fidcpp_status {
     fidcpp::Side s;

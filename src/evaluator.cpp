@@ -29,8 +29,12 @@ constexpr int kDefaultBatch = 16;
 constexpr int kMaxBatch = 1024;
 constexpr int64_t kInputFloats = int64_t(3) * kInceptionInputSize * kInceptionInputSize;
 
-int side_index(Side s) { return s == Side::kReal ? 0 : 1; }
-const char* side_name(Side s) { return s == Side::kReal ? "real" : "generated"; }
+int side_index(Side s) {
+  return s == Side::kReal ? 0 : 1;
+}
+const char* side_name(Side s) {
+  return s == Side::kReal ? "real" : "generated";
+}
 
 bool ends_with_ci(const std::string& s, const char* suffix) {
   const size_t n = std::char_traits<char>::length(suffix);
@@ -42,11 +46,11 @@ bool ends_with_ci(const std::string& s, const char* suffix) {
 }  // namespace
 
 struct EvaluatorCore::SideState {
-  std::optional<Moments> moments;             // from images / features / mergeable statistics
-  std::optional<GaussianStats> fixed_stats;   // from a pytorch-fid .npz (mu, sigma only)
-  std::vector<float> features;                // n x D when keep_features
-  std::vector<float> logits;                  // n x 1008 when keep_logits
-  AlignedBuffer<float> pending;               // batch_ x 3 x 299 x 299 preprocessed inputs
+  std::optional<Moments> moments;            // from images / features / mergeable statistics
+  std::optional<GaussianStats> fixed_stats;  // from a pytorch-fid .npz (mu, sigma only)
+  std::vector<float> features;               // n x D when keep_features
+  std::vector<float> logits;                 // n x 1008 when keep_logits
+  AlignedBuffer<float> pending;              // batch_ x 3 x 299 x 299 preprocessed inputs
   int n_pending = 0;
   uint64_t count = 0;
   uint64_t skipped = 0;
@@ -67,12 +71,14 @@ EvaluatorCore::~EvaluatorCore() = default;
 Result<std::unique_ptr<EvaluatorCore>> EvaluatorCore::create(const EvaluatorConfig& config) {
   std::unique_ptr<EvaluatorCore> e(new EvaluatorCore());
   e->config_ = config;
-  if (config.threads < 0) return invalid_argument("threads must be >= 0, got " + std::to_string(config.threads));
+  if (config.threads < 0)
+    return invalid_argument("threads must be >= 0, got " + std::to_string(config.threads));
   if (config.batch_size < 0 || config.batch_size > kMaxBatch)
     return invalid_argument("batch size must be in [1, " + std::to_string(kMaxBatch) + "], got " +
                             std::to_string(config.batch_size));
   if (config.tap == InceptionTap::kLogits || config.tap == InceptionTap::kLogitsUnbiased)
-    return invalid_argument("the feature tap must be 64, 192, 768 or 2048 (logits are kept with keep_logits)");
+    return invalid_argument(
+        "the feature tap must be 64, 192, 768 or 2048 (logits are kept with keep_logits)");
   e->batch_ = config.batch_size > 0 ? config.batch_size : kDefaultBatch;
   e->feature_dim_ = inception_tap_dim(config.tap);
 
@@ -92,8 +98,8 @@ Status EvaluatorCore::ensure_network() {
   const std::string path = config_.weights_path.empty() ? default_weights_path() : config_.weights_path;
   if (!file_exists(path))
     return weights_error("weights file '" + path +
-                         "' not found: run tools/fetch_weights.sh (or `fidcpp weights convert SRC -o " + path +
-                         "`), or pass --weights / set FIDCPP_WEIGHTS");
+                         "' not found: run tools/fetch_weights.sh (or `fidcpp weights convert SRC -o " +
+                         path + "`), or pass --weights / set FIDCPP_WEIGHTS");
   FIDCPP_ASSIGN_OR_RETURN(TensorMap weights, load_inception_weights(path));
   if (config_.keep_logits && !weights_have_fc(weights))
     return weights_error("weights '" + path +
@@ -112,7 +118,8 @@ Status EvaluatorCore::ensure_network() {
     }
 #else
     if (config_.device == DeviceKind::kCuda)
-      return unsupported("--device cuda: not built with CUDA (configure with nvcc available, FIDCPP_CUDA=ON)");
+      return unsupported(
+          "--device cuda: not built with CUDA (configure with nvcc available, FIDCPP_CUDA=ON)");
 #endif
   }
   if (!backend_) {
@@ -129,12 +136,22 @@ Status EvaluatorCore::ensure_network() {
   return Status();
 }
 
-const char* EvaluatorCore::backend_name() const { return backend_ ? backend_->name() : "none"; }
+const char* EvaluatorCore::backend_name() const {
+  return backend_ ? backend_->name() : "none";
+}
 
-uint64_t EvaluatorCore::count(Side side) const { return sides_[side_index(side)]->count; }
-uint64_t EvaluatorCore::skipped(Side side) const { return sides_[side_index(side)]->skipped; }
-const std::vector<float>& EvaluatorCore::features(Side side) const { return sides_[side_index(side)]->features; }
-const std::vector<float>& EvaluatorCore::logits(Side side) const { return sides_[side_index(side)]->logits; }
+uint64_t EvaluatorCore::count(Side side) const {
+  return sides_[side_index(side)]->count;
+}
+uint64_t EvaluatorCore::skipped(Side side) const {
+  return sides_[side_index(side)]->skipped;
+}
+const std::vector<float>& EvaluatorCore::features(Side side) const {
+  return sides_[side_index(side)]->features;
+}
+const std::vector<float>& EvaluatorCore::logits(Side side) const {
+  return sides_[side_index(side)]->logits;
+}
 
 Status EvaluatorCore::reset(Side side) {
   SideState& s = *sides_[side_index(side)];
@@ -184,7 +201,8 @@ Status EvaluatorCore::add_image(Side side, const RgbImageView& image) {
     return invalid_argument(std::string("the ") + side_name(side) +
                             " side holds pytorch-fid statistics (mu, sigma only); images cannot be added");
   FIDCPP_RETURN_IF_ERROR(ensure_network());
-  FIDCPP_RETURN_IF_ERROR(preprocessors_[0].run(image, s.pending.data() + int64_t(s.n_pending) * kInputFloats));
+  FIDCPP_RETURN_IF_ERROR(
+      preprocessors_[0].run(image, s.pending.data() + int64_t(s.n_pending) * kInputFloats));
   if (++s.n_pending == batch_) return process_pending(side);
   return Status();
 }
@@ -196,8 +214,8 @@ Status EvaluatorCore::add_image_f32(Side side, const float* pixels, int width, i
     return invalid_argument("image size must be positive, got " + std::to_string(width) + "x" +
                             std::to_string(height));
   if (row_stride_floats < size_t(width) * 3)
-    return invalid_argument("row stride " + std::to_string(row_stride_floats) + " floats is less than width*3 = " +
-                            std::to_string(size_t(width) * 3));
+    return invalid_argument("row stride " + std::to_string(row_stride_floats) +
+                            " floats is less than width*3 = " + std::to_string(size_t(width) * 3));
   std::vector<uint8_t> rgb(size_t(width) * height * 3);
   for (int y = 0; y < height; ++y)
     FIDCPP_RETURN_IF_ERROR(float_to_uint8_torchmetrics(pixels + y * row_stride_floats, size_t(width) * 3,
@@ -252,7 +270,8 @@ Status EvaluatorCore::add_files(Side side, const std::vector<std::string>& files
       }
       const int slot = s.n_pending + int(i);
       if (slot != filled)
-        std::copy(s.pending.data() + int64_t(slot) * kInputFloats, s.pending.data() + int64_t(slot + 1) * kInputFloats,
+        std::copy(s.pending.data() + int64_t(slot) * kInputFloats,
+                  s.pending.data() + int64_t(slot + 1) * kInputFloats,
                   s.pending.data() + int64_t(filled) * kInputFloats);
       ++filled;
     }
@@ -287,9 +306,10 @@ Status EvaluatorCore::add_npz(Side side, const std::string& path) {
     return invalid_argument("statistics '" + path + "' have dimension " + std::to_string(g.dim) +
                             ", but this run uses the " + std::to_string(feature_dim_) + "-d tap (--tap)");
   if (s.moments || s.fixed_stats)
-    return invalid_argument("'" + path +
-                            "' holds only mu and sigma (pytorch-fid format), which cannot be merged with other data "
-                            "on the same side");
+    return invalid_argument(
+        "'" + path +
+        "' holds only mu and sigma (pytorch-fid format), which cannot be merged with other data "
+        "on the same side");
   s.fixed_stats = std::move(g);
   return Status();
 }
@@ -337,7 +357,9 @@ Status EvaluatorCore::save_stats(Side side, const std::string& path, bool overwr
   return write_moments_npz(path, *s.moments, ow);
 }
 
-Status EvaluatorCore::load_stats(Side side, const std::string& path) { return add_npz(side, path); }
+Status EvaluatorCore::load_stats(Side side, const std::string& path) {
+  return add_npz(side, path);
+}
 
 Result<double> EvaluatorCore::fid() const {
   FIDCPP_ASSIGN_OR_RETURN(GaussianStats a, stats(Side::kReal));
@@ -345,14 +367,17 @@ Result<double> EvaluatorCore::fid() const {
   return frechet_distance(a, b);
 }
 
-Result<const EvaluatorCore::SideState*> EvaluatorCore::side_with_features(Side side, const char* metric) const {
+Result<const EvaluatorCore::SideState*> EvaluatorCore::side_with_features(Side side,
+                                                                          const char* metric) const {
   const SideState* s = sides_[side_index(side)].get();
   if (!config_.keep_features)
-    return invalid_argument(std::string(metric) + " needs per-image features: create the evaluator with keep_features");
+    return invalid_argument(std::string(metric) +
+                            " needs per-image features: create the evaluator with keep_features");
   if (s->features.empty())
-    return invalid_argument(std::string(metric) + ": the " + side_name(side) +
-                            " side has no per-image features (images or a .npy of features are needed, not .npz "
-                            "statistics)");
+    return invalid_argument(
+        std::string(metric) + ": the " + side_name(side) +
+        " side has no per-image features (images or a .npy of features are needed, not .npz "
+        "statistics)");
   return s;
 }
 
@@ -365,7 +390,8 @@ Result<KidResult> EvaluatorCore::kid(const KidOptions& options) const {
                                    feature_dim_, options);
 }
 
-Result<InceptionScoreResult> EvaluatorCore::inception_score(Side side, const InceptionScoreOptions& options) const {
+Result<InceptionScoreResult> EvaluatorCore::inception_score(Side side,
+                                                            const InceptionScoreOptions& options) const {
   const SideState& s = *sides_[side_index(side)];
   if (!config_.keep_logits)
     return invalid_argument("the Inception Score needs logits: create the evaluator with keep_logits");
@@ -377,15 +403,17 @@ Result<InceptionScoreResult> EvaluatorCore::inception_score(Side side, const Inc
 Result<MifidResult> EvaluatorCore::mifid(const MifidOptions& options) const {
   FIDCPP_ASSIGN_OR_RETURN(const SideState* real, side_with_features(Side::kReal, "MiFID"));
   FIDCPP_ASSIGN_OR_RETURN(const SideState* gen, side_with_features(Side::kGenerated, "MiFID"));
-  return fidcpp::mifid(real->features.data(), int64_t(real->features.size() / feature_dim_), gen->features.data(),
-                       int64_t(gen->features.size() / feature_dim_), feature_dim_, options);
+  return fidcpp::mifid(real->features.data(), int64_t(real->features.size() / feature_dim_),
+                       gen->features.data(), int64_t(gen->features.size() / feature_dim_), feature_dim_,
+                       options);
 }
 
 Result<PrcResult> EvaluatorCore::prc(const PrcOptions& options) const {
   FIDCPP_ASSIGN_OR_RETURN(const SideState* real, side_with_features(Side::kReal, "precision/recall"));
   FIDCPP_ASSIGN_OR_RETURN(const SideState* gen, side_with_features(Side::kGenerated, "precision/recall"));
-  return precision_recall(gen->features.data(), int64_t(gen->features.size() / feature_dim_), real->features.data(),
-                          int64_t(real->features.size() / feature_dim_), feature_dim_, options);
+  return precision_recall(gen->features.data(), int64_t(gen->features.size() / feature_dim_),
+                          real->features.data(), int64_t(real->features.size() / feature_dim_), feature_dim_,
+                          options);
 }
 
 }  // namespace fidcpp

@@ -1,6 +1,6 @@
 // EvaluatorCore: the one place that wires a run together (image sources -> decode -> preprocess -> backend
-// forward -> Moments / kept features -> metrics). The C API (c_api.cpp) and through it the C++ API and the CLI
-// are thin layers over it.
+// forward -> Moments / kept features -> metrics). The C API (c_api.cpp) and through it the C++ API and the
+// CLI are thin layers over it.
 #pragma once
 
 #include <cstdint>

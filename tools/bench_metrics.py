@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Side-by-side metric timings: bench_metrics (fidcpp) and the Python references on the same features.
 
-Features: SplitMix64 seeds 1 and 2 (tools/splitmix64.py), N×2048 float32, set 2 = u·1.1 + 0.05, exactly as
-bench/bench_metrics.cpp builds them. Both sides use the same BLAS thread count (--threads).
+Features: SplitMix64 seeds 1 and 2 (tools/splitmix64.py), N×2048 float32 with a decaying spectrum, built with
+the same float32 operations as bench/bench_metrics.cpp (so both sides see identical features). Both sides use the same BLAS thread count (--threads).
 Usage: python tools/bench_metrics.py --bench build/bench/bench_metrics [--rows 10000] [--threads 2] [--skip-prc]
 """
 import argparse
@@ -35,20 +35,37 @@ def main():
     out = subprocess.run([args.bench, "--benchmark_format=json", "--benchmark_filter=" + filt], env=env,
                          check=True, capture_output=True, text=True).stdout
     ours = {b["name"]: b for b in json.loads(out)["benchmarks"]}
+    for b_ in ours.values():  # results travel in the label as "name=value"
+        if "=" in b_.get("label", ""):
+            key, value = b_["label"].split("=", 1)
+            b_[key] = float(value)
 
     import numpy as np
-    import torch
     from splitmix64 import SplitMix64
-
-    torch.set_num_threads(args.threads)
     n, d = args.rows, 2048
-    a = SplitMix64(1).uniform_f32_array(n * d).reshape(n, d)
-    b = SplitMix64(2).uniform_f32_array(n * d).reshape(n, d) * np.float32(1.1) + np.float32(0.05)
+    def feats(seed, which):
+        g = SplitMix64(seed)
+        u = g.uniform_f32_array(n * d).reshape(n, d)
+        r = g.uniform_f32_array(n)
+        w = g.uniform_f32_array(d)
+        if which == 1:
+            u = u * np.float32(1.1) + np.float32(0.05)
+        s = np.float32(1) / (np.float32(1) + np.arange(d, dtype=np.float32) / np.float32(64))
+        return (u * s[None, :] + r[:, None] * w[None, :]).astype(np.float32)
+
+    a, b = feats(1, 0), feats(2, 1)
     mu1, s1 = a.astype(np.float64).mean(0), np.cov(a.astype(np.float64), rowvar=False)
     mu2, s2 = b.astype(np.float64).mean(0), np.cov(b.astype(np.float64), rowvar=False)
 
+    # pytorch-fid's function, and torch-fidelity's eigvals path restated (its module imports torch, whose
+    # thread pools were seen to slow numpy's BLAS when imported first).
     from pytorch_fid.fid_score import calculate_frechet_distance
-    from torch_fidelity.metric_fid import fid_statistics_to_metric
+
+    def fid_statistics_to_metric(st1, st2, _verbose):
+        diff = st1["mu"] - st2["mu"]
+        tr = np.sum(np.sqrt(np.linalg.eigvals(st1["sigma"].dot(st2["sigma"])).astype("complex128")).real)
+        return {"frechet_inception_distance": float(diff.dot(diff) + np.trace(st1["sigma"]) +
+                                                    np.trace(st2["sigma"]) - 2 * tr)}
 
     def timed(fn):
         t = time.perf_counter()
@@ -70,6 +87,8 @@ def main():
     for label, t, v in rows:
         print("  %-55s %8.3f s   FID %.10g   (%.1fx vs faster reference)" % (label, t, v, best / t))
 
+    import torch
+    torch.set_num_threads(args.threads)
     if not args.skip_kid:
         from torch_fidelity.metric_kid import kid_features_to_metric
         t_kid, r = timed(lambda: kid_features_to_metric(torch.from_numpy(b), torch.from_numpy(a), rng_seed=2020,

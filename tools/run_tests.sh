@@ -32,7 +32,20 @@ if [[ ! -f "$BUILD_DIR/refdata/.complete" ]]; then
   FIDCPP_IMAGES="$BUILD_DIR/images" bash tools/make_references.sh "$BUILD_DIR"
   touch "$BUILD_DIR/refdata/.complete"
 fi
+# Tests that call the Python tools directly (numpy reading our .npz, zipfile reading our zips).
+FIDCPP_PYTHON="$(tools/setup_python.sh | tail -n 1)"
+export FIDCPP_PYTHON
 cd "$BUILD_DIR"
 args=(--output-on-failure -j2 --timeout 1500)
 [[ -n "$LABEL_EXCLUDE" ]] && args+=(-LE "$LABEL_EXCLUDE")
-ctest "${args[@]}"
+set -o pipefail
+ctest "${args[@]}" 2>&1 | tee ctest.log
+# Everything was set up above, so only the GPU tests (no device here) may report skipped: a skip anywhere else
+# means a missing fixture or reference, which must fail loudly instead of passing silently.
+unexpected=$(sed -n '/The following tests did not run:/,$p' ctest.log | grep -E '^\s+[0-9]+ - ' |
+             grep -vE 'Gpu|GPU|gpu|Cuda' || true)
+if [[ -n "$unexpected" ]]; then
+  echo "run_tests: these tests were skipped although everything was set up:" >&2
+  echo "$unexpected" >&2
+  exit 1
+fi

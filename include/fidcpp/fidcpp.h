@@ -29,7 +29,7 @@ typedef enum fidcpp_status {
   FIDCPP_STATUS_IO_ERROR = 3,         /* the OS failed to read or write */
   FIDCPP_STATUS_NOT_FOUND = 4,        /* a file or key does not exist */
   FIDCPP_STATUS_WEIGHTS = 5,          /* weights missing, wrong or corrupt */
-  FIDCPP_STATUS_UNSUPPORTED = 6,      /* not possible in this build / on this machine (e.g. CUDA without GPU) */
+  FIDCPP_STATUS_UNSUPPORTED = 6, /* not possible in this build / on this machine (e.g. CUDA without GPU) */
   FIDCPP_STATUS_OUT_OF_MEMORY = 7,
   FIDCPP_STATUS_INTERNAL = 8 /* a bug in fidcpp */
 } fidcpp_status;
@@ -43,7 +43,11 @@ typedef enum fidcpp_mode {
   FIDCPP_MODE_CLEAN_FID_LEGACY_TF = 4
 } fidcpp_mode;
 
-typedef enum fidcpp_device { FIDCPP_DEVICE_CPU = 0, FIDCPP_DEVICE_CUDA = 1, FIDCPP_DEVICE_AUTO = 2 } fidcpp_device;
+typedef enum fidcpp_device {
+  FIDCPP_DEVICE_CPU = 0,
+  FIDCPP_DEVICE_CUDA = 1,
+  FIDCPP_DEVICE_AUTO = 2
+} fidcpp_device;
 
 typedef enum fidcpp_side { FIDCPP_SIDE_REAL = 0, FIDCPP_SIDE_GENERATED = 1 } fidcpp_side;
 
@@ -90,16 +94,18 @@ const char* fidcpp_evaluator_last_error(const fidcpp_evaluator* evaluator);
 const char* fidcpp_last_error(void);
 
 /* Adds one image of width x height pixels in host memory, rows row_stride bytes apart (>= width * 3 or 4),
- * RGB(A)8 interleaved, to one side. Alpha is ignored (like PIL's convert('RGB')). The buffer is only read during
- * the call. Images may be buffered internally and processed in batches; fidcpp_evaluator_flush forces it. */
+ * RGB(A)8 interleaved, to one side. Alpha is ignored (like PIL's convert('RGB')). The buffer is only read
+ * during the call. Images may be buffered internally and processed in batches; fidcpp_evaluator_flush forces
+ * it. */
 fidcpp_status fidcpp_evaluator_add_image(fidcpp_evaluator* evaluator, fidcpp_side side, const uint8_t* pixels,
-                                         int width, int height, size_t row_stride, fidcpp_pixel_format format);
+                                         int width, int height, size_t row_stride,
+                                         fidcpp_pixel_format format);
 
 /* Adds one float RGB image with values in [0, 1] (interleaved HWC, row_stride in floats), converted to uint8
  * exactly like torchmetrics' normalize=True (floor(x * 255) in float32, REFERENCE.md §2.7). Values outside
  * [0, 1] or NaN are rejected (torchmetrics leaves them undefined). */
-fidcpp_status fidcpp_evaluator_add_image_f32(fidcpp_evaluator* evaluator, fidcpp_side side, const float* pixels,
-                                             int width, int height, size_t row_stride);
+fidcpp_status fidcpp_evaluator_add_image_f32(fidcpp_evaluator* evaluator, fidcpp_side side,
+                                             const float* pixels, int width, int height, size_t row_stride);
 
 /* Adds every image of a folder, zip archive or list file (see the README), in sorted order. */
 fidcpp_status fidcpp_evaluator_add_path(fidcpp_evaluator* evaluator, fidcpp_side side, const char* path);
@@ -128,13 +134,13 @@ fidcpp_status fidcpp_evaluator_load_stats(fidcpp_evaluator* evaluator, fidcpp_si
 /* FID between the two sides (REFERENCE.md §3). Needs >= 2 images per side. */
 fidcpp_status fidcpp_fid_compute(fidcpp_evaluator* evaluator, double* fid);
 
-/* KID (REFERENCE.md §5, torch-fidelity sampling): subsets (default 100), subset_size (default 1000), polynomial
- * kernel of degree 3, gamma = 1/D, coef0 = 1. Needs keep_features. */
+/* KID (REFERENCE.md §5, torch-fidelity sampling): subsets (default 100), subset_size (default 1000),
+ * polynomial kernel of degree 3, gamma = 1/D, coef0 = 1. Needs keep_features. */
 fidcpp_status fidcpp_kid_compute(fidcpp_evaluator* evaluator, int subsets, int subset_size, double* mean,
                                  double* std);
 
-/* Inception Score of a side (REFERENCE.md §4, torch-fidelity conventions: 10 splits, seeded shuffle, population
- * std). Needs keep_logits. */
+/* Inception Score of a side (REFERENCE.md §4, torch-fidelity conventions: 10 splits, seeded shuffle,
+ * population std). Needs keep_logits. */
 fidcpp_status fidcpp_is_compute(fidcpp_evaluator* evaluator, fidcpp_side side, int splits, double* mean,
                                 double* std);
 
@@ -143,8 +149,8 @@ fidcpp_status fidcpp_mifid_compute(fidcpp_evaluator* evaluator, double cosine_ep
 
 /* Precision / recall / F-score (REFERENCE.md §7, torch-fidelity conventions with Inception features);
  * neighborhood default 3. Needs keep_features. */
-fidcpp_status fidcpp_prc_compute(fidcpp_evaluator* evaluator, int neighborhood, double* precision, double* recall,
-                                 double* f_score);
+fidcpp_status fidcpp_prc_compute(fidcpp_evaluator* evaluator, int neighborhood, double* precision,
+                                 double* recall, double* f_score);
 
 /* Static string for a status code. */
 const char* fidcpp_status_name(fidcpp_status status);

@@ -26,14 +26,19 @@ constexpr int kExitUnsupported = 6;
 
 int exit_code_for(fidcpp_status s) {
   switch (s) {
-    case FIDCPP_STATUS_OK: return kExitOk;
+    case FIDCPP_STATUS_OK:
+      return kExitOk;
     case FIDCPP_STATUS_INVALID_ARGUMENT:
     case FIDCPP_STATUS_BAD_INPUT:
     case FIDCPP_STATUS_IO_ERROR:
-    case FIDCPP_STATUS_NOT_FOUND: return kExitBadInput;
-    case FIDCPP_STATUS_WEIGHTS: return kExitWeights;
-    case FIDCPP_STATUS_UNSUPPORTED: return kExitUnsupported;
-    default: return kExitInternal;
+    case FIDCPP_STATUS_NOT_FOUND:
+      return kExitBadInput;
+    case FIDCPP_STATUS_WEIGHTS:
+      return kExitWeights;
+    case FIDCPP_STATUS_UNSUPPORTED:
+      return kExitUnsupported;
+    default:
+      return kExitInternal;
   }
 }
 
@@ -59,8 +64,10 @@ const char* kMainHelp =
     "  weights convert|inspect|verify|fetch ...\n"
     "\n"
     "Run `fidcpp <command> --help` for the options of a command.\n"
-    "Exit codes: 0 ok, 2 usage error, 3 bad input (missing/empty/unreadable input, too few images), 4 missing or\n"
-    "bad weights, 5 internal error, 6 unsupported on this build/machine (e.g. --device cuda without a GPU).\n";
+    "Exit codes: 0 ok, 2 usage error, 3 bad input (missing/empty/unreadable input, too few images), 4 "
+    "missing or\n"
+    "bad weights, 5 internal error, 6 unsupported on this build/machine (e.g. --device cuda without a "
+    "GPU).\n";
 
 const char* kCommonHelp =
     "Common options:\n"
@@ -70,7 +77,8 @@ const char* kCommonHelp =
     "  --device cpu|cuda|auto    (default cpu)\n"
     "  --threads N               worker threads (default: all cores)\n"
     "  --batch-size N            images per forward pass (default 16)\n"
-    "  --weights PATH            converted weights (default: $FIDCPP_WEIGHTS or weights/inception-2015-12-05.safetensors)\n"
+    "  --weights PATH            converted weights (default: $FIDCPP_WEIGHTS or "
+    "weights/inception-2015-12-05.safetensors)\n"
     "  --skip-bad                skip undecodable images (counted and reported) instead of stopping\n"
     "  --save-stats PREFIX       also write PREFIX-a.npz (and PREFIX-b.npz) statistics\n"
     "  --force                   allow overwriting existing output files\n"
@@ -122,23 +130,31 @@ double parse_double(const std::string& flag, const std::string& v) {
 
 fidcpp_mode parse_mode(const std::string& v) {
   static const std::map<std::string, fidcpp_mode> kModes = {
-      {"torch-fidelity", FIDCPP_MODE_TORCH_FIDELITY}, {"torchmetrics", FIDCPP_MODE_TORCHMETRICS},
-      {"pytorch-fid", FIDCPP_MODE_PYTORCH_FID},       {"clean-fid", FIDCPP_MODE_CLEAN_FID},
+      {"torch-fidelity", FIDCPP_MODE_TORCH_FIDELITY},
+      {"torchmetrics", FIDCPP_MODE_TORCHMETRICS},
+      {"pytorch-fid", FIDCPP_MODE_PYTORCH_FID},
+      {"clean-fid", FIDCPP_MODE_CLEAN_FID},
       {"clean-fid-legacy-tf", FIDCPP_MODE_CLEAN_FID_LEGACY_TF}};
   auto it = kModes.find(v);
   if (it == kModes.end())
-    throw UsageError{"--mode expects torch-fidelity, torchmetrics, pytorch-fid, clean-fid or clean-fid-legacy-tf, got '" +
-                     v + "'"};
+    throw UsageError{
+        "--mode expects torch-fidelity, torchmetrics, pytorch-fid, clean-fid or clean-fid-legacy-tf, got '" +
+        v + "'"};
   return it->second;
 }
 
 const char* mode_name(fidcpp_mode m) {
   switch (m) {
-    case FIDCPP_MODE_TORCH_FIDELITY: return "torch-fidelity";
-    case FIDCPP_MODE_TORCHMETRICS: return "torchmetrics";
-    case FIDCPP_MODE_PYTORCH_FID: return "pytorch-fid";
-    case FIDCPP_MODE_CLEAN_FID: return "clean-fid";
-    case FIDCPP_MODE_CLEAN_FID_LEGACY_TF: return "clean-fid-legacy-tf";
+    case FIDCPP_MODE_TORCH_FIDELITY:
+      return "torch-fidelity";
+    case FIDCPP_MODE_TORCHMETRICS:
+      return "torchmetrics";
+    case FIDCPP_MODE_PYTORCH_FID:
+      return "pytorch-fid";
+    case FIDCPP_MODE_CLEAN_FID:
+      return "clean-fid";
+    case FIDCPP_MODE_CLEAN_FID_LEGACY_TF:
+      return "clean-fid-legacy-tf";
   }
   return "?";
 }
@@ -160,10 +176,14 @@ Args parse_args(int argc, char** argv) {
       a.mode = parse_mode(value());
     } else if (f == "--device") {
       std::string d = value();
-      if (d == "cpu") a.device = FIDCPP_DEVICE_CPU;
-      else if (d == "cuda") a.device = FIDCPP_DEVICE_CUDA;
-      else if (d == "auto") a.device = FIDCPP_DEVICE_AUTO;
-      else throw UsageError{"--device expects cpu, cuda or auto, got '" + d + "'"};
+      if (d == "cpu")
+        a.device = FIDCPP_DEVICE_CPU;
+      else if (d == "cuda")
+        a.device = FIDCPP_DEVICE_CUDA;
+      else if (d == "auto")
+        a.device = FIDCPP_DEVICE_AUTO;
+      else
+        throw UsageError{"--device expects cpu, cuda or auto, got '" + d + "'"};
     } else if (f == "--threads") {
       a.threads = parse_int(f, value(), 0, 1024);
     } else if (f == "--batch-size") {
@@ -222,8 +242,8 @@ struct Progress {
     double rate = secs > 0 ? double(done) / secs : 0;
     if (expected > 0) {
       double eta = rate > 0 ? double(expected - std::min(done, expected)) / rate : 0;
-      std::fprintf(stderr, "\r%s: %llu/%llu images  %.1f img/s  ETA %.0f s   ", p->label, (unsigned long long)done,
-                   (unsigned long long)expected, rate, eta);
+      std::fprintf(stderr, "\r%s: %llu/%llu images  %.1f img/s  ETA %.0f s   ", p->label,
+                   (unsigned long long)done, (unsigned long long)expected, rate, eta);
     } else {
       std::fprintf(stderr, "\r%s: %llu images  %.1f img/s   ", p->label, (unsigned long long)done, rate);
     }
@@ -235,10 +255,18 @@ std::string json_escape(const std::string& s) {
   std::string o;
   for (char c : s) {
     switch (c) {
-      case '"': o += "\\\""; break;
-      case '\\': o += "\\\\"; break;
-      case '\n': o += "\\n"; break;
-      case '\t': o += "\\t"; break;
+      case '"':
+        o += "\\\"";
+        break;
+      case '\\':
+        o += "\\\\";
+        break;
+      case '\n':
+        o += "\\n";
+        break;
+      case '\t':
+        o += "\\t";
+        break;
       default:
         if (static_cast<unsigned char>(c) < 0x20) {
           char buf[8];
@@ -338,8 +366,8 @@ int run_metrics(const Args& a) {
   }
 
   if (a.json) {
-    std::printf("{\n  \"fidcpp_version\": \"%d.%d.%d\",\n  \"mode\": \"%s\",\n  \"tap\": %d,\n", FIDCPP_VERSION_MAJOR,
-                FIDCPP_VERSION_MINOR, FIDCPP_VERSION_PATCH, mode_name(a.mode), a.tap);
+    std::printf("{\n  \"fidcpp_version\": \"%d.%d.%d\",\n  \"mode\": \"%s\",\n  \"tap\": %d,\n",
+                FIDCPP_VERSION_MAJOR, FIDCPP_VERSION_MINOR, FIDCPP_VERSION_PATCH, mode_name(a.mode), a.tap);
     std::printf("  \"inputs\": [");
     for (size_t i = 0; i < a.inputs.size(); ++i)
       std::printf("%s{\"path\": \"%s\", \"count\": %llu, \"skipped\": %llu}", i ? ", " : "",
@@ -347,14 +375,17 @@ int run_metrics(const Args& a) {
                   (unsigned long long)ev.skipped(sides[i]));
     std::printf("],\n  \"metrics\": {");
     for (size_t i = 0; i < results.size(); ++i)
-      std::printf("%s\n    \"%s\": %s", i ? "," : "", results[i].first.c_str(), json_number(results[i].second).c_str());
+      std::printf("%s\n    \"%s\": %s", i ? "," : "", results[i].first.c_str(),
+                  json_number(results[i].second).c_str());
     std::printf("%s},\n  \"written\": [", results.empty() ? "" : "\n  ");
-    for (size_t i = 0; i < written.size(); ++i) std::printf("%s\"%s\"", i ? ", " : "", json_escape(written[i]).c_str());
+    for (size_t i = 0; i < written.size(); ++i)
+      std::printf("%s\"%s\"", i ? ", " : "", json_escape(written[i]).c_str());
     std::printf("]\n}\n");
   } else {
     for (size_t i = 0; i < a.inputs.size(); ++i) {
       uint64_t sk = ev.skipped(sides[i]);
-      std::fprintf(stderr, "%s: %llu images%s from %s\n", i == 0 ? "A" : "B", (unsigned long long)ev.count(sides[i]),
+      std::fprintf(stderr, "%s: %llu images%s from %s\n", i == 0 ? "A" : "B",
+                   (unsigned long long)ev.count(sides[i]),
                    sk ? (" (" + std::to_string(sk) + " skipped)").c_str() : "", a.inputs[i].c_str());
     }
     if (a.command == "fid" && results.size() == 1) {
@@ -390,15 +421,22 @@ int run_merge(const Args& a) {
 void print_command_help(const std::string& cmd) {
   std::map<std::string, std::string> usage = {
       {"fid", "usage: fidcpp fid A B [options]\nexample: fidcpp fid data/real data/generated --json\n"},
-      {"kid", "usage: fidcpp kid A B [options]\nexample: fidcpp kid real/ gen/ --kid-subsets 100 --kid-subset-size 1000\n"},
-      {"is", "usage: fidcpp is A [options]\nexample: fidcpp is gen/ --splits 10  (needs weights with the fc layer)\n"},
+      {"kid",
+       "usage: fidcpp kid A B [options]\nexample: fidcpp kid real/ gen/ --kid-subsets 100 --kid-subset-size "
+       "1000\n"},
+      {"is",
+       "usage: fidcpp is A [options]\nexample: fidcpp is gen/ --splits 10  (needs weights with the fc "
+       "layer)\n"},
       {"mifid", "usage: fidcpp mifid A B [options]\nexample: fidcpp mifid real/ gen/ --mifid-eps 0.1\n"},
       {"prc", "usage: fidcpp prc A B [options]\nexample: fidcpp prc real/ gen/ --prc-neighborhood 3\n"},
-      {"metrics", "usage: fidcpp metrics A [B] --fid --kid --is --mifid --prc [options]\n"
-                  "example: fidcpp metrics real/ gen/ --fid --kid --prc --json\n"},
-      {"stats", "usage: fidcpp stats A -o a.npz [options]\nexample: fidcpp stats real/ -o real.npz --tap 2048\n"},
-      {"merge", "usage: fidcpp merge a.npz b.npz ... -o all.npz [--force] [--tap D]\n"
-                "example: fidcpp merge part_0.npz part_1.npz -o all.npz\n"},
+      {"metrics",
+       "usage: fidcpp metrics A [B] --fid --kid --is --mifid --prc [options]\n"
+       "example: fidcpp metrics real/ gen/ --fid --kid --prc --json\n"},
+      {"stats",
+       "usage: fidcpp stats A -o a.npz [options]\nexample: fidcpp stats real/ -o real.npz --tap 2048\n"},
+      {"merge",
+       "usage: fidcpp merge a.npz b.npz ... -o all.npz [--force] [--tap D]\n"
+       "example: fidcpp merge part_0.npz part_1.npz -o all.npz\n"},
   };
   auto it = usage.find(cmd);
   std::fputs(it != usage.end() ? it->second.c_str() : kMainHelp, stdout);
@@ -408,7 +446,8 @@ void print_command_help(const std::string& cmd) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h") || !std::strcmp(argv[1], "help")) {
+  if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h") ||
+      !std::strcmp(argv[1], "help")) {
     std::fputs(kMainHelp, argc < 2 ? stderr : stdout);
     return argc < 2 ? kExitUsage : kExitOk;
   }

@@ -13,7 +13,9 @@
 namespace fidcpp {
 
 namespace {
-std::string errno_text() { return std::strerror(errno); }
+std::string errno_text() {
+  return std::strerror(errno);
+}
 }  // namespace
 
 bool file_exists(const std::string& path) {
@@ -38,8 +40,8 @@ Result<std::vector<uint8_t>> read_file(const std::string& path, uint64_t max_byt
   }
   if (static_cast<uint64_t>(st.st_size) > max_bytes) {
     ::close(fd);
-    return bad_input("'" + path + "': file is " + std::to_string(st.st_size) + " bytes, more than the limit of " +
-                     std::to_string(max_bytes));
+    return bad_input("'" + path + "': file is " + std::to_string(st.st_size) +
+                     " bytes, more than the limit of " + std::to_string(max_bytes));
   }
   std::vector<uint8_t> buf(static_cast<size_t>(st.st_size));
   size_t got = 0;

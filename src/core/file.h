@@ -1,5 +1,5 @@
-// File helpers: bounded whole-file reads, read-only memory maps, and atomic writes (temp file + rename) that never
-// overwrite an existing output unless asked to.
+// File helpers: bounded whole-file reads, read-only memory maps, and atomic writes (temp file + rename) that
+// never overwrite an existing output unless asked to.
 #pragma once
 
 #include <cstddef>
@@ -34,8 +34,9 @@ class MappedFile {
 
 enum class Overwrite { kRefuse, kAllow };
 
-// Writes bytes to `path` through a temporary file in the same directory, fsync and rename, so a crash or signal
-// never leaves a partial file under the final name. With Overwrite::kRefuse an existing `path` is an error.
+// Writes bytes to `path` through a temporary file in the same directory, fsync and rename, so a crash or
+// signal never leaves a partial file under the final name. With Overwrite::kRefuse an existing `path` is an
+// error.
 Status write_file_atomic(const std::string& path, const void* data, size_t size, Overwrite overwrite);
 
 bool file_exists(const std::string& path);

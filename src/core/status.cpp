@@ -5,15 +5,24 @@ namespace fidcpp {
 
 const char* status_code_name(StatusCode code) {
   switch (code) {
-    case StatusCode::kOk: return "ok";
-    case StatusCode::kInvalidArgument: return "invalid argument";
-    case StatusCode::kBadInput: return "bad input";
-    case StatusCode::kIoError: return "I/O error";
-    case StatusCode::kNotFound: return "not found";
-    case StatusCode::kWeights: return "weights error";
-    case StatusCode::kUnsupported: return "unsupported";
-    case StatusCode::kOutOfMemory: return "out of memory";
-    case StatusCode::kInternal: return "internal error";
+    case StatusCode::kOk:
+      return "ok";
+    case StatusCode::kInvalidArgument:
+      return "invalid argument";
+    case StatusCode::kBadInput:
+      return "bad input";
+    case StatusCode::kIoError:
+      return "I/O error";
+    case StatusCode::kNotFound:
+      return "not found";
+    case StatusCode::kWeights:
+      return "weights error";
+    case StatusCode::kUnsupported:
+      return "unsupported";
+    case StatusCode::kOutOfMemory:
+      return "out of memory";
+    case StatusCode::kInternal:
+      return "internal error";
   }
   return "unknown error";
 }

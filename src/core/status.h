@@ -1,4 +1,5 @@
-// Status and Result<T>: how every error travels up to the API boundary (no exceptions across it, no printing).
+// Status and Result<T>: how every error travels up to the API boundary (no exceptions across it, no
+// printing).
 #pragma once
 
 #include <string>
@@ -42,20 +43,36 @@ class [[nodiscard]] Status {
   std::string message_;
 };
 
-inline Status invalid_argument(std::string m) { return Status(StatusCode::kInvalidArgument, std::move(m)); }
-inline Status bad_input(std::string m) { return Status(StatusCode::kBadInput, std::move(m)); }
-inline Status io_error(std::string m) { return Status(StatusCode::kIoError, std::move(m)); }
-inline Status not_found(std::string m) { return Status(StatusCode::kNotFound, std::move(m)); }
-inline Status weights_error(std::string m) { return Status(StatusCode::kWeights, std::move(m)); }
-inline Status unsupported(std::string m) { return Status(StatusCode::kUnsupported, std::move(m)); }
-inline Status out_of_memory(std::string m) { return Status(StatusCode::kOutOfMemory, std::move(m)); }
-inline Status internal_error(std::string m) { return Status(StatusCode::kInternal, std::move(m)); }
+inline Status invalid_argument(std::string m) {
+  return Status(StatusCode::kInvalidArgument, std::move(m));
+}
+inline Status bad_input(std::string m) {
+  return Status(StatusCode::kBadInput, std::move(m));
+}
+inline Status io_error(std::string m) {
+  return Status(StatusCode::kIoError, std::move(m));
+}
+inline Status not_found(std::string m) {
+  return Status(StatusCode::kNotFound, std::move(m));
+}
+inline Status weights_error(std::string m) {
+  return Status(StatusCode::kWeights, std::move(m));
+}
+inline Status unsupported(std::string m) {
+  return Status(StatusCode::kUnsupported, std::move(m));
+}
+inline Status out_of_memory(std::string m) {
+  return Status(StatusCode::kOutOfMemory, std::move(m));
+}
+inline Status internal_error(std::string m) {
+  return Status(StatusCode::kInternal, std::move(m));
+}
 
 // Result<T>: a value or a non-ok Status.
 template <class T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : v_(std::move(value)) {}        // NOLINT(google-explicit-constructor)
   Result(Status status) : v_(std::move(status)) {  // NOLINT(google-explicit-constructor)
     if (std::get<Status>(v_).ok()) v_ = Status(StatusCode::kInternal, "Result constructed from an ok Status");
   }
@@ -81,9 +98,9 @@ class [[nodiscard]] Result {
 #define FIDCPP_CONCAT_INNER_(a, b) a##b
 #define FIDCPP_CONCAT_(a, b) FIDCPP_CONCAT_INNER_(a, b)
 
-#define FIDCPP_RETURN_IF_ERROR(expr)              \
-  do {                                            \
-    ::fidcpp::Status fidcpp_status_ = (expr);     \
+#define FIDCPP_RETURN_IF_ERROR(expr)                 \
+  do {                                               \
+    ::fidcpp::Status fidcpp_status_ = (expr);        \
     if (!fidcpp_status_.ok()) return fidcpp_status_; \
   } while (0)
 

@@ -343,8 +343,9 @@ bool decode_png_c(DecodeJob* job) {
     png_destroy_read_struct(&png, &info, nullptr);
     return false;
   }
-  png_bytep* rows = reinterpret_cast<png_bytep*>(raw + rowbytes * h);
-  for (png_uint_32 y = 0; y < h; ++y) rows[y] = raw + rowbytes * y;
+  // Row pointers first: the vector's start is suitably aligned for them, the end of the pixel bytes is not.
+  png_bytep* rows = reinterpret_cast<png_bytep*>(raw);
+  for (png_uint_32 y = 0; y < h; ++y) rows[y] = raw + sizeof(png_bytep) * h + rowbytes * y;
   png_read_image(png, rows);
   for (png_uint_32 y = 0; y < h; ++y)
     png_convert_row(rows[y], int(w), bit_depth, color_type, palette, num_palette, out + size_t(y) * w * 3);

@@ -1,5 +1,5 @@
-// TensorMap: named float32 tensors plus string metadata, as read from a weights file. Tensors may point into a
-// memory-mapped file (kept alive by the map) or own their data.
+// TensorMap: named float32 tensors plus string metadata, as read from a weights file. Tensors may point into
+// a memory-mapped file (kept alive by the map) or own their data.
 #pragma once
 
 #include <cstdint>

@@ -17,6 +17,12 @@ namespace fidcpp {
 namespace {
 
 constexpr int64_t kBlockRows = 1024;
+constexpr int64_t kBlockFloats = int64_t(1) << 26;  // distance buffer cap: 256 MiB
+
+// Rows per distance block so that rows × cols floats stay under the cap.
+int64_t block_rows(int64_t n_rows, int64_t n_cols) {
+  return std::max<int64_t>(1, std::min({kBlockRows, n_rows, kBlockFloats / n_cols}));
+}
 // torch.cdist (compute_mode default) switches to the matmul expansion when either side has more than 25 rows.
 constexpr int64_t kCdistDirectMaxRows = 25;
 
@@ -83,7 +89,7 @@ void distance_block(const FeatureSet& a, int64_t i0, int64_t rows, const Feature
 // radius[i] = (k+1)-th smallest distance from row i to its own set (torch.kthvalue(k+1)).
 std::vector<float> kth_radii(const FeatureSet& s, int64_t d, int k, int64_t batch_size, ThreadPool& pool) {
   std::vector<float> radius(static_cast<size_t>(s.n));
-  const int64_t block = std::min(kBlockRows, s.n);
+  const int64_t block = block_rows(s.n, s.n);
   std::vector<float> dist(static_cast<size_t>(block * s.n));
   for (int64_t i0 = 0, rows = 0; i0 < s.n; i0 += rows) {
     // Keep blocks inside one torch batch so the ≤25-row rule is decided per batch.
@@ -142,7 +148,7 @@ Result<PrcResult> precision_recall(const float* generated, int64_t n_generated, 
   std::vector<uint8_t> recall_hit(static_cast<size_t>(n_real), 0);
   std::vector<std::vector<uint8_t>> precision_hit(static_cast<size_t>(pool.size()),
                                                   std::vector<uint8_t>(static_cast<size_t>(n_generated), 0));
-  const int64_t block = std::min(kBlockRows, n_real);
+  const int64_t block = block_rows(n_real, n_generated);
   std::vector<float> dist(static_cast<size_t>(block * n_generated));
   for (int64_t i0 = 0; i0 < n_real;) {
     const int64_t batch_end = std::min(n_real, (i0 / options.batch_size + 1) * options.batch_size);

@@ -105,7 +105,9 @@ const ConvUnitSpec kUnits[kNumConvUnits] = {
 };
 }  // namespace
 
-const ConvUnitSpec* conv_units() { return kUnits; }
+const ConvUnitSpec* conv_units() {
+  return kUnits;
+}
 
 int conv_unit_index(const std::string& prefix) {
   for (int i = 0; i < kNumConvUnits; ++i)

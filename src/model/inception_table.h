@@ -1,5 +1,6 @@
-// The FID Inception-v3 parameter table, written once (REFERENCE.md §1.3–1.4, §1.8.2): the 94 BasicConv2d units
-// in module-definition order with their geometry, and the names of every tensor the weights file must hold.
+// The FID Inception-v3 parameter table, written once (REFERENCE.md §1.3–1.4, §1.8.2): the 94 BasicConv2d
+// units in module-definition order with their geometry, and the names of every tensor the weights file must
+// hold.
 #pragma once
 
 #include <cstdint>
@@ -28,7 +29,7 @@ const ConvUnitSpec* conv_units();
 int conv_unit_index(const std::string& prefix);
 
 struct ParamSpec {
-  std::string name;             // e.g. "Mixed_5b.branch1x1.bn.running_var"
+  std::string name;  // e.g. "Mixed_5b.branch1x1.bn.running_var"
   std::vector<int64_t> shape;
 };
 

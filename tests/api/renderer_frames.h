@@ -1,5 +1,5 @@
-// Procedural "renderer" frames for the API tests: smooth moving gradients and discs, RGBA8 with padded rows, as
-// a renderer's framebuffer would hand them over.
+// Procedural "renderer" frames for the API tests: smooth moving gradients and discs, RGBA8 with padded rows,
+// as a renderer's framebuffer would hand them over.
 #pragma once
 
 #include <cmath>

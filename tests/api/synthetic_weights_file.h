@@ -1,5 +1,5 @@
-// Writes the deterministic synthetic Inception weights (tests/model/synthetic_weights.h) as a fidcpp weights file,
-// so end-to-end tests run the whole pipeline without the real weights.
+// Writes the deterministic synthetic Inception weights (tests/model/synthetic_weights.h) as a fidcpp weights
+// file, so end-to-end tests run the whole pipeline without the real weights.
 #pragma once
 
 #include <string>

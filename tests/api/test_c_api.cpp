@@ -32,7 +32,8 @@ std::string temp_dir(const std::string& name) {
 const std::string& weights_path() {
   static std::string path = [] {
     std::string err;
-    std::string p = write_synthetic_weights_file(::testing::TempDir() + "fidcpp_api_synthetic.safetensors", true, &err);
+    std::string p =
+        write_synthetic_weights_file(::testing::TempDir() + "fidcpp_api_synthetic.safetensors", true, &err);
     EXPECT_FALSE(p.empty()) << err;
     return p;
   }();
@@ -55,9 +56,10 @@ void add_frames(fidcpp_evaluator* e) {
   for (int side = 0; side < 2; ++side) {
     for (int i = 0; i < kFramesPerSide; ++i) {
       Frame f = render_frame(side, i);
-      ASSERT_EQ(fidcpp_evaluator_add_image(e, side == 0 ? FIDCPP_SIDE_REAL : FIDCPP_SIDE_GENERATED, f.rgba.data(),
-                                           f.width, f.height, f.row_stride, FIDCPP_PIXEL_RGBA8),
-                FIDCPP_STATUS_OK)
+      ASSERT_EQ(
+          fidcpp_evaluator_add_image(e, side == 0 ? FIDCPP_SIDE_REAL : FIDCPP_SIDE_GENERATED, f.rgba.data(),
+                                     f.width, f.height, f.row_stride, FIDCPP_PIXEL_RGBA8),
+          FIDCPP_STATUS_OK)
           << fidcpp_evaluator_last_error(e);
     }
   }
@@ -106,7 +108,8 @@ TEST(CApi, ArgumentErrorsNameTheArgument) {
   EXPECT_EQ(fidcpp_kid_compute(e, 10, 5, &m, &s), FIDCPP_STATUS_INVALID_ARGUMENT);  // keep_features off
   EXPECT_NE(std::string(fidcpp_evaluator_last_error(e)).find("keep_features"), std::string::npos);
   const float bad[6] = {0.5f, 0.5f, 0.5f, 0.5f, 1.5f, 0.5f};
-  EXPECT_EQ(fidcpp_evaluator_add_image_f32(e, FIDCPP_SIDE_REAL, bad, 2, 1, 6), FIDCPP_STATUS_INVALID_ARGUMENT);
+  EXPECT_EQ(fidcpp_evaluator_add_image_f32(e, FIDCPP_SIDE_REAL, bad, 2, 1, 6),
+            FIDCPP_STATUS_INVALID_ARGUMENT);
   fidcpp_evaluator_destroy(e);
 }
 
@@ -117,8 +120,10 @@ TEST(CApi, MissingWeightsIsAWeightsError) {
   fidcpp_evaluator* e = nullptr;
   ASSERT_EQ(fidcpp_evaluator_create(&o, &e), FIDCPP_STATUS_OK);  // the network is loaded on first use
   uint8_t px[3 * 4 * 4] = {0};
-  EXPECT_EQ(fidcpp_evaluator_add_image(e, FIDCPP_SIDE_REAL, px, 4, 4, 12, FIDCPP_PIXEL_RGB8), FIDCPP_STATUS_WEIGHTS);
-  EXPECT_NE(std::string(fidcpp_evaluator_last_error(e)).find("/nonexistent/inception.safetensors"), std::string::npos);
+  EXPECT_EQ(fidcpp_evaluator_add_image(e, FIDCPP_SIDE_REAL, px, 4, 4, 12, FIDCPP_PIXEL_RGB8),
+            FIDCPP_STATUS_WEIGHTS);
+  EXPECT_NE(std::string(fidcpp_evaluator_last_error(e)).find("/nonexistent/inception.safetensors"),
+            std::string::npos);
   fidcpp_evaluator_destroy(e);
 }
 
@@ -130,8 +135,8 @@ TEST(CApi, CudaDeviceIsAnErrorNotAFallback) {
   fidcpp_evaluator* e = nullptr;
   ASSERT_EQ(fidcpp_evaluator_create(&o, &e), FIDCPP_STATUS_OK);
   Frame f = render_frame(0, 0);
-  fidcpp_status s =
-      fidcpp_evaluator_add_image(e, FIDCPP_SIDE_REAL, f.rgba.data(), f.width, f.height, f.row_stride, FIDCPP_PIXEL_RGBA8);
+  fidcpp_status s = fidcpp_evaluator_add_image(e, FIDCPP_SIDE_REAL, f.rgba.data(), f.width, f.height,
+                                               f.row_stride, FIDCPP_PIXEL_RGBA8);
   if (s == FIDCPP_STATUS_OK) {
     fidcpp_evaluator_destroy(e);
     GTEST_SKIP() << "a CUDA device is present; the no-device error path cannot be checked here";
@@ -142,8 +147,8 @@ TEST(CApi, CudaDeviceIsAnErrorNotAFallback) {
   fidcpp_evaluator_destroy(e);
 }
 
-// The renderer example of the README: frames handed over as RGBA8 buffers with padded rows give exactly the FID
-// that `fidcpp fid` computes on the same frames saved as PNG files.
+// The renderer example of the README: frames handed over as RGBA8 buffers with padded rows give exactly the
+// FID that `fidcpp fid` computes on the same frames saved as PNG files.
 TEST(CApi, RendererFramesEqualCliOnPngFiles) {
   const double api_fid = fid_of_frames(0);
   ASSERT_GE(api_fid, 0);
@@ -184,7 +189,8 @@ TEST(CApi, StatsRoundTripAndResetKeepsRealSide) {
   ASSERT_EQ(fidcpp_evaluator_save_stats(e, FIDCPP_SIDE_REAL, real_npz.c_str(), 0), FIDCPP_STATUS_OK)
       << fidcpp_evaluator_last_error(e);
   // Never overwrite without being asked to.
-  EXPECT_EQ(fidcpp_evaluator_save_stats(e, FIDCPP_SIDE_REAL, real_npz.c_str(), 0), FIDCPP_STATUS_INVALID_ARGUMENT);
+  EXPECT_EQ(fidcpp_evaluator_save_stats(e, FIDCPP_SIDE_REAL, real_npz.c_str(), 0),
+            FIDCPP_STATUS_INVALID_ARGUMENT);
   EXPECT_EQ(fidcpp_evaluator_save_stats(e, FIDCPP_SIDE_REAL, real_npz.c_str(), 1), FIDCPP_STATUS_OK);
 
   // reset(GENERATED) keeps the real side (torchmetrics reset_real_features=False).
@@ -196,8 +202,8 @@ TEST(CApi, StatsRoundTripAndResetKeepsRealSide) {
   EXPECT_EQ(n_gen, 0u);
   for (int i = 0; i < kFramesPerSide; ++i) {
     Frame f = render_frame(1, i);
-    ASSERT_EQ(fidcpp_evaluator_add_image(e, FIDCPP_SIDE_GENERATED, f.rgba.data(), f.width, f.height, f.row_stride,
-                                         FIDCPP_PIXEL_RGBA8),
+    ASSERT_EQ(fidcpp_evaluator_add_image(e, FIDCPP_SIDE_GENERATED, f.rgba.data(), f.width, f.height,
+                                         f.row_stride, FIDCPP_PIXEL_RGBA8),
               FIDCPP_STATUS_OK);
   }
   double fid2 = 0;
@@ -211,8 +217,8 @@ TEST(CApi, StatsRoundTripAndResetKeepsRealSide) {
       << fidcpp_evaluator_last_error(e);
   for (int i = 0; i < kFramesPerSide; ++i) {
     Frame f = render_frame(1, i);
-    ASSERT_EQ(fidcpp_evaluator_add_image(e, FIDCPP_SIDE_GENERATED, f.rgba.data(), f.width, f.height, f.row_stride,
-                                         FIDCPP_PIXEL_RGBA8),
+    ASSERT_EQ(fidcpp_evaluator_add_image(e, FIDCPP_SIDE_GENERATED, f.rgba.data(), f.width, f.height,
+                                         f.row_stride, FIDCPP_PIXEL_RGBA8),
               FIDCPP_STATUS_OK);
   }
   double fid3 = 0;
@@ -226,7 +232,8 @@ TEST(CApi, MetricsNeedingFeaturesRun) {
   ASSERT_NE(e, nullptr);
   add_frames(e);
   double m = 0, s = 0, p = 0, r = 0, f = 0, mi = 0;
-  EXPECT_EQ(fidcpp_kid_compute(e, 3, kFramesPerSide, &m, &s), FIDCPP_STATUS_OK) << fidcpp_evaluator_last_error(e);
+  EXPECT_EQ(fidcpp_kid_compute(e, 3, kFramesPerSide, &m, &s), FIDCPP_STATUS_OK)
+      << fidcpp_evaluator_last_error(e);
   EXPECT_EQ(fidcpp_kid_compute(e, 3, kFramesPerSide + 1, &m, &s), FIDCPP_STATUS_INVALID_ARGUMENT);
   EXPECT_EQ(fidcpp_prc_compute(e, 2, &p, &r, &f), FIDCPP_STATUS_OK) << fidcpp_evaluator_last_error(e);
   EXPECT_GE(p, 0);

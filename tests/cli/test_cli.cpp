@@ -1,5 +1,5 @@
-// The `fidcpp` binary on small real folders: outputs, --json schema, exit codes and error messages for each bad
-// input (missing folder, empty folder, one image, unreadable file, wrong weights file, existing output).
+// The `fidcpp` binary on small real folders: outputs, --json schema, exit codes and error messages for each
+// bad input (missing folder, empty folder, one image, unreadable file, wrong weights file, existing output).
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -16,18 +16,20 @@
 namespace fidcpp {
 namespace {
 
-struct Run {
+struct CliRun {
   int code = -1;
   std::string out;  // stdout
   std::string err;  // stderr
 };
 
-std::string tmp(const std::string& name) { return ::testing::TempDir() + "fidcpp_cli_" + name; }
+std::string tmp(const std::string& name) {
+  return ::testing::TempDir() + "fidcpp_cli_" + name;
+}
 
-Run run(const std::string& args) {
+CliRun run(const std::string& args) {
   const std::string err_file = tmp("stderr.txt");
   std::string cmd = std::string(FIDCPP_CLI_PATH) + " " + args + " 2>'" + err_file + "'";
-  Run r;
+  CliRun r;
   FILE* p = popen(cmd.c_str(), "r");
   if (!p) return r;
   char buf[4096];
@@ -39,7 +41,9 @@ Run run(const std::string& args) {
   return r;
 }
 
-void sh(const std::string& cmd) { ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd; }
+void sh(const std::string& cmd) {
+  ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+}
 
 const std::string& weights() {
   static std::string w = [] {
@@ -63,11 +67,13 @@ std::string folder(const std::string& name, int scene, int n) {
   return d;
 }
 
-std::string W() { return " --weights '" + weights() + "' --quiet"; }
+std::string W() {
+  return " --weights '" + weights() + "' --quiet";
+}
 
 TEST(Cli, UsageErrorsExitTwo) {
   EXPECT_EQ(run("").code, 2);
-  Run r = run("frobnicate");
+  CliRun r = run("frobnicate");
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.err.find("unknown command 'frobnicate'"), std::string::npos) << r.err;
   r = run("fid onlyone");
@@ -82,7 +88,7 @@ TEST(Cli, UsageErrorsExitTwo) {
   r = run("fid a b --no-such-flag");
   EXPECT_EQ(r.code, 2);
   for (const char* c : {"fid", "kid", "is", "mifid", "prc", "metrics", "stats", "merge"}) {
-    Run h = run(std::string(c) + " --help");
+    CliRun h = run(std::string(c) + " --help");
     EXPECT_EQ(h.code, 0) << c;
     EXPECT_NE(h.out.find("example:"), std::string::npos) << c;
   }
@@ -91,28 +97,29 @@ TEST(Cli, UsageErrorsExitTwo) {
 
 TEST(Cli, FidOnFoldersAndJsonSchema) {
   std::string a = folder("a", 0, 4), b = folder("b", 1, 4);
-  Run r = run("fid '" + a + "' '" + b + "'" + W());
+  CliRun r = run("fid '" + a + "' '" + b + "'" + W());
   ASSERT_EQ(r.code, 0) << r.err;
   const double human = std::strtod(r.out.c_str(), nullptr);
   EXPECT_GT(human, 0);
   EXPECT_NE(r.err.find("A: 4 images"), std::string::npos) << r.err;
   r = run("fid '" + a + "' '" + b + "' --json" + W());
   ASSERT_EQ(r.code, 0) << r.err;
-  for (const char* key : {"\"fidcpp_version\"", "\"mode\": \"torch-fidelity\"", "\"tap\": 2048", "\"inputs\"",
-                          "\"count\": 4", "\"skipped\": 0", "\"metrics\"", "\"frechet_inception_distance\"",
-                          "\"written\""})
+  for (const char* key :
+       {"\"fidcpp_version\"", "\"mode\": \"torch-fidelity\"", "\"tap\": 2048", "\"inputs\"", "\"count\": 4",
+        "\"skipped\": 0", "\"metrics\"", "\"frechet_inception_distance\"", "\"written\""})
     EXPECT_NE(r.out.find(key), std::string::npos) << key << "\n" << r.out;
-  const double json = std::strtod(r.out.c_str() + r.out.find("\"frechet_inception_distance\": ") + 30, nullptr);
+  const double json =
+      std::strtod(r.out.c_str() + r.out.find("\"frechet_inception_distance\": ") + 30, nullptr);
   EXPECT_NEAR(json, human, 1e-6 * std::max(1.0, human));
   // A different mode changes the result (the option does something).
-  Run m = run("fid '" + a + "' '" + b + "' --mode clean-fid" + W());
+  CliRun m = run("fid '" + a + "' '" + b + "' --mode clean-fid" + W());
   ASSERT_EQ(m.code, 0) << m.err;
   EXPECT_NE(std::strtod(m.out.c_str(), nullptr), human);
 }
 
 TEST(Cli, BadInputsGiveClearErrors) {
   std::string a = folder("ok", 0, 3);
-  Run r = run("fid /no/such/folder '" + a + "'" + W());
+  CliRun r = run("fid /no/such/folder '" + a + "'" + W());
   EXPECT_EQ(r.code, 3);
   EXPECT_NE(r.err.find("/no/such/folder"), std::string::npos) << r.err;
 
@@ -150,32 +157,34 @@ TEST(Cli, StatsMergeAndFidFromStatistics) {
   std::string a = folder("sa", 0, 4), b = folder("sb", 1, 4);
   std::string sa = tmp("sa.npz"), sb = tmp("sb.npz"), merged = tmp("merged.npz");
   sh("rm -f '" + sa + "' '" + sb + "' '" + merged + "'");
-  Run r = run("stats '" + a + "' -o '" + sa + "'" + W());
+  CliRun r = run("stats '" + a + "' -o '" + sa + "'" + W());
   ASSERT_EQ(r.code, 0) << r.err;
   r = run("stats '" + a + "' -o '" + sa + "'" + W());
   EXPECT_EQ(r.code, 3) << "existing output must not be overwritten without --force";
   EXPECT_NE(r.err.find("already exists"), std::string::npos) << r.err;
   ASSERT_EQ(run("stats '" + b + "' -o '" + sb + "'" + W()).code, 0);
-  Run from_images = run("fid '" + a + "' '" + b + "'" + W());
+  CliRun from_images = run("fid '" + a + "' '" + b + "'" + W());
   // Statistics need no weights at all.
-  Run from_stats = run("fid '" + sa + "' '" + sb + "' --quiet --weights /no/such/file");
+  CliRun from_stats = run("fid '" + sa + "' '" + sb + "' --quiet --weights /no/such/file");
   ASSERT_EQ(from_stats.code, 0) << from_stats.err;
-  EXPECT_NEAR(std::strtod(from_stats.out.c_str(), nullptr), std::strtod(from_images.out.c_str(), nullptr), 1e-6);
+  EXPECT_NEAR(std::strtod(from_stats.out.c_str(), nullptr), std::strtod(from_images.out.c_str(), nullptr),
+              1e-6);
   // Merging the statistics of two halves equals the statistics of the whole set.
   std::string h1 = folder("h1", 2, 4), h2 = tmp("h2"), whole = tmp("whole");
-  sh("rm -rf '" + h2 + "' '" + whole + "' && mkdir -p '" + h2 + "' '" + whole + "' && cp '" + h1 + "'/* '" + whole +
-     "'/ && mv '" + h1 + "/img_2.png' '" + h1 + "/img_3.png' '" + h2 + "/'");
+  sh("rm -rf '" + h2 + "' '" + whole + "' && mkdir -p '" + h2 + "' '" + whole + "' && cp '" + h1 + "'/* '" +
+     whole + "'/ && mv '" + h1 + "/img_2.png' '" + h1 + "/img_3.png' '" + h2 + "/'");
   std::string p1 = tmp("p1.npz"), p2 = tmp("p2.npz");
   sh("rm -f '" + p1 + "' '" + p2 + "'");
   ASSERT_EQ(run("stats '" + h1 + "' -o '" + p1 + "'" + W()).code, 0);
   ASSERT_EQ(run("stats '" + h2 + "' -o '" + p2 + "'" + W()).code, 0);
   r = run("merge '" + p1 + "' '" + p2 + "' -o '" + merged + "' --quiet");
   ASSERT_EQ(r.code, 0) << r.err;
-  Run via_merge = run("fid '" + merged + "' '" + sb + "' --quiet");
-  Run via_whole = run("fid '" + whole + "' '" + sb + "'" + W());
+  CliRun via_merge = run("fid '" + merged + "' '" + sb + "' --quiet");
+  CliRun via_whole = run("fid '" + whole + "' '" + sb + "'" + W());
   ASSERT_EQ(via_merge.code, 0) << via_merge.err;
   ASSERT_EQ(via_whole.code, 0) << via_whole.err;
-  const double fm = std::strtod(via_merge.out.c_str(), nullptr), fw = std::strtod(via_whole.out.c_str(), nullptr);
+  const double fm = std::strtod(via_merge.out.c_str(), nullptr),
+               fw = std::strtod(via_whole.out.c_str(), nullptr);
   EXPECT_NEAR(fm, fw, 1e-6 * std::max(1.0, fw));
 }
 

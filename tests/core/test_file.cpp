@@ -9,7 +9,9 @@
 namespace fidcpp {
 namespace {
 
-std::string temp_path(const char* name) { return ::testing::TempDir() + "fidcpp_test_file_" + name; }
+std::string temp_path(const char* name) {
+  return ::testing::TempDir() + "fidcpp_test_file_" + name;
+}
 
 TEST(File, AtomicWriteRefusesToOverwrite) {
   std::string p = temp_path("a.bin");

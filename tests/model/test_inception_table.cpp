@@ -1,4 +1,5 @@
-// The parameter table against the key list generated from torch-fidelity's module (shared/docs/inception_keys.tsv).
+// The parameter table against the key list generated from torch-fidelity's module
+// (shared/docs/inception_keys.tsv).
 #include <gtest/gtest.h>
 
 #include <fstream>
