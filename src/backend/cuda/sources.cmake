@@ -12,7 +12,7 @@ set(FIDCPP_CUDA_SOURCES ${FIDCPP_CUDA_KERNEL_FILES}
 list(TRANSFORM FIDCPP_CUDA_SOURCES PREPEND ${PROJECT_SOURCE_DIR}/)
 add_library(fidcpp_cuda STATIC ${FIDCPP_CUDA_SOURCES})
 target_include_directories(fidcpp_cuda
-  PUBLIC ${PROJECT_SOURCE_DIR}/kernels ${PROJECT_SOURCE_DIR}/src
+  PUBLIC $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/kernels> $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/src>
   PRIVATE ${CUDAToolkit_INCLUDE_DIRS})
 # -Werror all-warnings: the device code must stay warning-free for every architecture. No --use_fast_math; the
 # resize kernels use __f*_rn intrinsics where contraction into FMA would change results.
