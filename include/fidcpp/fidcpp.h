@@ -31,7 +31,10 @@ typedef enum fidcpp_status {
   FIDCPP_STATUS_WEIGHTS = 5,          /* weights missing, wrong or corrupt */
   FIDCPP_STATUS_UNSUPPORTED = 6, /* not possible in this build / on this machine (e.g. CUDA without GPU) */
   FIDCPP_STATUS_OUT_OF_MEMORY = 7,
-  FIDCPP_STATUS_INTERNAL = 8 /* a bug in fidcpp */
+  FIDCPP_STATUS_INTERNAL = 8, /* a bug in fidcpp */
+  /* Every *_MAX_ENUM value makes the enum 32 bits wide, so any int a caller passes is a valid value of the
+   * type (and is then rejected with FIDCPP_STATUS_INVALID_ARGUMENT instead of being undefined behaviour). */
+  FIDCPP_STATUS_MAX_ENUM = 0x7FFFFFFF
 } fidcpp_status;
 
 /* Input conventions of the reference implementations (REFERENCE.md §2). */
@@ -40,7 +43,8 @@ typedef enum fidcpp_mode {
   FIDCPP_MODE_TORCHMETRICS = 1,   /* antialiased bilinear (torchmetrics >= 1.8), (v-128)/128 */
   FIDCPP_MODE_PYTORCH_FID = 2,    /* half-pixel bilinear on [0,1], 2x-1 */
   FIDCPP_MODE_CLEAN_FID = 3,      /* PIL bicubic on float, clip, (v-128)/128 */
-  FIDCPP_MODE_CLEAN_FID_LEGACY_TF = 4
+  FIDCPP_MODE_CLEAN_FID_LEGACY_TF = 4,
+  FIDCPP_MODE_MAX_ENUM = 0x7FFFFFFF
 } fidcpp_mode;
 
 typedef enum fidcpp_device {
@@ -49,9 +53,17 @@ typedef enum fidcpp_device {
   FIDCPP_DEVICE_AUTO = 2
 } fidcpp_device;
 
-typedef enum fidcpp_side { FIDCPP_SIDE_REAL = 0, FIDCPP_SIDE_GENERATED = 1 } fidcpp_side;
+typedef enum fidcpp_side {
+  FIDCPP_SIDE_REAL = 0,
+  FIDCPP_SIDE_GENERATED = 1,
+  FIDCPP_SIDE_MAX_ENUM = 0x7FFFFFFF
+} fidcpp_side;
 
-typedef enum fidcpp_pixel_format { FIDCPP_PIXEL_RGB8 = 0, FIDCPP_PIXEL_RGBA8 = 1 } fidcpp_pixel_format;
+typedef enum fidcpp_pixel_format {
+  FIDCPP_PIXEL_RGB8 = 0,
+  FIDCPP_PIXEL_RGBA8 = 1,
+  FIDCPP_PIXEL_MAX_ENUM = 0x7FFFFFFF
+} fidcpp_pixel_format;
 
 typedef struct fidcpp_options {
   uint32_t struct_size;     /* sizeof(fidcpp_options); set by fidcpp_options_default */

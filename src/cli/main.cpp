@@ -155,6 +155,8 @@ const char* mode_name(fidcpp_mode m) {
       return "clean-fid";
     case FIDCPP_MODE_CLEAN_FID_LEGACY_TF:
       return "clean-fid-legacy-tf";
+    default:
+      break;
   }
   return "?";
 }
