@@ -10,6 +10,16 @@ and float64) on the weights and images of tools/synthetic_weights.py, and writes
   <out>/model/pfid64_<tap>.f64       pytorch-fid run in float64 (the "exact" answer), float64
   <out>/model/manifest.json          shapes, seeds, package versions
 
+and, for the end-to-end test on files (tests/model/test_pipeline_files), each package's own pipeline run on every
+committed image of tests/data/images/ (PIL-decoded with Image.open(p).convert('RGB'), as the packages read files):
+
+  <out>/model/files/files.txt                  the image file names (relative to tests/data/images/), sorted
+  <out>/model/files/<mode>_<tap>.npy           N x dim float32, rows in files.txt order; modes and taps:
+      torch-fidelity  FeatureExtractorInceptionV3 on the 1x3xHxW uint8 tensor: all six taps
+      pytorch-fid     InceptionV3(resize_input=True, normalize_input=True, FID blocks) on ToTensor (u8 / 255):
+                      64, 192, 768, 2048
+      torchmetrics    NoTrainInceptionV3("inception-v3-compat", ["2048"]) (antialias=True default) on uint8: 2048
+
 Usage: python tools/ref_model.py --out DIR [--images 16]
 """
 import argparse
@@ -23,6 +33,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from synthetic_weights import synthetic_image_u8, synthetic_tensor, normalised_chw  # noqa: E402
+from ref_preprocess import IMAGE_EXTS  # noqa: E402
 
 TAPS = ["64", "192", "768", "2048", "logits_unbiased", "logits"]
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -41,6 +52,56 @@ def state_dict_from_key_list():
             else:
                 sd[key] = torch.from_numpy(synthetic_tensor(key, dims))
     return sd
+
+
+def write_file_pipelines(out, sd, wpath):
+    """Each package's whole pipeline (its resize, normalisation and network) on the committed image files."""
+    from PIL import Image
+    from torch_fidelity.feature_extractor_inceptionv3 import FeatureExtractorInceptionV3
+    from torchmetrics.image.fid import NoTrainInceptionV3
+    import pytorch_fid.inception as pfi
+
+    images_dir = os.path.join(HERE, "..", "tests", "data", "images")
+    names = sorted(n for n in os.listdir(images_dir) if n.lower().endswith(IMAGE_EXTS))
+    d = os.path.join(out, "files")
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, "files.txt"), "w") as f:
+        f.write("\n".join(names) + "\n")
+    u8 = []
+    for n in names:
+        with Image.open(os.path.join(images_dir, n)) as im:
+            u8.append(torch.from_numpy(np.asarray(im.convert("RGB"), dtype=np.uint8).copy()).permute(2, 0, 1))
+    # Every model resizes each batch to 299x299 by itself, so same-sized files share one batch (13 sizes for 31
+    # files), which keeps the generator at a few seconds per package.
+    groups = {}
+    for i, x in enumerate(u8):
+        groups.setdefault(tuple(x.shape), []).append(i)
+
+    tf = FeatureExtractorInceptionV3("inception-v3-compat", TAPS, feature_extractor_weights_path=wpath).eval()
+    pfi.load_state_dict_from_url = lambda *a, **k: {k2: v for k2, v in sd.items() if "num_batches" not in k2}
+    pf_taps = ["64", "192", "768", "2048"]
+    pf = pfi.InceptionV3(output_blocks=[0, 1, 2, 3], resize_input=True, normalize_input=True,
+                         use_fid_inception=True).eval()
+    tm = NoTrainInceptionV3(name="inception-v3-compat", features_list=["2048"], feature_extractor_weights_path=wpath)
+    tm.eval()
+    runs = {
+        "torch-fidelity": (TAPS, lambda x: tf(x)),
+        # Blocks 0-2 are feature maps; pytorch-fid's get_activations averages them the same way.
+        "pytorch-fid": (pf_taps, lambda x: [torch.nn.functional.adaptive_avg_pool2d(b, (1, 1)).flatten(1)
+                                            for b in pf(x.float() / 255.0)]),
+        "torchmetrics": (["2048"], lambda x: [tm(x)]),
+    }
+    for mode, (taps, fn) in runs.items():
+        feats = {t: [None] * len(names) for t in taps}
+        with torch.no_grad():
+            for idx in groups.values():
+                outs = fn(torch.stack([u8[i] for i in idx]))
+                for t, o in zip(taps, outs):
+                    for row, i in enumerate(idx):
+                        feats[t][i] = o[row].reshape(-1).numpy()
+        for t in taps:
+            np.save(os.path.join(d, "%s_%s.npy" % (mode, t)), np.stack(feats[t]).astype("<f4"))
+    return len(names)
 
 
 def main():
@@ -94,6 +155,9 @@ def main():
                 rel_pf_vs_tf[tap] = float(np.max(np.linalg.norm(v - ref, axis=1) / np.linalg.norm(ref, axis=1)))
             else:
                 v.astype("<f8").tofile(os.path.join(out, "pfid64_%s.f64" % tap))
+    t1 = time.time()
+    n_files = write_file_pipelines(out, sd, wpath)
+    files_seconds = time.time() - t1
     os.remove(wpath)
 
     import torch_fidelity
@@ -105,6 +169,8 @@ def main():
         "versions": {"torch": torch.__version__, "torch_fidelity": torch_fidelity.__version__,
                      "pytorch_fid": pytorch_fid.__version__, "numpy": np.__version__},
         "pytorch_fid_vs_torch_fidelity_max_rel": rel_pf_vs_tf,
+        "files": n_files,
+        "files_seconds": round(files_seconds, 1),
         "seconds": round(time.time() - t0, 1),
     }
     with open(os.path.join(out, "manifest.json"), "w") as f:
