@@ -21,8 +21,7 @@ void Sha1::reset() {
   h_[2] = 0x98badcfe;
   h_[3] = 0x10325476;
   h_[4] = 0xc3d2e1f0;
-  buf_len_ = 0;
-  total_ = 0;
+  buffer_.reset();
 }
 
 void Sha1::block(const uint8_t* p) {
@@ -62,31 +61,11 @@ void Sha1::block(const uint8_t* p) {
 }
 
 void Sha1::update(const void* data, size_t size) {
-  const auto* p = static_cast<const uint8_t*>(data);
-  total_ += size;
-  if (buf_len_ > 0) {
-    size_t take = std::min(size, sizeof(buf_) - buf_len_);
-    std::memcpy(buf_ + buf_len_, p, take);
-    buf_len_ += take;
-    p += take;
-    size -= take;
-    if (buf_len_ < sizeof(buf_)) return;
-    block(buf_);
-    buf_len_ = 0;
-  }
-  for (; size >= 64; p += 64, size -= 64) block(p);
-  if (size > 0) {
-    std::memcpy(buf_, p, size);
-    buf_len_ = size;
-  }
+  buffer_.update(data, size, [this](const uint8_t* p) { block(p); });
 }
 
 std::array<uint8_t, 20> Sha1::finish() {
-  uint64_t bits = total_ * 8;
-  uint8_t pad[72] = {0x80};
-  size_t pad_len = (buf_len_ < 56) ? 56 - buf_len_ : 120 - buf_len_;
-  for (int i = 0; i < 8; ++i) pad[pad_len + i] = uint8_t(bits >> (56 - 8 * i));
-  update(pad, pad_len + 8);
+  buffer_.finish([this](const uint8_t* p) { block(p); });
   std::array<uint8_t, 20> out;
   for (int i = 0; i < 5; ++i)
     for (int j = 0; j < 4; ++j) out[4 * i + j] = uint8_t(h_[i] >> (24 - 8 * j));

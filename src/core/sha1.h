@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 
+#include "core/md_block_buffer.h"
 #include "core/status.h"
 
 namespace fidcpp {
@@ -22,9 +23,7 @@ class Sha1 {
  private:
   void block(const uint8_t* p);
   uint32_t h_[5];
-  uint8_t buf_[64];
-  size_t buf_len_ = 0;
-  uint64_t total_ = 0;
+  MdBlockBuffer buffer_;
 };
 
 std::string sha1_hex(const void* data, size_t size);
