@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "cli/cmd_weights.h"
+#include "io/json.h"
 #include "fidcpp/fidcpp.hpp"
 
 namespace {
@@ -253,32 +254,10 @@ struct Progress {
   }
 };
 
-std::string json_escape(const std::string& s) {
+// A JSON string literal, quotes included (the writer shared with the weights tools, src/io/json.h).
+std::string json_string(const std::string& s) {
   std::string o;
-  for (char c : s) {
-    switch (c) {
-      case '"':
-        o += "\\\"";
-        break;
-      case '\\':
-        o += "\\\\";
-        break;
-      case '\n':
-        o += "\\n";
-        break;
-      case '\t':
-        o += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          o += buf;
-        } else {
-          o += c;
-        }
-    }
-  }
+  fidcpp::append_json_string(o, s);
   return o;
 }
 
@@ -372,8 +351,8 @@ int run_metrics(const Args& a) {
                 FIDCPP_VERSION_MAJOR, FIDCPP_VERSION_MINOR, FIDCPP_VERSION_PATCH, mode_name(a.mode), a.tap);
     std::printf("  \"inputs\": [");
     for (size_t i = 0; i < a.inputs.size(); ++i)
-      std::printf("%s{\"path\": \"%s\", \"count\": %llu, \"skipped\": %llu}", i ? ", " : "",
-                  json_escape(a.inputs[i]).c_str(), (unsigned long long)ev.count(sides[i]),
+      std::printf("%s{\"path\": %s, \"count\": %llu, \"skipped\": %llu}", i ? ", " : "",
+                  json_string(a.inputs[i]).c_str(), (unsigned long long)ev.count(sides[i]),
                   (unsigned long long)ev.skipped(sides[i]));
     std::printf("],\n  \"metrics\": {");
     for (size_t i = 0; i < results.size(); ++i)
@@ -381,7 +360,7 @@ int run_metrics(const Args& a) {
                   json_number(results[i].second).c_str());
     std::printf("%s},\n  \"written\": [", results.empty() ? "" : "\n  ");
     for (size_t i = 0; i < written.size(); ++i)
-      std::printf("%s\"%s\"", i ? ", " : "", json_escape(written[i]).c_str());
+      std::printf("%s%s", i ? ", " : "", json_string(written[i]).c_str());
     std::printf("]\n}\n");
   } else {
     for (size_t i = 0; i < a.inputs.size(); ++i) {
@@ -411,7 +390,7 @@ int run_merge(const Args& a) {
   for (const auto& in : a.inputs) ev.load_stats(FIDCPP_SIDE_REAL, in);
   ev.save_stats(FIDCPP_SIDE_REAL, a.output, a.force);
   if (a.json) {
-    std::printf("{\"written\": \"%s\", \"count\": %llu}\n", json_escape(a.output).c_str(),
+    std::printf("{\"written\": %s, \"count\": %llu}\n", json_string(a.output).c_str(),
                 (unsigned long long)ev.count(FIDCPP_SIDE_REAL));
   } else {
     std::fprintf(stderr, "merged %zu files (%llu images) into %s\n", a.inputs.size(),
