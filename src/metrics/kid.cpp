@@ -29,7 +29,17 @@ void gram(const double* x, const double* y, int m, int d, double* g) {
   dgemm_("T", "N", &m, &m, &d, &one, y, &d, x, &d, &zero, g, &m, 1, 1);
 }
 
-// numpy computes X·Xᵀ with syrk and copies the upper triangle down, so K_XX is exactly symmetric.
+// Row-major self Gram X·Xᵀ: numpy computes it with syrk and copies the upper triangle down, so K_XX is
+// exactly symmetric; syrk also does half the flops of a general product. The column-major lower triangle
+// that syrk writes is the row-major upper one.
+void self_gram(const float* x, int m, int d, float* g) {
+  const float one = 1.0f, zero = 0.0f;
+  ssyrk_("L", "T", &m, &d, &one, x, &d, &zero, g, &m, 1, 1);
+}
+void self_gram(const double* x, int m, int d, double* g) {
+  const double one = 1.0, zero = 0.0;
+  dsyrk_("L", "T", &m, &d, &one, x, &d, &zero, g, &m, 1, 1);
+}
 template <class G>
 void symmetrize_upper(G* g, int64_t m) {
   for (int64_t i = 0; i < m; ++i) {
@@ -86,7 +96,7 @@ double subset_mmd2(const G* x, const G* y, int64_t m, int64_t d, const KernelPar
   const int im = static_cast<int>(m), id = static_cast<int>(d);
   // Σ_{i≠j} k over a self-kernel: rows summed pairwise, diagonal subtracted per row, then pairwise again.
   auto self_sum = [&](const G* a, const std::vector<double>& na) -> K {
-    gram(a, a, im, id, gbuf.data());
+    self_gram(a, im, id, gbuf.data());
     symmetrize_upper(gbuf.data(), m);
     std::vector<K> row_sums(static_cast<size_t>(m));
     pool.parallel_for(static_cast<size_t>(m), [&](size_t b, size_t e, int) {
