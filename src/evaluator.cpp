@@ -100,12 +100,15 @@ Status EvaluatorCore::ensure_network() {
     return weights_error("weights file '" + path +
                          "' not found: run tools/fetch_weights.sh (or `fidcpp weights convert SRC -o " +
                          path + "`), or pass --weights / set FIDCPP_WEIGHTS");
-  FIDCPP_ASSIGN_OR_RETURN(TensorMap weights, load_inception_weights(path));
-  if (config_.keep_logits && !weights_have_fc(weights))
-    return weights_error("weights '" + path +
-                         "' have no fc layer (fc.weight, fc.bias), which the Inception Score needs; convert "
-                         "pytorch-fid's pt_inception-2015-12-05-6726825d.pth to get it");
-  FIDCPP_ASSIGN_OR_RETURN(InceptionParams params, fold_inception_params(weights, config_.keep_logits));
+  InceptionParams params;
+  {  // the loaded file is released once folded: peak memory is one copy of the weights plus the prepared one
+    FIDCPP_ASSIGN_OR_RETURN(TensorMap weights, load_inception_weights(path));
+    if (config_.keep_logits && !weights_have_fc(weights))
+      return weights_error("weights '" + path +
+                           "' have no fc layer (fc.weight, fc.bias), which the Inception Score needs; convert "
+                           "pytorch-fid's pt_inception-2015-12-05-6726825d.pth to get it");
+    FIDCPP_ASSIGN_OR_RETURN(params, fold_inception_params(weights, config_.keep_logits));
+  }
 
   // Never a silent fallback (ARCHITECTURE.md §3): cuda either works or is an error; only auto may choose.
   if (config_.device == DeviceKind::kCuda || config_.device == DeviceKind::kAuto) {
@@ -127,7 +130,7 @@ Status EvaluatorCore::ensure_network() {
     o.threads = config_.threads;
     FIDCPP_ASSIGN_OR_RETURN(backend_, create_cpu_backend(o));
   }
-  FIDCPP_ASSIGN_OR_RETURN(PreparedInception prepared, prepare_inception(*backend_, params));
+  FIDCPP_ASSIGN_OR_RETURN(PreparedInception prepared, prepare_inception(*backend_, std::move(params)));
   prepared_ = std::make_unique<PreparedInception>(std::move(prepared));
   std::vector<InceptionTap> taps{config_.tap};
   if (config_.keep_logits) taps.push_back(InceptionTap::kLogitsUnbiased);

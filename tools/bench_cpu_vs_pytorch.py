@@ -43,7 +43,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--bench", default=os.path.join(HERE, "..", "build", "bench", "bench_cpu"))
     ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--batches", default="1,8,32")
+    ap.add_argument("--batches", default="1,8,32,50,64")
     ap.add_argument("--seconds", type=float, default=3.0)
     ap.add_argument("--torch-worker", nargs=3, metavar=("WEIGHTS", "BATCH", "THREADS"))
     args = ap.parse_args()

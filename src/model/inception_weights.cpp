@@ -66,23 +66,48 @@ Result<InceptionParams> fold_inception_params(const TensorMap& weights, bool req
   return p;
 }
 
-Result<PreparedInception> prepare_inception(Backend& backend, const InceptionParams& params) {
+namespace {
+
+// With `release` (the same object as `params`), each folded unit's host copy is freed as soon as the backend
+// holds its prepared copy, so loading peaks at one copy of the weights plus one unit instead of two copies.
+Result<PreparedInception> prepare_units(Backend& backend, const InceptionParams& params,
+                                        InceptionParams* release) {
   if (params.convs.size() != size_t(kNumConvUnits))
     return internal_error("prepare_inception: wrong unit count");
   PreparedInception out;
   out.convs.reserve(kNumConvUnits);
-  for (const FoldedConv& f : params.convs) {
+  for (size_t i = 0; i < params.convs.size(); ++i) {
+    const FoldedConv& f = params.convs[i];
     const ConvUnitSpec& s = *f.spec;
     ConvDesc d{s.cin, s.cout, s.kh, s.kw, s.stride, s.ph, s.pw, true, f.weight.data(), f.bias.data()};
     auto r = backend.prepare_conv(d);
     if (!r.ok()) return r.status().with_context(std::string("preparing '") + s.prefix + "'");
     out.convs.push_back(std::move(r).value());
+    if (release) {
+      std::vector<float>().swap(release->convs[i].weight);
+      std::vector<float>().swap(release->convs[i].bias);
+    }
   }
   if (params.has_fc) {
     FIDCPP_ASSIGN_OR_RETURN(out.fc, backend.prepare_linear(LinearDesc{
                                         kPool3Dim, kFcOut, params.fc_weight.data(), params.fc_bias.data()}));
+    if (release) {
+      std::vector<float>().swap(release->fc_weight);
+      std::vector<float>().swap(release->fc_bias);
+    }
   }
   return out;
+}
+
+}  // namespace
+
+Result<PreparedInception> prepare_inception(Backend& backend, const InceptionParams& params) {
+  return prepare_units(backend, params, nullptr);
+}
+
+Result<PreparedInception> prepare_inception(Backend& backend, InceptionParams&& params) {
+  InceptionParams consumed = std::move(params);
+  return prepare_units(backend, consumed, &consumed);
 }
 
 }  // namespace fidcpp

@@ -39,5 +39,7 @@ struct PreparedInception {
 };
 
 Result<PreparedInception> prepare_inception(Backend& backend, const InceptionParams& params);
+// Consumes the parameters, freeing each unit's host copy once it is prepared (lower peak memory).
+Result<PreparedInception> prepare_inception(Backend& backend, InceptionParams&& params);
 
 }  // namespace fidcpp
