@@ -37,25 +37,60 @@ void for_each_plane(ThreadPool& pool, const TensorView& in, PlaneFn fn) {
 
 }  // namespace
 
+// Both pools split each output row into border columns (window clipped by the image edge; scalar) and
+// interior columns (window fully inside), where the window loop runs outermost and a branch-free loop over
+// the output columns innermost, so the compiler vectorises it. Every output still sees its window elements in
+// row-major order with the same operations, so the result is bitwise the one of the plain loop.
+namespace {
+
+struct ColumnRange {
+  int lo, hi;  // interior output columns [lo, hi)
+};
+
+ColumnRange interior_columns(int in_w, int out_w, const PoolDesc& p) {
+  const int lo = std::min(out_w, (p.pad + p.stride - 1) / p.stride);
+  const int last = in_w + p.pad - p.kernel;  // xs + kernel <= in_w  <=>  ox * stride <= last
+  const int hi = last < 0 ? lo : std::max(lo, std::min(out_w, last / p.stride + 1));
+  return {lo, hi};
+}
+
+inline float max_step(float m, float v) {
+  return (v > m || v != v) ? v : m;
+}  // NaN propagates, as PyTorch
+
+}  // namespace
+
 Status max_pool_cpu(ThreadPool& pool, const PoolDesc& p, const TensorView& in, const TensorView& out) {
   FIDCPP_RETURN_IF_ERROR(check_pool(p, in, out, "max_pool"));
+  const ColumnRange cols = interior_columns(in.w, out.w, p);
   for_each_plane(pool, in, [&](int i, int ch) {
     const float* src = in.plane(i, ch);
     float* dst = out.plane(i, ch);
     for (int oy = 0; oy < out.h; ++oy) {
       const int y0 = std::max(0, oy * p.stride - p.pad),
                 y1 = std::min(in.h, oy * p.stride - p.pad + p.kernel);
-      for (int ox = 0; ox < out.w; ++ox) {
+      float* drow = dst + int64_t(oy) * out.w;
+      auto border = [&](int ox) {
         const int x0 = std::max(0, ox * p.stride - p.pad),
                   x1 = std::min(in.w, ox * p.stride - p.pad + p.kernel);
         float m = -std::numeric_limits<float>::infinity();
         for (int y = y0; y < y1; ++y)
-          for (int x = x0; x < x1; ++x) {
-            const float v = src[int64_t(y) * in.w + x];
-            if (v > m || std::isnan(v)) m = v;  // PyTorch propagates NaN the same way
+          for (int x = x0; x < x1; ++x) m = max_step(m, src[int64_t(y) * in.w + x]);
+        drow[ox] = m;
+      };
+      for (int ox = 0; ox < cols.lo; ++ox) border(ox);
+      for (int ox = cols.lo; ox < cols.hi; ++ox) drow[ox] = -std::numeric_limits<float>::infinity();
+      for (int y = y0; y < y1; ++y) {
+        for (int kx = 0; kx < p.kernel; ++kx) {
+          const float* r = src + int64_t(y) * in.w + kx - p.pad;
+          if (p.stride == 1) {
+            for (int ox = cols.lo; ox < cols.hi; ++ox) drow[ox] = max_step(drow[ox], r[ox]);
+          } else {
+            for (int ox = cols.lo; ox < cols.hi; ++ox) drow[ox] = max_step(drow[ox], r[ox * p.stride]);
           }
-        dst[int64_t(oy) * out.w + ox] = m;
+        }
       }
+      for (int ox = cols.hi; ox < out.w; ++ox) border(ox);
     }
   });
   return Status();
@@ -63,23 +98,40 @@ Status max_pool_cpu(ThreadPool& pool, const PoolDesc& p, const TensorView& in, c
 
 Status avg_pool_cpu(ThreadPool& pool, const PoolDesc& p, const TensorView& in, const TensorView& out) {
   FIDCPP_RETURN_IF_ERROR(check_pool(p, in, out, "avg_pool"));
+  const ColumnRange cols = interior_columns(in.w, out.w, p);
   for_each_plane(pool, in, [&](int i, int ch) {
     const float* src = in.plane(i, ch);
     float* dst = out.plane(i, ch);
     for (int oy = 0; oy < out.h; ++oy) {
       const int ys = oy * p.stride - p.pad, ye = std::min(ys + p.kernel, in.h + p.pad);
       const int y0 = std::max(0, ys), y1 = std::min(in.h, ye);
-      for (int ox = 0; ox < out.w; ++ox) {
+      float* drow = dst + int64_t(oy) * out.w;
+      // Float sum in row-major window order, then one division: PyTorch's CPU avg_pool2d (REFERENCE.md §1.5).
+      auto border = [&](int ox) {
         const int xs = ox * p.stride - p.pad, xe = std::min(xs + p.kernel, in.w + p.pad);
         const int x0 = std::max(0, xs), x1 = std::min(in.w, xe);
-        // Float sum in row-major window order, then one division: PyTorch's CPU avg_pool2d (REFERENCE.md
-        // §1.5).
         float sum = 0.0f;
         for (int y = y0; y < y1; ++y)
           for (int x = x0; x < x1; ++x) sum += src[int64_t(y) * in.w + x];
         const int count = p.count_include_pad ? (ye - ys) * (xe - xs) : (y1 - y0) * (x1 - x0);
-        dst[int64_t(oy) * out.w + ox] = sum / float(count);
+        drow[ox] = sum / float(count);
+      };
+      for (int ox = 0; ox < cols.lo; ++ox) border(ox);
+      for (int ox = cols.lo; ox < cols.hi; ++ox) drow[ox] = 0.0f;
+      for (int y = y0; y < y1; ++y) {
+        for (int kx = 0; kx < p.kernel; ++kx) {
+          const float* r = src + int64_t(y) * in.w + kx - p.pad;
+          if (p.stride == 1) {
+            for (int ox = cols.lo; ox < cols.hi; ++ox) drow[ox] += r[ox];
+          } else {
+            for (int ox = cols.lo; ox < cols.hi; ++ox) drow[ox] += r[ox * p.stride];
+          }
+        }
       }
+      // Interior windows span the full kernel width.
+      const float count = float(p.count_include_pad ? (ye - ys) * p.kernel : (y1 - y0) * p.kernel);
+      for (int ox = cols.lo; ox < cols.hi; ++ox) drow[ox] = drow[ox] / count;
+      for (int ox = cols.hi; ox < out.w; ++ox) border(ox);
     }
   });
   return Status();
