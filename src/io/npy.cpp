@@ -288,23 +288,29 @@ Result<NpyArray> read_npy(const std::string& path, const NpyLimits& limits) {
 }
 
 Result<std::map<std::string, NpyArray>> read_npz(const std::string& path, const NpyLimits& limits) {
+  FIDCPP_ASSIGN_OR_RETURN(MappedFile m, MappedFile::open(path));
+  return parse_npz(m.data(), m.size(), "'" + path + "'", limits);
+}
+
+Result<std::map<std::string, NpyArray>> parse_npz(const uint8_t* data, size_t size, const std::string& what,
+                                                  const NpyLimits& limits) {
   ZipLimits zl;
   zl.max_entries = static_cast<uint64_t>(limits.max_members);
   zl.max_entry_bytes = limits.max_bytes + kMaxHeaderBytes + 16;
-  FIDCPP_ASSIGN_OR_RETURN(ZipReader zip, ZipReader::open_file(path, zl));
+  FIDCPP_ASSIGN_OR_RETURN(ZipReader zip, ZipReader::open(data, size, what, zl));
   std::map<std::string, NpyArray> out;
   for (const ZipEntry& e : zip.entries()) {
-    if (e.name.back() == '/') continue;  // directory entries carry no array
+    if (e.name.empty() || e.name.back() == '/') continue;  // directory entries carry no array
     std::string key = e.name;
     if (key.size() > 4 && key.compare(key.size() - 4, 4, ".npy") == 0) key.resize(key.size() - 4);
-    const std::string what = "'" + path + "' member '" + e.name + "'";
+    const std::string member_what = what + " member '" + e.name + "'";
     Result<NpyArray> arr = [&]() -> Result<NpyArray> {
       if (e.method == 0) {
         FIDCPP_ASSIGN_OR_RETURN(const uint8_t* p, zip.view_stored(e));
-        return parse_npy(p, static_cast<size_t>(e.uncompressed_size), what, limits);
+        return parse_npy(p, static_cast<size_t>(e.uncompressed_size), member_what, limits);
       }
       FIDCPP_ASSIGN_OR_RETURN(std::vector<uint8_t> bytes, zip.read(e, zl.max_entry_bytes));
-      return parse_npy(bytes.data(), bytes.size(), what, limits);
+      return parse_npy(bytes.data(), bytes.size(), member_what, limits);
     }();
     if (!arr.ok()) return arr.status();
     out[key] = std::move(arr).value();

@@ -32,6 +32,9 @@ Result<NpyArray> parse_npy(const uint8_t* data, size_t size, const std::string& 
                            const NpyLimits& limits = {});
 Result<NpyArray> read_npy(const std::string& path, const NpyLimits& limits = {});
 Result<std::map<std::string, NpyArray>> read_npz(const std::string& path, const NpyLimits& limits = {});
+// The same on an archive in memory (`what` names it in errors).
+Result<std::map<std::string, NpyArray>> parse_npz(const uint8_t* data, size_t size, const std::string& what,
+                                                  const NpyLimits& limits = {});
 
 enum class NpyDtype { kF4, kF8, kI8 };
 struct NpyWriteArray {

@@ -139,7 +139,8 @@ Result<TensorMap> parse_safetensors(const uint8_t* data, size_t size, const std:
     const uint8_t* p = data + h.data_start + e.begin;
     if (reinterpret_cast<uintptr_t>(p) % alignof(float) != 0) {
       t.owned.resize(static_cast<size_t>((e.end - e.begin) / 4));
-      std::memcpy(t.owned.data(), p, static_cast<size_t>(e.end - e.begin));
+      // An empty tensor leaves owned.data() null, which memcpy must not get (found by fuzz_safetensors).
+      if (e.end > e.begin) std::memcpy(t.owned.data(), p, static_cast<size_t>(e.end - e.begin));
       t.data = t.owned.data();
     } else {
       t.data = reinterpret_cast<const float*>(p);
