@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <utility>
@@ -16,7 +17,55 @@ namespace {
 std::string errno_text() {
   return std::strerror(errno);
 }
+
+// Temporary files of write_file_atomic calls in progress, readable from a signal handler: a slot is claimed
+// (1), its name copied, then published (2); the handler only reads published slots. Lock-free atomics are
+// async-signal-safe. A write that finds no free slot still works, it is just not cleaned up on a signal.
+constexpr int kTempSlots = 16;
+constexpr size_t kTempNameMax = 4096;
+struct TempSlot {
+  std::atomic<int> state{0};
+  char name[kTempNameMax];
+};
+TempSlot g_temp_slots[kTempSlots];
+static_assert(std::atomic<int>::is_always_lock_free, "signal handlers need lock-free atomics");
+
+// A temporary file name registered for the lifetime of the object. It is published before the file exists
+// (mkstemp fills name() in place), so a signal at any moment after creation finds it; before creation the
+// handler unlinks a name that does not exist yet.
+class PendingTemp {
+ public:
+  explicit PendingTemp(const std::string& name_template)
+      : fallback_(name_template.begin(), name_template.end()) {
+    fallback_.push_back('\0');
+    if (fallback_.size() > kTempNameMax) return;
+    for (TempSlot& s : g_temp_slots) {
+      int expected = 0;
+      if (s.state.compare_exchange_strong(expected, 1)) {
+        std::memcpy(s.name, fallback_.data(), fallback_.size());
+        s.state.store(2);
+        slot_ = &s;
+        return;
+      }
+    }
+  }
+  ~PendingTemp() {
+    if (slot_) slot_->state.store(0);
+  }
+  PendingTemp(const PendingTemp&) = delete;
+  PendingTemp& operator=(const PendingTemp&) = delete;
+  char* name() { return slot_ ? slot_->name : fallback_.data(); }
+
+ private:
+  std::vector<char> fallback_;  // the name when every slot is taken
+  TempSlot* slot_ = nullptr;
+};
 }  // namespace
+
+void remove_pending_temp_files() {
+  for (TempSlot& s : g_temp_slots)
+    if (s.state.load() == 2) ::unlink(s.name);
+}
 
 bool file_exists(const std::string& path) {
   struct stat st;
@@ -104,10 +153,9 @@ MappedFile::~MappedFile() {
 Status write_file_atomic(const std::string& path, const void* data, size_t size, Overwrite overwrite) {
   if (overwrite == Overwrite::kRefuse && file_exists(path))
     return invalid_argument("'" + path + "' already exists (use --force to overwrite)");
-  std::string tmp = path + ".tmp-XXXXXX";
-  std::vector<char> name(tmp.begin(), tmp.end());
-  name.push_back('\0');
-  int fd = ::mkstemp(name.data());
+  PendingTemp pending(path + ".tmp-XXXXXX");
+  char* const name = pending.name();
+  int fd = ::mkstemp(name);
   if (fd < 0) return io_error("'" + path + "': cannot create temporary file: " + errno_text());
   const auto* p = static_cast<const uint8_t*>(data);
   size_t done = 0;
@@ -117,7 +165,7 @@ Status write_file_atomic(const std::string& path, const void* data, size_t size,
       if (errno == EINTR) continue;
       std::string err = errno_text();
       ::close(fd);
-      ::unlink(name.data());
+      ::unlink(name);
       return io_error("'" + path + "': write failed: " + err);
     }
     done += static_cast<size_t>(w);
@@ -125,22 +173,22 @@ Status write_file_atomic(const std::string& path, const void* data, size_t size,
   ::fchmod(fd, 0644);
   if (::fsync(fd) != 0 || ::close(fd) != 0) {
     std::string err = errno_text();
-    ::unlink(name.data());
+    ::unlink(name);
     return io_error("'" + path + "': cannot flush: " + err);
   }
   if (overwrite == Overwrite::kRefuse) {
     // link() fails if the target appeared meanwhile, so nothing is ever replaced.
-    if (::link(name.data(), path.c_str()) != 0) {
+    if (::link(name, path.c_str()) != 0) {
       std::string err = errno_text();
-      ::unlink(name.data());
+      ::unlink(name);
       return io_error("'" + path + "': cannot create: " + err);
     }
-    ::unlink(name.data());
+    ::unlink(name);
     return Status();
   }
-  if (::rename(name.data(), path.c_str()) != 0) {
+  if (::rename(name, path.c_str()) != 0) {
     std::string err = errno_text();
-    ::unlink(name.data());
+    ::unlink(name);
     return io_error("'" + path + "': cannot rename temporary file: " + err);
   }
   return Status();

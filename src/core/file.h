@@ -41,4 +41,9 @@ Status write_file_atomic(const std::string& path, const void* data, size_t size,
 
 bool file_exists(const std::string& path);
 
+// Unlinks the temporary files of the write_file_atomic calls in progress (their final names are untouched).
+// Async-signal-safe: a SIGINT/SIGTERM handler calls it before _exit so an interrupted run leaves no temporary
+// file behind (README "Reliability").
+void remove_pending_temp_files();
+
 }  // namespace fidcpp

@@ -4,9 +4,11 @@
 #include "io/image_decode.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <csetjmp>
 #include <cstdarg>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <new>
@@ -83,8 +85,10 @@ bool check_size(DecodeJob* job, const char* format, int64_t width, int64_t heigh
   }
   if (width * height > l.max_pixels) {
     job_fail(job, StatusCode::kOutOfMemory,
-             "%s size %lldx%lld (%lld pixels) exceeds the limit of %lld pixels (decompression bomb?)", format,
-             (long long)width, (long long)height, (long long)(width * height), (long long)l.max_pixels);
+             "%s size %lldx%lld (%lld pixels) exceeds the limit of %lld pixels (decompression bomb? "
+             "FIDCPP_MAX_IMAGE_PIXELS raises the limit)",
+             format, (long long)width, (long long)height, (long long)(width * height),
+             (long long)l.max_pixels);
     return false;
   }
   job->width = int(width);
@@ -766,6 +770,21 @@ Result<DecodedImage> decode_image_memory(const uint8_t* data, size_t size, const
   auto r = decode_any(data, size, limits);
   if (!r.ok()) return r.status().with_context("image '" + name + "'");
   return r;
+}
+
+Result<DecodeLimits> decode_limits_from_env() {
+  DecodeLimits limits;
+  const char* env = std::getenv("FIDCPP_MAX_IMAGE_PIXELS");
+  if (!env || !*env) return limits;
+  char* end = nullptr;
+  errno = 0;
+  const long long v = std::strtoll(env, &end, 10);
+  if (*end || errno || v <= 0)
+    return invalid_argument(
+        std::string("FIDCPP_MAX_IMAGE_PIXELS must be a positive integer (pixels per image), got '") + env +
+        "'");
+  limits.max_pixels = v;
+  return limits;
 }
 
 Result<DecodedImage> decode_image_file(const std::string& path, const DecodeLimits& limits) {

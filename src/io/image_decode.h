@@ -28,6 +28,10 @@ struct DecodeLimits {
   uint64_t max_file_bytes = uint64_t(1) << 30;
 };
 
+// The default limits, with max_pixels taken from $FIDCPP_MAX_IMAGE_PIXELS when set (PIL's MAX_IMAGE_PIXELS
+// counterpart, for users with legitimately huge images); an invalid value is an error naming the variable.
+Result<DecodeLimits> decode_limits_from_env();
+
 // What decode_image_* decode. The format is sniffed from the bytes, never from the file name (like PIL).
 //  - JPEG: baseline/progressive, 1 (L, replicated), 3 (YCbCr or RGB) or 4 components (CMYK/YCCK,
 //  Adobe-inverted

@@ -168,8 +168,14 @@ Result<Moments> Moments::from_sums(int64_t dim, int64_t count, const std::vector
   return m;
 }
 
+std::vector<double> Moments::folded_outer() const {
+  std::vector<double> folded = outer_;
+  if (n_pending_ > 0) syrk_accumulate(pending_.data(), n_pending_, dim_, folded.data());
+  return folded;
+}
+
 std::vector<double> Moments::sum_outer() const {
-  std::vector<double> full = outer_;
+  std::vector<double> full = folded_outer();
   mirror_lower(full, dim_);
   return full;
 }
@@ -182,18 +188,18 @@ Status Moments::add_rows(const T* rows, int64_t n_rows) {
   // Validate the whole batch first so a rejected batch leaves the sums untouched.
   FIDCPP_RETURN_IF_ERROR(check_finite_features(rows, n_rows, dim_, "features"));
   const size_t d = static_cast<size_t>(dim_);
-  std::vector<double> block(static_cast<size_t>(std::min(n_rows, kBlockRows)) * d);
-  for (int64_t i0 = 0; i0 < n_rows; i0 += kBlockRows) {
-    const int64_t rows_here = std::min(kBlockRows, n_rows - i0);
-    for (int64_t i = 0; i < rows_here; ++i) {
-      const T* r = rows + (i0 + i) * dim_;
-      double* b = block.data() + static_cast<size_t>(i) * d;
-      for (size_t j = 0; j < d; ++j) {
-        b[j] = static_cast<double>(r[j]);
-        sum_[j] += b[j];
-      }
+  if (pending_.empty()) pending_.resize(static_cast<size_t>(kBlockRows) * d);
+  for (int64_t i = 0; i < n_rows; ++i) {
+    const T* r = rows + i * dim_;
+    double* b = pending_.data() + static_cast<size_t>(n_pending_) * d;
+    for (size_t j = 0; j < d; ++j) {
+      b[j] = static_cast<double>(r[j]);
+      sum_[j] += b[j];
     }
-    syrk_accumulate(block.data(), rows_here, dim_, outer_.data());
+    if (++n_pending_ == kBlockRows) {
+      syrk_accumulate(pending_.data(), kBlockRows, dim_, outer_.data());
+      n_pending_ = 0;
+    }
   }
   count_ += n_rows;
   return Status();
@@ -212,7 +218,8 @@ Status Moments::merge(const Moments& other) {
                             std::to_string(dim_));
   }
   for (size_t i = 0; i < sum_.size(); ++i) sum_[i] += other.sum_[i];
-  for (size_t i = 0; i < outer_.size(); ++i) outer_[i] += other.outer_[i];
+  const std::vector<double> other_outer = other.folded_outer();
+  for (size_t i = 0; i < outer_.size(); ++i) outer_[i] += other_outer[i];
   count_ += other.count_;
   return Status();
 }
@@ -230,9 +237,10 @@ Result<GaussianStats> Moments::gaussian_stats() const {
   out.mu.resize(d);
   for (size_t i = 0; i < d; ++i) out.mu[i] = sum_[i] / n;
   out.sigma.assign(d * d, 0.0);
+  const std::vector<double> outer = folded_outer();
   for (size_t i = 0; i < d; ++i) {
     for (size_t j = 0; j <= i; ++j) {
-      out.sigma[i * d + j] = (outer_[i * d + j] - n * (out.mu[i] * out.mu[j])) / n1;
+      out.sigma[i * d + j] = (outer[i * d + j] - n * (out.mu[i] * out.mu[j])) / n1;
     }
   }
   mirror_lower(out.sigma, dim_);

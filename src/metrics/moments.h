@@ -46,10 +46,17 @@ class Moments {
  private:
   template <class T>
   Status add_rows(const T* rows, int64_t n_rows);
+  // outer_ plus the pending rows' contribution, lower triangle.
+  std::vector<double> folded_outer() const;
   int64_t dim_ = 0;
   int64_t count_ = 0;
   std::vector<double> sum_;
   std::vector<double> outer_;  // lower triangle (row-major) = upper triangle in BLAS column-major terms
+  // Σffᵀ is accumulated one fixed block of rows at a time, counted from the first row added, so the sums are
+  // bitwise the same however the rows were split over add() calls (batch sizes). Rows of the unfinished
+  // block wait here (row-major, float64); reads fold them into a copy.
+  std::vector<double> pending_;
+  int64_t n_pending_ = 0;
 };
 
 // How the mean of float32 features is accumulated by gaussian_stats_two_pass.
