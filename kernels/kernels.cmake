@@ -3,9 +3,13 @@
 set(FIDCPP_CUDA_KERNEL_FILES
   kernels/resize_tf1.cu
   kernels/resize_bilinear_halfpixel.cu
+  kernels/resize_aa_bilinear.cu
+  kernels/resize_pil_bicubic.cu
+  kernels/resize_grid_sample.cu
   kernels/im2col.cu
   kernels/bias_relu.cu
   kernels/pool2d.cu
   kernels/global_mean.cu
   kernels/moments.cu
+  kernels/scale_columns_sqrt.cu
 )

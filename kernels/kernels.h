@@ -9,14 +9,58 @@
 
 FIDCPP_CUDA_NAMESPACE_BEGIN
 
-// n uint8 RGB images, HWC interleaved, `row_stride` bytes per row and `image_stride` bytes per image, all h x
-// w, become float NCHW 3 x ho x wo (image i at dst + i * 3 * ho * wo). torch-fidelity / TF1 legacy bilinear
-// (REFERENCE.md §2.2) on 0..255 values, then (v - 128) / 128.
-void launch_resize_tf1(const uint8_t* src, int n, int h, int w, size_t row_stride, size_t image_stride,
-                       float* dst, int ho, int wo, cudaStream_t stream);
-// pytorch-fid (REFERENCE.md §2.4): v / 255, half-pixel bilinear without antialias, then 2x - 1.
-void launch_resize_bilinear_halfpixel(const uint8_t* src, int n, int h, int w, size_t row_stride,
-                                      size_t image_stride, float* dst, int ho, int wo, cudaStream_t stream);
+// --- preprocessing: n 8-bit interleaved images -> normalised float NCHW n x 3 x ho x wo (image i at dst + i
+// * 3 * ho * wo), one launcher per reference resize (REFERENCE.md §2.2-2.6). The per-axis taps and weights
+// are built on the host by the CPU backend's make_*_axis functions and uploaded (src/backend/cuda/
+// cuda_preprocess.cpp), so both backends sample the same pixels with the same weights; each kernel repeats
+// the CPU loop's arithmetic operation by operation, with _rn intrinsics where nvcc would otherwise contract
+// or reorder, and is bit-identical to the CPU path.
+
+// Sample (i, y, x, c) lives at data[i * image_stride + y * row_stride + x * pixel_stride + c] (device
+// memory).
+struct U8Images {
+  const uint8_t* data = nullptr;
+  int n = 0, h = 0, w = 0;
+  size_t row_stride = 0, image_stride = 0;
+  int pixel_stride = 3;  // 3 (RGB) or 4 (RGBA, alpha ignored)
+};
+// Two taps per output index o: in[lo[o]] and in[hi[o]], weights w0[o] / w1[o] (what they mean is per kernel).
+struct TwoTapAxis {
+  const int32_t* lo = nullptr;
+  const int32_t* hi = nullptr;
+  const float* w0 = nullptr;
+  const float* w1 = nullptr;
+  int size = 0;  // output size
+};
+// A filter axis: output o reads in[start[o] + k] for k < count[o] with weight[o * max_taps + k].
+template <class T>
+struct FilterAxis {
+  const int32_t* start = nullptr;
+  const int32_t* count = nullptr;
+  const T* weight = nullptr;
+  int max_taps = 0, in_size = 0, out_size = 0;
+};
+
+// torch-fidelity / TF1 legacy bilinear (§2.2; w1 = frac) on 0..255, then (v - 128) / 128.
+void launch_resize_tf1(const U8Images& src, const TwoTapAxis& ay, const TwoTapAxis& ax, float* dst,
+                       cudaStream_t stream);
+// pytorch-fid (§2.4): v / 255, PyTorch's half-pixel bilinear with its FMA contraction (w0, w1 as
+// make_bilinear_axis), then 2x - 1.
+void launch_resize_bilinear_halfpixel(const U8Images& src, const TwoTapAxis& ay, const TwoTapAxis& ax,
+                                      float* dst, cudaStream_t stream);
+// clean-fid legacy_tensorflow (§2.6): PyTorch grid_sample's bilinear weights (w1 = frac), (v - 128) / 128.
+void launch_resize_grid_sample(const U8Images& src, const TwoTapAxis& ay, const TwoTapAxis& ax, float* dst,
+                               cudaStream_t stream);
+// torchmetrics (§2.3): PyTorch's antialiased bilinear, horizontal pass first (an axis whose size is unchanged
+// is copied), float accumulation with fma, then (v - 128) / 128. `scratch`: n * 3 * h * ax.out_size floats.
+void launch_resize_aa_bilinear(const U8Images& src, const FilterAxis<float>& ay, const FilterAxis<float>& ax,
+                               float* scratch, float* dst, cudaStream_t stream);
+// clean-fid (§2.5): Pillow 'F' bicubic with double coefficients and sums, float32 after each pass (skipped
+// when its axis keeps its size; vertical first when `vertical_first`), clip to [0, 255], (v - 128) / 128.
+// `scratch`: n * 3 * max(h * ax.out_size, ay.out_size * w) floats.
+void launch_resize_pil_bicubic(const U8Images& src, const FilterAxis<double>& ay,
+                               const FilterAxis<double>& ax, bool vertical_first, float* scratch, float* dst,
+                               cudaStream_t stream);
 
 // For n images C x H x W (src_image_stride floats apart): col[i] is the (C*kh*kw) x (ho*wo) row-major matrix
 // of image i, images ho*wo*C*kh*kw floats apart. Rows ordered (c, ky, kx), matching OIHW weights. Zero
@@ -48,5 +92,8 @@ void launch_global_mean(const float* src, size_t src_image_stride, int n, int c,
 // sum.
 void launch_f32_to_f64(const float* src, size_t count, double* dst, cudaStream_t stream);
 void launch_column_sum_f64(const double* x, int rows, int cols, double* sum, cudaStream_t stream);
+
+// Column-major rows x cols matrix (leading dimension lda): column j *= sqrt(max(w[j], 0)).
+void launch_scale_columns_sqrt(double* a, int rows, int cols, int lda, const double* w, cudaStream_t stream);
 
 FIDCPP_CUDA_NAMESPACE_END

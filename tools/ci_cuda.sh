@@ -9,7 +9,7 @@ B="$SRC/build-cuda"
 T="$SRC/build-cuda-tsan"
 
 echo "== nvcc build (80;86;89;90 + PTX), ptxas report =="
-cmake -S "$SRC" -B "$B" -DFIDCPP_CUDA=ON -DFIDCPP_BUILD_BENCH=OFF -DFIDCPP_CUDA_PTXAS_REPORT=ON \
+cmake -S "$SRC" -B "$B" -DFIDCPP_CUDA=ON -DFIDCPP_BUILD_BENCH=ON -DFIDCPP_CUDA_PTXAS_REPORT=ON \
   -DCMAKE_CUDA_ARCHITECTURES="80-real;86-real;89-real;90-real;90-virtual" >/dev/null
 cmake --build "$B" --target fidcpp_cuda --clean-first -j"$JOBS" 2>&1 | tee "$B/ptxas.log" >/dev/null
 cmake --build "$B" -j"$JOBS"
@@ -37,6 +37,15 @@ print(f"total spill bytes: {spills}")
 sys.exit(1 if spills else 0)
 PY
 
+echo "== bench_gpu: runs on a GPU, says 'no CUDA device' (exit 77) without one =="
+if [ -x "$B/bench/bench_gpu" ]; then
+  rc=0
+  "$B/bench/bench_gpu" --batches 1,32 --iters 3 || rc=$?
+  if [ "$rc" != 0 ] && [ "$rc" != 77 ]; then echo "ci_cuda: bench_gpu failed ($rc)"; exit 1; fi
+else
+  echo "bench_gpu not built (Google Benchmark not found, so bench/ is skipped)"
+fi
+
 echo "== emulated tests (label emu) and GPU tests (skip without a device) =="
 (cd "$B" && ctest -L 'emu|gpu' --output-on-failure -j"$JOBS")
 
@@ -47,7 +56,9 @@ cmake --build "$T" --target test_emu -j"$JOBS"
 # Not the divergent-barrier tests: after a kernel error the shim abandons the block's suspended fibers, which never
 # reach a synchronisation point, so TSan reports their last reads against the launch's teardown. That error path is
 # covered by the plain and ASan runs of the same tests.
-CUDAEMU_WORKERS=2 "$T/tests/test_emu" --gtest_filter='EmuSemantics.Tiled*:EmuSemantics.WarpProbe*:EmuSemantics.CrossBlock*:EmuSemantics.Graph*:EmuKernels.Im2col*:EmuKernels.BiasRelu*:EmuKernels.Moments*:EmuLinalg.*'
+# OPENBLAS_NUM_THREADS=1: the CPU FID reference (LAPACK) would otherwise run on OpenBLAS's own threads, which
+# TSan cannot see synchronise (uninstrumented library) and reports as races inside dscal.
+OPENBLAS_NUM_THREADS=1 CUDAEMU_WORKERS=2 "$T/tests/test_emu" --gtest_filter='EmuSemantics.Tiled*:EmuSemantics.WarpProbe*:EmuSemantics.CrossBlock*:EmuSemantics.Graph*:EmuKernels.Im2col*:EmuKernels.BiasRelu*:EmuKernels.Moments*:EmuLinalg.*:EmuKernels.Resize*:EmuPreprocess.EveryMode*:EmuPreprocess.Bad*:EmuCudaBackend.Recorded*'
 # The racecheck must fire on the kernel with the forgotten barrier.
 if CUDAEMU_WORKERS=1 "$T/tests/test_emu" --gtest_filter='EmuSemantics.MissingBarrier*' >"$T/race.log" 2>&1 ||
    ! grep -q "ThreadSanitizer: data race" "$T/race.log"; then

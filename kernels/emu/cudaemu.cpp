@@ -1032,6 +1032,10 @@ cudaError_t cudaemu_cudaStreamIsCapturing(cudaStream_t s, cudaStreamCaptureStatu
   *st = capturing(s) ? cudaStreamCaptureStatusActive : cudaStreamCaptureStatusNone;
   return cudaSuccess;
 }
+cudaError_t cudaemu_cudaLaunchHostFunc(cudaStream_t s, cudaHostFn_t fn, void* user_data) {
+  if (!fn) return set_error(cudaErrorInvalidValue);
+  return run_or_capture(s, [fn, user_data]() { fn(user_data); });
+}
 cudaError_t cudaemu_cudaGraphInstantiate(cudaGraphExec_t* e, cudaGraph_t g, unsigned long long) {
   if (!e || !g) return set_error(cudaErrorInvalidValue);
   auto* exec = new cudaemu::EmuGraph(*reinterpret_cast<cudaemu::EmuGraph*>(g));

@@ -450,6 +450,8 @@ cudaError_t cudaemu_cudaEventRecord(cudaEvent_t e, cudaStream_t s = 0);
 cudaError_t cudaemu_cudaEventSynchronize(cudaEvent_t e);
 cudaError_t cudaemu_cudaEventElapsedTime(float* ms, cudaEvent_t a, cudaEvent_t b);
 cudaError_t cudaemu_cudaStreamWaitEvent(cudaStream_t s, cudaEvent_t e, unsigned flags = 0);
+// Runs fn(user_data) in stream order (now, or at replay when the stream is being captured).
+cudaError_t cudaemu_cudaLaunchHostFunc(cudaStream_t s, cudaHostFn_t fn, void* user_data);
 cudaError_t cudaemu_cudaFuncSetAttribute(const void* f, cudaFuncAttribute attr, int value);
 template <class... P>
 cudaError_t cudaemu_cudaFuncSetAttribute(void (*f)(P...), cudaFuncAttribute attr, int value) {
@@ -511,6 +513,7 @@ cudaError_t cudaemu_cudaMemcpyFromSymbol(void* dst, const T& symbol, size_t byte
 #define cudaEventSynchronize cudaemu_cudaEventSynchronize
 #define cudaEventElapsedTime cudaemu_cudaEventElapsedTime
 #define cudaStreamWaitEvent cudaemu_cudaStreamWaitEvent
+#define cudaLaunchHostFunc cudaemu_cudaLaunchHostFunc
 #define cudaFuncSetAttribute cudaemu_cudaFuncSetAttribute
 #define cudaMemcpyToSymbol cudaemu_cudaMemcpyToSymbol
 #define cudaMemcpyFromSymbol cudaemu_cudaMemcpyFromSymbol

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <string>
 
 #include "core/status.h"
 
@@ -97,6 +98,28 @@ inline int pooled_size(int in, int kernel, int stride, int pad) {
   return (in + 2 * pad - kernel) / stride + 1;
 }
 
+// How 8-bit images become network input on a backend: each reference's resize and normalisation
+// (REFERENCE.md §2.2-2.6), one per PreprocessMode (model/preprocess.h) and bit-identical to the CPU
+// Preprocessor of that mode.
+enum class InputTransform {
+  kTf1,                // torch-fidelity
+  kAaBilinear,         // torchmetrics
+  kHalfPixelBilinear,  // pytorch-fid
+  kPilBicubic,         // clean-fid
+  kGridSample,         // clean-fid-legacy-tf
+};
+
+// n images of height x width, 8-bit RGB or RGBA (alpha ignored): sample (i, y, x, c) at
+// data[i * image_stride + y * row_stride + x * pixel_stride + c], in memory the backend reads directly
+// (device memory for CUDA).
+struct ImageBatch {
+  const uint8_t* data = nullptr;
+  int n = 0, height = 0, width = 0;
+  size_t row_stride = 0, image_stride = 0;  // bytes
+  int pixel_stride = 3;                     // 3 or 4
+  void* stream = nullptr;  // CUDA: the cudaStream_t the pixels were written on (null: the legacy stream)
+};
+
 // Every op validates shapes and returns an error (never aborts) on a mismatch. Ops run in issue order; a
 // backend may run them asynchronously (CUDA stream) as long as download() and synchronize() observe all
 // earlier ops. All ops are deterministic: the same input gives bitwise the same output for any batch size n
@@ -136,6 +159,33 @@ class Backend {
   // (REFERENCE.md §1.6: logits = logits_unbiased + bias). in/out are views with h == w == 1.
   virtual Status linear(const PreparedLinear& fc, const TensorView& in, const TensorView& out,
                         bool add_bias) = 0;
+
+  // Bytes of backend memory still free (CUDA: cudaMemGetInfo), to size batches; kUnsupported where memory is
+  // not the limit (the CPU backend).
+  virtual Result<size_t> free_memory() { return unsupported(std::string(name()) + ": no device memory"); }
+
+  // --- recording (optional; CUDA graphs)
+  // The ops issued between begin_recording() and end_recording() are recorded instead of run; replay(id)
+  // runs them again with the same buffers and shapes. While recording, ops must not need new backend memory
+  // (run the same ops once directly first). replay() returns kNotFound once the recording went stale (the
+  // backend reallocated memory it refers to): record again. Backends without it return kUnsupported.
+  virtual Status begin_recording() { return unsupported(std::string(name()) + ": no op recording"); }
+  virtual Result<int> end_recording() { return unsupported(std::string(name()) + ": no op recording"); }
+  virtual Status replay(int recording) {
+    (void)recording;
+    return unsupported(std::string(name()) + ": no op recording");
+  }
+
+  // --- input (optional)
+  // out (n x 3 x h x w, a plain view) = transform(images), resized to out.h x out.w. Runs after earlier work
+  // on images.stream; the backend has finished reading the pixels when synchronize() or a download returns.
+  // Backends that only take host images (the CPU backend preprocesses before upload) return kUnsupported.
+  virtual Status preprocess(InputTransform transform, const ImageBatch& images, const TensorView& out) {
+    (void)transform, (void)images, (void)out;
+    return unsupported(std::string("backend '") + name() +
+                       "' cannot preprocess images in its own memory (device-pointer input needs the CUDA "
+                       "backend)");
+  }
 };
 
 struct CpuBackendOptions {

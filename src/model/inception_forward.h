@@ -3,6 +3,7 @@
 // tap.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -45,6 +46,8 @@ class InceptionForward {
 
  private:
   InceptionForward(Backend& backend, const PreparedInception& weights) : be_(backend), w_(weights) {}
+  // The layers of forward(): issued directly, or recorded once per batch size and replayed (CUDA graphs).
+  Status forward_ops(int n);
   Status conv(const char* prefix, const TensorView& in, const TensorView& out);
   // Output view of a conv unit applied to `in`, placed in buffer `dst`.
   TensorView conv_out(const char* prefix, const TensorView& in, float* dst) const;
@@ -69,6 +72,11 @@ class InceptionForward {
   float* feat_ = nullptr;  // per tap: max_batch x dim, at tap_offset_[tap]
   int64_t tap_offset_[6] = {-1, -1, -1, -1, -1, -1};
   int64_t pool3_offset_ = -1;  // pool3 scratch when logits are requested without the 2048 tap
+  struct Recording {
+    int direct_runs = 0;
+    int id = -1;  // the backend's recording of forward_ops(n), once made
+  };
+  std::map<int, Recording> recordings_;  // by batch size
 };
 
 }  // namespace fidcpp

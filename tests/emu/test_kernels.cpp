@@ -6,6 +6,8 @@
 #include <cmath>
 #include <vector>
 
+#include "backend/cpu/resize_bilinear.h"
+#include "backend/cpu/resize_tf1.h"
 #include "core/splitmix64.h"
 #include "emu/emu_test_util.h"
 #include "kernel_refs.h"
@@ -40,6 +42,31 @@ void expect_near_all(const std::vector<float>& got, const std::vector<float>& wa
   EXPECT_EQ(bad, 0u);
 }
 
+// Device copies of a two-tap axis (lo, hi, optional w0, w1) for calling the resize kernels directly.
+struct TwoTapTables {
+  DeviceArray<int32_t> lo, hi;
+  DeviceArray<float> w0, w1;
+  TwoTapTables(const std::vector<int32_t>& l, const std::vector<int32_t>& h, const std::vector<float>& a,
+               const std::vector<float>& b)
+      : lo(l), hi(h), w0(a.empty() ? std::vector<float>(1) : a), w1(b) {}
+  fidcpp::TwoTapAxis axis() {
+    fidcpp::TwoTapAxis x;
+    x.lo = lo.get(), x.hi = hi.get(), x.w0 = w0.get(), x.w1 = w1.get();
+    x.size = int(lo.size());
+    return x;
+  }
+};
+TwoTapTables tf1_tables(int in, int out) {
+  const auto a = fidcpp::make_tf1_axis(in, out);
+  return TwoTapTables(a.lo, a.hi, {}, a.frac);
+}
+fidcpp::U8Images images(const uint8_t* data, int n, int h, int w, size_t row_stride, size_t image_stride) {
+  fidcpp::U8Images im;
+  im.data = data, im.n = n, im.h = h, im.w = w, im.row_stride = row_stride, im.image_stride = image_stride;
+  im.pixel_stride = 3;
+  return im;
+}
+
 // REFERENCE.md §2.2 test vector: the reference implementation itself is pinned to the published values.
 TEST(EmuKernels, ResizeTf1MatchesPublishedTestVector) {
   const uint8_t rows[4][4] = {{0, 50, 100, 150}, {200, 250, 30, 80}, {10, 20, 40, 60}, {255, 128, 64, 32}};
@@ -51,7 +78,8 @@ TEST(EmuKernels, ResizeTf1MatchesPublishedTestVector) {
                          60.000004f, 173.33336f, 80.00001f,  46.22222f};
   DeviceArray<uint8_t> src(img);
   DeviceArray<float> dst(3 * 9);
-  fidcpp::launch_resize_tf1(src.get(), 1, 4, 4, 12, 48, dst.get(), 3, 3, 0);
+  auto ty = tf1_tables(4, 3), tx = tf1_tables(4, 3);
+  fidcpp::launch_resize_tf1(images(src.get(), 1, 4, 4, 12, 48), ty.axis(), tx.axis(), dst.get(), 0);
   ASSERT_EQ(cudaGetLastError(), cudaSuccess);
   const auto got = dst.download();
   const auto ref = fidcpp::ref::resize_tf1_ref(img.data(), 1, 4, 4, 12, 48, 3, 3);
@@ -72,7 +100,9 @@ TEST(EmuKernels, ResizeTf1IsBitExactWithReference) {
       const auto img = random_bytes(image_stride * n, uint64_t(h * 1000 + w));
       DeviceArray<uint8_t> src(img);
       DeviceArray<float> dst(size_t(n) * 3 * ho * wo);
-      fidcpp::launch_resize_tf1(src.get(), n, h, w, row_stride, image_stride, dst.get(), ho, wo, 0);
+      auto ty = tf1_tables(h, ho), tx = tf1_tables(w, wo);
+      fidcpp::launch_resize_tf1(images(src.get(), n, h, w, row_stride, image_stride), ty.axis(), tx.axis(),
+                                dst.get(), 0);
       ASSERT_EQ(cudaGetLastError(), cudaSuccess);
       EXPECT_EQ(dst.download(),
                 fidcpp::ref::resize_tf1_ref(img.data(), n, h, w, row_stride, image_stride, ho, wo))
@@ -89,8 +119,10 @@ TEST(EmuKernels, ResizeHalfPixelMatchesDoubleReference) {
     const auto img = random_bytes(image_stride * n, uint64_t(h + w));
     DeviceArray<uint8_t> src(img);
     DeviceArray<float> dst(size_t(n) * 3 * ho * wo);
-    fidcpp::launch_resize_bilinear_halfpixel(src.get(), n, h, w, row_stride, image_stride, dst.get(), ho, wo,
-                                             0);
+    const auto ay = fidcpp::make_bilinear_axis(h, ho), ax = fidcpp::make_bilinear_axis(w, wo);
+    TwoTapTables ty(ay.i0, ay.i1, ay.w0, ay.w1), tx(ax.i0, ax.i1, ax.w0, ax.w1);
+    fidcpp::launch_resize_bilinear_halfpixel(images(src.get(), n, h, w, row_stride, image_stride), ty.axis(),
+                                             tx.axis(), dst.get(), 0);
     ASSERT_EQ(cudaGetLastError(), cudaSuccess);
     // float32 steps vs double: the float32 source coordinate (scale rounded to float, then i * scale) moves
     // the taps by up to ~1e-6 of a pixel on the [-1, 1] output, i.e. ~2e-4 on the 0..255 scale.

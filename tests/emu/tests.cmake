@@ -28,6 +28,8 @@ add_library(fidcpp_cuda_emu STATIC
   ${PROJECT_SOURCE_DIR}/src/backend/cuda/cuda_check.cpp
   ${PROJECT_SOURCE_DIR}/src/backend/cuda/linalg_emulated.cpp
   ${PROJECT_SOURCE_DIR}/src/backend/cuda/cuda_backend.cpp
+  ${PROJECT_SOURCE_DIR}/src/backend/cuda/cuda_preprocess.cpp
+  ${PROJECT_SOURCE_DIR}/src/backend/cuda/cuda_fid.cpp
   ${PROJECT_SOURCE_DIR}/src/backend/cuda/cuda_backend_emulated.cpp
   ${FIDCPP_EMU_WRAPPERS})
 target_compile_definitions(fidcpp_cuda_emu PUBLIC FIDCPP_CUDA_EMULATED=1)
@@ -41,8 +43,16 @@ target_include_directories(fidcpp_cuda_emu PUBLIC
   ${PROJECT_SOURCE_DIR}/kernels ${PROJECT_SOURCE_DIR}/src ${PROJECT_SOURCE_DIR}/tests ${FIDCPP_EMU_CUDA_INCLUDE})
 # #pragma unroll is for nvcc.
 target_compile_options(fidcpp_cuda_emu PRIVATE ${FIDCPP_WARNINGS} -Wno-unknown-pragmas)
-target_link_libraries(fidcpp_cuda_emu PUBLIC Threads::Threads)
+# fidcpp: the CPU backend's resize tables (make_*_axis) that the device preprocessing uploads.
+target_link_libraries(fidcpp_cuda_emu PUBLIC fidcpp Threads::Threads)
 
 fidcpp_test(NAME test_emu LABELS emu
   SOURCES emu/test_semantics.cpp emu/test_kernels.cpp emu/test_linalg.cpp emu/test_backend.cpp
+    emu/test_preprocess.cpp
   LIBS fidcpp_cuda_emu)
+
+# The whole network under emulation (slow: minutes, not seconds), separate so that the TSan run leaves it out.
+fidcpp_test(NAME test_emu_network LABELS emu
+  SOURCES emu/test_network.cpp model/synthetic_weights.cpp
+  LIBS fidcpp_cuda_emu)
+target_include_directories(test_emu_network PRIVATE ${PROJECT_SOURCE_DIR}/tests/model)

@@ -4,4 +4,6 @@ if(NOT FIDCPP_HAVE_CUDA)
 endif()
 add_library(fidcpp_kernel_refs_gpu STATIC ${PROJECT_SOURCE_DIR}/kernels/kernel_refs.cpp)
 target_include_directories(fidcpp_kernel_refs_gpu PUBLIC ${PROJECT_SOURCE_DIR}/kernels)
-fidcpp_test(NAME test_gpu LABELS gpu SOURCES gpu/test_gpu_kernels.cpp LIBS fidcpp_cuda fidcpp_kernel_refs_gpu)
+fidcpp_test(NAME test_gpu LABELS gpu SOURCES gpu/test_gpu_kernels.cpp model/synthetic_weights.cpp
+            LIBS fidcpp_cuda fidcpp_kernel_refs_gpu)
+target_include_directories(test_gpu PRIVATE ${PROJECT_SOURCE_DIR}/tests/model)

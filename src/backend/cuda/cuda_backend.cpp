@@ -1,11 +1,14 @@
 // The CUDA backend's ops: device buffers, conv = im2col (k x k) + strided-batched cuBLAS sgemm writing
 // straight into the output's channel slice + bias/ReLU epilogue, pools, global mean, linear. Compiled for the
 // GPU and, unchanged, against the cudaemu shim for CPU tests.
+#include <algorithm>
+#include <cstring>
 #include <string>
 #include <vector>
 
 #include "backend/cuda/cuda_backend_impl.h"
 #include "backend/cuda/cuda_check.h"
+#include "backend/cuda/cuda_preprocess.h"
 #include "backend/cuda/cuda_raii.h"
 #include "kernels.h"
 
@@ -48,8 +51,14 @@ Status check_view(const char* op, const char* which, const TensorView& v) {
 class CudaBackend final : public Backend {
  public:
   CudaBackend(std::string name) : name_(std::move(name)) {}
+  // Uploads may still read the pinned staging buffers, which are members.
+  ~CudaBackend() override {
+    if (stream_.get()) (void)cudaStreamSynchronize(stream_.get());
+  }
   Status init(const std::function<Result<std::unique_ptr<Linalg>>(cudaStream_t)>& make_linalg) {
     FIDCPP_RETURN_IF_ERROR(stream_.create());
+    FIDCPP_RETURN_IF_ERROR(input_written_.create());
+    FIDCPP_RETURN_IF_ERROR(input_read_.create());
     FIDCPP_ASSIGN_OR_RETURN(linalg_, make_linalg(stream_.get()));
     return Status();
   }
@@ -61,11 +70,26 @@ class CudaBackend final : public Backend {
     FIDCPP_RETURN_IF_ERROR(b.allocate(floats));
     return std::unique_ptr<BackendBuffer>(new CudaBuffer(std::move(b)));
   }
+  // Through two pinned staging buffers used in turn: the caller's floats are copied into one while the copy
+  // out of the other may still run, and the call returns without waiting for the device, so the caller can
+  // reuse `host` at once and prepare the next batch while the device works on this one.
   Status upload(const float* host, size_t count, float* dst) override {
-    FIDCPP_CUDA_CHECK(
-        cudaMemcpyAsync(dst, host, count * sizeof(float), cudaMemcpyHostToDevice, stream_.get()));
-    // Pageable source: the copy is staged by the driver; synchronising keeps the caller free to reuse `host`.
-    FIDCPP_CUDA_CHECK(cudaStreamSynchronize(stream_.get()));
+    if (recording_) return invalid_argument("upload: not allowed while recording");
+    for (size_t done = 0; done < count;) {
+      Staging& st = staging_[next_staging_];
+      next_staging_ ^= 1;
+      if (st.in_flight) FIDCPP_CUDA_CHECK(cudaEventSynchronize(st.copied.get()));
+      st.in_flight = false;
+      if (!st.copied.get()) FIDCPP_RETURN_IF_ERROR(st.copied.create());
+      if (st.buffer.size() < kStagingFloats) FIDCPP_RETURN_IF_ERROR(st.buffer.allocate(kStagingFloats));
+      const size_t chunk = std::min(kStagingFloats, count - done);
+      std::memcpy(st.buffer.get(), host + done, chunk * sizeof(float));
+      FIDCPP_CUDA_CHECK(cudaMemcpyAsync(dst + done, st.buffer.get(), chunk * sizeof(float),
+                                        cudaMemcpyHostToDevice, stream_.get()));
+      FIDCPP_CUDA_CHECK(cudaEventRecord(st.copied.get(), stream_.get()));
+      st.in_flight = true;
+      done += chunk;
+    }
     return Status();
   }
   Status download(const float* src, size_t count, float* host) override {
@@ -184,6 +208,83 @@ class CudaBackend final : public Backend {
     return Status();
   }
 
+  Status preprocess(InputTransform transform, const ImageBatch& im, const TensorView& out) override {
+    FIDCPP_RETURN_IF_ERROR(check_view("preprocess", "output", out));
+    if (!im.data) return invalid_argument("preprocess: null image pointer");
+    if (im.n <= 0 || im.height <= 0 || im.width <= 0)
+      return invalid_argument("preprocess: bad batch " + std::to_string(im.n) + " x " +
+                              std::to_string(im.width) + "x" + std::to_string(im.height));
+    if (im.pixel_stride != 3 && im.pixel_stride != 4)
+      return invalid_argument("preprocess: pixel stride must be 3 (RGB8) or 4 (RGBA8), got " +
+                              std::to_string(im.pixel_stride));
+    const size_t row_bytes = size_t(im.width) * size_t(im.pixel_stride);
+    if (im.row_stride < row_bytes)
+      return invalid_argument("preprocess: row stride " + std::to_string(im.row_stride) +
+                              " bytes is less than width * pixel stride = " + std::to_string(row_bytes));
+    if (im.n > 1 && im.image_stride < size_t(im.height - 1) * im.row_stride + row_bytes)
+      return invalid_argument("preprocess: image stride " + std::to_string(im.image_stride) +
+                              " bytes is smaller than one image");
+    if (out.n != im.n || out.c != 3 || out.c_total != 3 || out.c_offset != 0)
+      return invalid_argument("preprocess: output must be a plain n x 3 x h x w view");
+    // A pageable host pointer would fault inside the kernel and poison the context: refuse it here.
+    cudaPointerAttributes attr{};
+    FIDCPP_CUDA_CHECK(cudaPointerGetAttributes(&attr, im.data));
+    if (attr.type == cudaMemoryTypeUnregistered)
+      return invalid_argument(
+          "preprocess: the image pointer is not CUDA device memory (host images go through add_image)");
+    U8Images src;
+    src.data = im.data;
+    src.n = im.n;
+    src.h = im.height;
+    src.w = im.width;
+    src.row_stride = im.row_stride;
+    src.image_stride = im.image_stride;
+    src.pixel_stride = im.pixel_stride;
+    // Stream order both ways: read after the caller's writes, and the caller's later work (which may reuse
+    // the buffer) after our reads.
+    const auto user = static_cast<cudaStream_t>(im.stream);
+    FIDCPP_CUDA_CHECK(cudaEventRecord(input_written_.get(), user));
+    FIDCPP_CUDA_CHECK(cudaStreamWaitEvent(stream_.get(), input_written_.get(), 0));
+    FIDCPP_RETURN_IF_ERROR(preprocessor_.run(transform, src, out.h, out.w, out.data, stream_.get()));
+    FIDCPP_CUDA_CHECK(cudaEventRecord(input_read_.get(), stream_.get()));
+    FIDCPP_CUDA_CHECK(cudaStreamWaitEvent(user, input_read_.get(), 0));
+    return Status();
+  }
+
+  Result<size_t> free_memory() override {
+    size_t free_bytes = 0, total = 0;
+    FIDCPP_CUDA_CHECK(cudaMemGetInfo(&free_bytes, &total));
+    return free_bytes;
+  }
+
+  Status begin_recording() override {
+    if (recording_) return invalid_argument("begin_recording: already recording");
+    // Thread-local mode: other threads' unrelated CUDA calls (decoders, other evaluators) stay legal.
+    FIDCPP_CUDA_CHECK(cudaStreamBeginCapture(stream_.get(), cudaStreamCaptureModeThreadLocal));
+    recording_ = true;
+    return Status();
+  }
+  Result<int> end_recording() override {
+    if (!recording_) return invalid_argument("end_recording: not recording");
+    recording_ = false;
+    cudaGraph_t graph = nullptr;
+    FIDCPP_CUDA_CHECK(cudaStreamEndCapture(stream_.get(), &graph));
+    Recording r;
+    r.generation = generation_;
+    FIDCPP_RETURN_IF_ERROR(r.exec.instantiate(graph));
+    recordings_.push_back(std::move(r));
+    return static_cast<int>(recordings_.size() - 1);
+  }
+  Status replay(int id) override {
+    if (id < 0 || size_t(id) >= recordings_.size())
+      return invalid_argument("replay: no recording " + std::to_string(id));
+    if (recordings_[size_t(id)].generation != generation_)
+      return not_found("replay: recording " + std::to_string(id) +
+                       " is stale (scratch memory was reallocated)");
+    FIDCPP_CUDA_CHECK(cudaGraphLaunch(recordings_[size_t(id)].exec.get(), stream_.get()));
+    return Status();
+  }
+
  private:
   Status pool2d(const char* op, PoolKind kind, const PoolDesc& pool, const TensorView& in,
                 const TensorView& out) {
@@ -204,14 +305,34 @@ class CudaBackend final : public Backend {
   // Grows only: after the first batch the forward never reallocates (and so could be captured into a graph).
   Status ensure_scratch(size_t floats) {
     if (scratch_.size() >= floats) return Status();
+    if (recording_)
+      return invalid_argument("conv2d: needs more scratch while recording (run the ops once first)");
+    ++generation_;                                            // recordings refer to the old scratch
     FIDCPP_CUDA_CHECK(cudaStreamSynchronize(stream_.get()));  // earlier im2col output may still be read
     return scratch_.allocate(floats);
   }
 
   std::string name_;
   CudaStream stream_;
+  CudaEvent input_written_, input_read_;
+  DevicePreprocessor preprocessor_;
   std::unique_ptr<Linalg> linalg_;
   DeviceBuffer<float> scratch_;
+  struct Recording {
+    CudaGraphExec exec;
+    int generation = 0;
+  };
+  std::vector<Recording> recordings_;
+  static constexpr size_t kStagingFloats = size_t(4) << 20;  // 16 MiB: a few 299 x 299 images per chunk
+  struct Staging {
+    PinnedBuffer<float> buffer;
+    CudaEvent copied;  // the device has read `buffer`
+    bool in_flight = false;
+  };
+  Staging staging_[2];
+  int next_staging_ = 0;
+  int generation_ = 0;
+  bool recording_ = false;
 };
 
 }  // namespace

@@ -17,8 +17,4 @@ struct CudaBackendOptions {
 // Defined in the CUDA build only (fidcpp_cuda). kUnsupported "no CUDA device: ..." without a usable device.
 Result<std::unique_ptr<Backend>> create_cuda_backend(const CudaBackendOptions& options = {});
 
-// Images that fit in free device memory, given the bytes one image needs (activations + scratch), keeping
-// `reserve_bytes` free for cuBLAS/cuSOLVER workspaces; at least 1, at most max_batch. CUDA build only.
-Result<int> cuda_batch_size_for_free_memory(size_t bytes_per_image, size_t reserve_bytes, int max_batch);
-
 }  // namespace fidcpp

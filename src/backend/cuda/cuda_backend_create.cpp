@@ -30,15 +30,4 @@ Result<std::unique_ptr<Backend>> create_cuda_backend(const CudaBackendOptions& o
   return create_cuda_backend_with([&](cudaStream_t s) { return create_cublas_linalg(s, lo); }, label.c_str());
 }
 
-Result<int> cuda_batch_size_for_free_memory(size_t bytes_per_image, size_t reserve_bytes, int max_batch) {
-  if (bytes_per_image == 0 || max_batch < 1)
-    return invalid_argument("cuda_batch_size_for_free_memory: bad sizes");
-  size_t free_bytes = 0, total = 0;
-  FIDCPP_CUDA_CHECK(cudaMemGetInfo(&free_bytes, &total));
-  const size_t usable = free_bytes > reserve_bytes ? free_bytes - reserve_bytes : 0;
-  const size_t n = usable / bytes_per_image;
-  if (n == 0) return out_of_memory("not enough free device memory for one image");
-  return static_cast<int>(n < size_t(max_batch) ? n : size_t(max_batch));
-}
-
 }  // namespace fidcpp

@@ -6,7 +6,7 @@ FIDCPP_CUDA_NAMESPACE_BEGIN
 
 Result<std::unique_ptr<Backend>> create_emulated_cuda_backend() {
   return create_cuda_backend_with(
-      [](cudaStream_t) -> Result<std::unique_ptr<Linalg>> { return create_emulated_linalg(); },
+      [](cudaStream_t s) -> Result<std::unique_ptr<Linalg>> { return create_emulated_linalg(s); },
       "cuda (emulated on the CPU)");
 }
 

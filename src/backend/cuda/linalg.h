@@ -45,7 +45,9 @@ struct LinalgOptions {
 
 // cuBLAS + cuSOLVER on `stream` (defined only in the CUDA build; needs a device).
 Result<std::unique_ptr<Linalg>> create_cublas_linalg(CUstream_st* stream, const LinalgOptions& options = {});
-// Naive CPU implementation for the emulated build, where device pointers are host pointers.
-std::unique_ptr<Linalg> create_emulated_linalg();
+// Naive CPU implementation for the emulated build, where device pointers are host pointers. With a stream,
+// the GEMMs are stream-ordered through the emulator (recorded as host nodes while the stream is being
+// captured).
+std::unique_ptr<Linalg> create_emulated_linalg(CUstream_st* stream = nullptr);
 
 }  // namespace fidcpp

@@ -2,12 +2,15 @@
 // transpose semantics (see linalg.h), double accumulation, and a cyclic Jacobi eigensolver standing in for
 // syevd.
 #include <algorithm>
+#include <functional>
+#include <memory>
 #include <cmath>
 #include <numeric>
 #include <string>
 #include <vector>
 
 #include "backend/cuda/linalg.h"
+#include "cuda_compat.h"
 
 namespace fidcpp {
 namespace {
@@ -38,20 +41,30 @@ Status gemm(const char* fn, BlasOp ta, BlasOp tb, int m, int n, int k, T alpha, 
   return Status();
 }
 
+Status check_gemm(const char* fn, BlasOp ta, BlasOp tb, int m, int n, int k, int lda, int ldb, int ldc) {
+  return check_dims(fn, m, n, k, lda, ta == BlasOp::kN ? m : k, ldb, tb == BlasOp::kN ? k : n, ldc, m);
+}
+
 class EmulatedLinalg final : public Linalg {
  public:
+  explicit EmulatedLinalg(cudaStream_t stream) : stream_(stream) {}
+
   Status sgemm(BlasOp ta, BlasOp tb, int m, int n, int k, float alpha, const float* a, int lda,
                const float* b, int ldb, float beta, float* c, int ldc) override {
-    return gemm("sgemm", ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    FIDCPP_RETURN_IF_ERROR(check_gemm("sgemm", ta, tb, m, n, k, lda, ldb, ldc));
+    return in_stream_order(
+        [=] { (void)gemm("sgemm", ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc); });
   }
   Status sgemm_strided_batched(BlasOp ta, BlasOp tb, int m, int n, int k, float alpha, const float* a,
                                int lda, long long stride_a, const float* b, int ldb, long long stride_b,
                                float beta, float* c, int ldc, long long stride_c, int batch) override {
     if (batch < 0) return invalid_argument("sgemm_strided_batched: negative batch");
-    for (int i = 0; i < batch; ++i)
-      FIDCPP_RETURN_IF_ERROR(gemm("sgemm_strided_batched", ta, tb, m, n, k, alpha, a + i * stride_a, lda,
-                                  b + i * stride_b, ldb, beta, c + i * stride_c, ldc));
-    return Status();
+    FIDCPP_RETURN_IF_ERROR(check_gemm("sgemm_strided_batched", ta, tb, m, n, k, lda, ldb, ldc));
+    return in_stream_order([=] {
+      for (int i = 0; i < batch; ++i)
+        (void)gemm("sgemm_strided_batched", ta, tb, m, n, k, alpha, a + i * stride_a, lda, b + i * stride_b,
+                   ldb, beta, c + i * stride_c, ldc);
+    });
   }
   Status dgemm(BlasOp ta, BlasOp tb, int m, int n, int k, double alpha, const double* a, int lda,
                const double* b, int ldb, double beta, double* c, int ldc) override {
@@ -131,12 +144,34 @@ class EmulatedLinalg final : public Linalg {
     }
     return Status();
   }
+
+ private:
+  // cuBLAS work is stream-ordered, so a captured stream (CUDA graph) records it. The emulated GEMMs run on
+  // the host: on a capturing stream they become host-function nodes of the graph (owned here, since a graph
+  // may replay them many times); otherwise they run now. The forward only captures the sgemms.
+  template <class F>
+  Status in_stream_order(F&& op) {
+    cudaStreamCaptureStatus st = cudaStreamCaptureStatusNone;
+    if (stream_ && cudaStreamIsCapturing(stream_, &st) == cudaSuccess &&
+        st == cudaStreamCaptureStatusActive) {
+      captured_.push_back(std::make_unique<std::function<void()>>(std::forward<F>(op)));
+      if (cudaLaunchHostFunc(stream_, &run_captured, captured_.back().get()) != cudaSuccess)
+        return internal_error("emulated linalg: cudaLaunchHostFunc failed while capturing");
+      return Status();
+    }
+    op();
+    return Status();
+  }
+  static void run_captured(void* op) { (*static_cast<std::function<void()>*>(op))(); }
+
+  cudaStream_t stream_;
+  std::vector<std::unique_ptr<std::function<void()>>> captured_;
 };
 
 }  // namespace
 
-std::unique_ptr<Linalg> create_emulated_linalg() {
-  return std::make_unique<EmulatedLinalg>();
+std::unique_ptr<Linalg> create_emulated_linalg(CUstream_st* stream) {
+  return std::make_unique<EmulatedLinalg>(stream);
 }
 
 }  // namespace fidcpp

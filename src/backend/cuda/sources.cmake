@@ -7,6 +7,8 @@ set(FIDCPP_CUDA_SOURCES ${FIDCPP_CUDA_KERNEL_FILES}
   src/backend/cuda/cuda_check.cpp
   src/backend/cuda/linalg_cublas.cpp
   src/backend/cuda/cuda_backend.cpp
+  src/backend/cuda/cuda_preprocess.cpp
+  src/backend/cuda/cuda_fid.cpp
   src/backend/cuda/cuda_backend_create.cpp
 )
 list(TRANSFORM FIDCPP_CUDA_SOURCES PREPEND ${PROJECT_SOURCE_DIR}/)
@@ -26,3 +28,6 @@ endif()
 set_target_properties(fidcpp_cuda PROPERTIES CUDA_RUNTIME_LIBRARY Static POSITION_INDEPENDENT_CODE ON)
 # Never libcuda (driver API) directly: a binary linked with it does not even start on a machine without a driver.
 target_link_libraries(fidcpp_cuda PUBLIC CUDA::cudart_static CUDA::cublas CUDA::cusolver)
+# The device preprocessing uploads the CPU backend's resize tables (make_*_axis in libfidcpp): a link cycle
+# between the two static libraries, which CMake repeats on the link line as needed.
+target_link_libraries(fidcpp_cuda PRIVATE fidcpp)

@@ -1,0 +1,248 @@
+// The whole Inception-v3 (synthetic weights, full 299 x 299 network) through the emulated CUDA backend
+// against the CPU backend: device-side preprocessing of 8-bit images straight into the forward's input, then
+// every layer's kernels and the emulated Linalg. Slow under emulation, hence two images and its own
+// executable.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "api/synthetic_weights_file.h"
+#include "backend/cuda/cuda_backend_impl.h"
+#include "emu/emu_test_util.h"
+#include "evaluator.h"
+#include "fidcpp/fidcpp.h"
+#include "model/inception_forward.h"
+#include "model/inception_weights.h"
+#include "model/preprocess.h"
+#include "model/synthetic_weights.h"
+
+namespace {
+
+using namespace fidcpp;  // NOLINT: test brevity
+using fidcpp::testing::DeviceArray;
+
+constexpr int kImages = 2;
+// A 211 x 257 window of each 299 x 299 synthetic image, read in place (row stride 299 * 3): the resize and a
+// row stride that is not width * 3 are both exercised.
+constexpr int kH = 211, kW = 257, kStride = 299 * 3;
+
+// Relative to the largest magnitude of the tap. The two backends differ only in GEMM summation order (the
+// emulated Linalg accumulates in double and rounds once, the CPU GEMM accumulates float32 with FMA), which
+// through 94 conv layers moved pool3 by 3.7e-7 and the logits by 2.9e-7 of their largest value (measured);
+// the bounds leave 10x.
+constexpr double kPool3Tol = 4e-6, kLogitsTol = 4e-6;
+
+struct NetRun {
+  std::vector<float> input, pool3, logits;
+};
+
+NetRun run_network(Backend& be, const InceptionParams& params, const std::vector<uint8_t>& pixels,
+                   bool device) {
+  NetRun r;
+  auto w = prepare_inception(be, params);
+  EXPECT_TRUE(w.ok()) << w.status().to_string();
+  if (!w.ok()) return r;
+  auto f = InceptionForward::create(be, *w, {InceptionTap::k2048, InceptionTap::kLogitsUnbiased}, kImages);
+  EXPECT_TRUE(f.ok()) << f.status().to_string();
+  if (!f.ok()) return r;
+  InceptionForward& fw = **f;
+  const size_t per = size_t(3) * kInceptionInputSize * kInceptionInputSize;
+  r.input.assign(per * kImages, NAN);
+  r.pool3.assign(size_t(kImages) * 2048, NAN);
+  r.logits.assign(size_t(kImages) * kFcOut, NAN);
+  if (device) {
+    DeviceArray<uint8_t> dev(pixels);
+    ImageBatch b;
+    b.data = dev.get(), b.n = kImages, b.height = kH, b.width = kW;
+    b.row_stride = kStride, b.image_stride = size_t(299) * kStride, b.pixel_stride = 3;
+    const TensorView in = fw.input_view(kImages);
+    Status st = be.preprocess(InputTransform::kAaBilinear, b, in);
+    EXPECT_TRUE(st.ok()) << st.to_string();
+    EXPECT_TRUE(be.download(in.data, r.input.size(), r.input.data()).ok());
+    st = fw.forward(kImages);
+    EXPECT_TRUE(st.ok()) << st.to_string();
+    st = fw.download_taps(kImages, {r.pool3.data(), r.logits.data()});
+    EXPECT_TRUE(st.ok()) << st.to_string();
+  } else {
+    Preprocessor p(PreprocessMode::kTorchmetrics);
+    for (int i = 0; i < kImages; ++i) {
+      RgbImageView v;
+      v.data = pixels.data() + size_t(i) * 299 * kStride;
+      v.height = kH, v.width = kW, v.row_stride = kStride, v.pixel_stride = 3;
+      EXPECT_TRUE(p.run(v, r.input.data() + per * i).ok());
+    }
+    const Status st = fw.run(r.input.data(), kImages, {r.pool3.data(), r.logits.data()});
+    EXPECT_TRUE(st.ok()) << st.to_string();
+  }
+  return r;
+}
+
+double max_rel_diff(const std::vector<float>& a, const std::vector<float>& b) {
+  double scale = 0, diff = 0;
+  for (size_t i = 0; i < b.size(); ++i) {
+    scale = std::max(scale, std::fabs(double(b[i])));
+    diff = std::max(diff, std::fabs(double(a[i]) - double(b[i])));
+    if (std::isnan(a[i]) || std::isnan(b[i])) return INFINITY;
+  }
+  return scale > 0 ? diff / scale : diff;
+}
+
+TEST(EmuNetwork, FullInceptionMatchesCpuBackend) {
+  auto params = fold_inception_params(synthetic_inception_weights(true), true);
+  ASSERT_TRUE(params.ok()) << params.status().to_string();
+  std::vector<uint8_t> pixels;
+  for (int i = 0; i < kImages; ++i) {
+    const auto img = synthetic_image_u8(100 + i);
+    pixels.insert(pixels.end(), img.begin(), img.end());
+  }
+  auto cuda = create_emulated_cuda_backend();
+  ASSERT_TRUE(cuda.ok()) << cuda.status().to_string();
+  auto cpu = create_cpu_backend();
+  ASSERT_TRUE(cpu.ok()) << cpu.status().to_string();
+  const NetRun got = run_network(**cuda, *params, pixels, true);
+  const NetRun want = run_network(**cpu, *params, pixels, false);
+  ASSERT_EQ(got.input.size(), want.input.size());
+  EXPECT_TRUE(got.input == want.input) << "device preprocessing differs from the CPU Preprocessor";
+  const double d_pool3 = max_rel_diff(got.pool3, want.pool3),
+               d_logits = max_rel_diff(got.logits, want.logits);
+  RecordProperty("pool3_max_rel_diff", std::to_string(d_pool3));
+  RecordProperty("logits_max_rel_diff", std::to_string(d_logits));
+  std::printf("pool3 max diff / max |value| = %.3g, logits %.3g\n", d_pool3, d_logits);
+  EXPECT_LE(d_pool3, kPool3Tol);
+  EXPECT_LE(d_logits, kLogitsTol);
+  EXPECT_GT(d_pool3 + d_logits, 0.0) << "bitwise equal: the CUDA path may not have run at all";
+}
+
+// InceptionForward on a recording backend: the first batch of a size runs directly, the second is recorded
+// into a CUDA graph and replayed, later ones replay; every pass gives bitwise the same features, and a replay
+// reads the current input (not the one seen while recording).
+TEST(EmuNetwork, GraphReplayEqualsDirectForward) {
+  auto params = fold_inception_params(synthetic_inception_weights(false), false);
+  ASSERT_TRUE(params.ok()) << params.status().to_string();
+  auto be = create_emulated_cuda_backend();
+  ASSERT_TRUE(be.ok());
+  auto w = prepare_inception(**be, *params);
+  ASSERT_TRUE(w.ok());
+  auto f = InceptionForward::create(**be, *w, {InceptionTap::k2048}, 1);
+  ASSERT_TRUE(f.ok());
+  std::vector<float> a, b;
+  append_normalised_chw(synthetic_image_u8(7), &a);
+  append_normalised_chw(synthetic_image_u8(8), &b);
+  std::vector<std::vector<float>> feats;
+  for (const auto* x : {&a, &a, &b, &a}) {  // direct, record + replay, replay, replay
+    std::vector<float> out(2048, NAN);
+    const Status st = (*f)->run(x->data(), 1, {out.data()});
+    ASSERT_TRUE(st.ok()) << st.to_string();
+    feats.push_back(out);
+  }
+  EXPECT_TRUE(feats[1] == feats[0]) << "recorded pass differs from the direct one";
+  EXPECT_TRUE(feats[3] == feats[0]) << "replay differs from the direct pass";
+  EXPECT_FALSE(feats[2] == feats[0]) << "replay did not read the new input";
+}
+
+// The evaluator's device-pointer input (fidcpp_evaluator_add_images_device underneath) on the emulated CUDA
+// backend gives bitwise the features of the host-pointer path: the device preprocessing is bit-identical to
+// the CPU Preprocessor and the network is the same code on the same backend.
+TEST(EmuNetwork, DevicePointerInputEqualsHostPointerInput) {
+  std::string err;
+  const std::string weights =
+      write_synthetic_weights_file(::testing::TempDir() + "fidcpp_emu_synthetic.safetensors", false, &err);
+  ASSERT_FALSE(weights.empty()) << err;
+  constexpr int kN = 2, kFh = 45, kFw = 38, kRow = kFw * 4 + 12;  // RGBA frames with padded rows
+  std::vector<uint8_t> frames(size_t(kN) * kFh * kRow);
+  for (int i = 0; i < kN; ++i) {
+    const auto img = synthetic_image_u8(200 + i);
+    for (int y = 0; y < kFh; ++y)
+      for (int x = 0; x < kFw; ++x)
+        for (int c = 0; c < 4; ++c)
+          frames[(size_t(i) * kFh + y) * kRow + size_t(x) * 4 + c] =
+              c < 3 ? img[(size_t(y) * 299 + x * 7) * 3 + c] : uint8_t(x * 5);  // alpha must be ignored
+  }
+  EvaluatorConfig config;
+  config.weights_path = weights;
+  config.mode = PreprocessMode::kCleanFid;
+  config.batch_size = kN;
+  config.keep_features = true;
+  config.make_backend = [] { return create_emulated_cuda_backend(); };
+  std::vector<float> feats[2];
+  for (int device = 0; device < 2; ++device) {
+    auto ev = EvaluatorCore::create(config);
+    ASSERT_TRUE(ev.ok()) << ev.status().to_string();
+    if (device) {
+      DeviceArray<uint8_t> dev(frames);
+      ImageBatch b;
+      b.data = dev.get(), b.n = kN, b.height = kFh, b.width = kFw;
+      b.row_stride = kRow, b.image_stride = size_t(kFh) * kRow, b.pixel_stride = 4;
+      const Status st = (*ev)->add_images_device(Side::kReal, b);
+      ASSERT_TRUE(st.ok()) << st.to_string();
+    } else {
+      for (int i = 0; i < kN; ++i) {
+        RgbImageView v;
+        v.data = frames.data() + size_t(i) * kFh * kRow;
+        v.height = kFh, v.width = kFw, v.row_stride = kRow, v.pixel_stride = 4;
+        ASSERT_TRUE((*ev)->add_image(Side::kReal, v).ok());
+      }
+      ASSERT_TRUE((*ev)->flush().ok());
+    }
+    EXPECT_STREQ((*ev)->backend_name(), "cuda (emulated on the CPU)");
+    EXPECT_EQ((*ev)->count(Side::kReal), uint64_t(kN));
+    feats[device] = (*ev)->features(Side::kReal);
+  }
+  ASSERT_EQ(feats[0].size(), size_t(kN) * 2048);
+  EXPECT_TRUE(feats[0] == feats[1]) << "device-pointer features differ from the host-pointer path";
+}
+
+// With no batch size given, a device backend's batch comes from its free memory (the emulator's
+// cudaMemGetInfo: a fixed total minus what is allocated); the CPU keeps the default of 16.
+TEST(EmuNetwork, BatchSizeFromFreeDeviceMemory) {
+  std::string err;
+  const std::string weights =
+      write_synthetic_weights_file(::testing::TempDir() + "fidcpp_emu_batch.safetensors", false, &err);
+  ASSERT_FALSE(weights.empty()) << err;
+  const std::vector<uint8_t> pixel(3, 100);
+  RgbImageView one;
+  one.data = pixel.data(), one.height = 1, one.width = 1, one.row_stride = 3, one.pixel_stride = 3;
+  const size_t saved = cudaemu::options().device_memory;
+  int batch[3];
+  int i = 0;
+  for (size_t gib : {size_t(16), size_t(2), size_t(0)}) {
+    cudaemu::options().device_memory = gib << 30;
+    EvaluatorConfig config;
+    config.weights_path = weights;
+    if (gib) config.make_backend = [] { return create_emulated_cuda_backend(); };
+    auto ev = EvaluatorCore::create(config);
+    ASSERT_TRUE(ev.ok());
+    ASSERT_TRUE((*ev)->add_image(Side::kReal, one).ok());  // loads the network; the batch is not full
+    batch[i++] = (*ev)->batch_size();
+  }
+  cudaemu::options().device_memory = saved;
+  EXPECT_EQ(batch[0], 128);  // 16 GiB: capped
+  // 2 GiB: (2 GiB - ~95 MB of weights - 1 GiB reserve) / 40 MiB per image
+  EXPECT_GE(batch[1], 20);
+  EXPECT_LE(batch[1], 25);
+  EXPECT_EQ(batch[2], 16);  // CPU backend
+}
+
+// Without CUDA (the CPU device, or a build without it) the C API says so instead of reading a device pointer.
+TEST(EmuNetwork, DevicePointerInputOnTheCpuIsUnsupported) {
+  fidcpp_options o;
+  fidcpp_options_default(&o);
+  o.device = FIDCPP_DEVICE_CPU;
+  o.weights_path = "/nonexistent/weights.safetensors";  // refused before the network would be loaded
+  fidcpp_evaluator* e = nullptr;
+  ASSERT_EQ(fidcpp_evaluator_create(&o, &e), FIDCPP_STATUS_OK) << fidcpp_last_error();
+  const uint8_t dummy[12] = {};
+  EXPECT_EQ(
+      fidcpp_evaluator_add_images_device(e, FIDCPP_SIDE_REAL, dummy, 1, 2, 2, 6, FIDCPP_PIXEL_RGB8, nullptr),
+      FIDCPP_STATUS_UNSUPPORTED);
+  EXPECT_NE(std::string(fidcpp_evaluator_last_error(e)).find("CUDA"), std::string::npos)
+      << fidcpp_evaluator_last_error(e);
+  EXPECT_EQ(fidcpp_evaluator_add_images_device(e, FIDCPP_SIDE_REAL, dummy, 1, 2, 2, 6, FIDCPP_PIXEL_MAX_ENUM,
+                                               nullptr),
+            FIDCPP_STATUS_INVALID_ARGUMENT);
+  fidcpp_evaluator_destroy(e);
+}
+
+}  // namespace
