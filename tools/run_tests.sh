@@ -20,7 +20,11 @@ if [[ -n "$SANITIZE" ]]; then
   # The nvcc-built backend links NVIDIA's static runtime, which is not sanitizer-instrumented; the CUDA kernels are
   # sanitized through the emulation build instead (tests/emu, tools/ci_cuda.sh).
   CMAKE_ARGS+=(-DFIDCPP_SANITIZE="$SANITIZE" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFIDCPP_BUILD_BENCH=OFF
-               -DFIDCPP_CUDA=OFF)
+               -DFIDCPP_CUDA=OFF -DFIDCPP_MPI=OFF)
+else
+  # The plain build runs the `mpi` tests (mpirun on this machine, tests/mpi); Open MPI's runtime is not
+  # sanitizer-clean, so the sanitizer build leaves MPI out.
+  CMAKE_ARGS+=(-DFIDCPP_MPI=ON)
 fi
 bash tools/setup.sh --build-dir "$BUILD_DIR" -- "${CMAKE_ARGS[@]}"
 # The weights converter is the (unsanitized or sanitized) CLI of this build.

@@ -13,7 +13,8 @@ while [[ $# -gt 0 ]]; do
 done
 
 PKGS=(build-essential cmake pkg-config libgtest-dev libbenchmark-dev libjpeg62-turbo-dev libpng-dev libstb-dev
-      zlib1g-dev libopenblas-dev liblapack-dev python3 python3-venv python3-pip unzip)
+      zlib1g-dev libopenblas-dev liblapack-dev python3 python3-venv python3-pip unzip
+      openmpi-bin libopenmpi-dev)  # Open MPI: the FIDCPP_MPI build and the `mpi` tests
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
