@@ -1,6 +1,8 @@
 // The C API (include/fidcpp/fidcpp.h): argument checks, Status -> fidcpp_status, no exception crosses it.
 #include "fidcpp/fidcpp.h"
 
+#include <algorithm>
+#include <cstdint>
 #include <exception>
 #include <memory>
 #include <new>
@@ -57,6 +59,28 @@ fidcpp_status check_side(fidcpp_evaluator* e, fidcpp_side side, fidcpp::Side* ou
 #define FIDCPP_C_REQUIRE(e, cond, msg) \
   if (!(cond)) return fail(e, FIDCPP_STATUS_INVALID_ARGUMENT, msg)
 
+// fidcpp_evaluator_get_features / _get_logits.
+fidcpp_status get_rows(fidcpp_evaluator* e, fidcpp_side side, float* out, uint64_t capacity_rows,
+                       uint64_t* rows, bool logits) {
+  if (!e) return fail(nullptr, FIDCPP_STATUS_INVALID_ARGUMENT, "evaluator is null");
+  return guarded(e, [&]() -> fidcpp_status {
+    fidcpp::Side s;
+    if (fidcpp_status st = check_side(e, side, &s)) return st;
+    FIDCPP_C_REQUIRE(e, rows, "rows is null");
+    if (fidcpp_status st = report(e, e->core->flush())) return st;
+    const std::vector<float>& v = logits ? e->core->logits(s) : e->core->features(s);
+    const size_t width = logits ? size_t(fidcpp::kFcOut) : size_t(e->core->feature_dim());
+    const uint64_t n = uint64_t(v.size() / width);
+    *rows = n;
+    if (!out) return FIDCPP_STATUS_OK;
+    FIDCPP_C_REQUIRE(e, capacity_rows >= n,
+                     "capacity_rows is " + std::to_string(capacity_rows) + ", but the side has " +
+                         std::to_string(n) + (logits ? " rows of logits" : " rows of features"));
+    std::copy(v.begin(), v.end(), out);
+    return FIDCPP_STATUS_OK;
+  });
+}
+
 }  // namespace
 
 extern "C" {
@@ -76,6 +100,8 @@ void fidcpp_options_default(fidcpp_options* o) {
   o->skip_bad_images = 0;
   o->progress = nullptr;
   o->progress_user = nullptr;
+  o->recursive = 0;
+  o->cache_dir = nullptr;
 }
 
 const char* fidcpp_status_name(fidcpp_status s) {
@@ -158,6 +184,8 @@ fidcpp_status fidcpp_evaluator_create(const fidcpp_options* o, fidcpp_evaluator*
     c.keep_features = o->keep_features != 0;
     c.keep_logits = o->keep_logits != 0;
     c.skip_bad_images = o->skip_bad_images != 0;
+    c.recursive = o->recursive != 0;
+    if (o->cache_dir) c.cache_dir = o->cache_dir;
     if (o->progress) {
       auto fn = o->progress;
       void* user = o->progress_user;
@@ -204,6 +232,39 @@ fidcpp_status fidcpp_evaluator_add_image(fidcpp_evaluator* e, fidcpp_side side, 
   });
 }
 
+fidcpp_status fidcpp_evaluator_add_images_device(fidcpp_evaluator* e, fidcpp_side side,
+                                                 const void* device_pixels, int n, int width, int height,
+                                                 size_t row_stride, fidcpp_pixel_format format,
+                                                 void* cuda_stream) {
+  if (!e) return fail(nullptr, FIDCPP_STATUS_INVALID_ARGUMENT, "evaluator is null");
+  return guarded(e, [&]() -> fidcpp_status {
+    fidcpp::Side s;
+    if (fidcpp_status st = check_side(e, side, &s)) return st;
+    FIDCPP_C_REQUIRE(e, device_pixels, "device_pixels is null");
+    FIDCPP_C_REQUIRE(
+        e, format == FIDCPP_PIXEL_RGB8 || format == FIDCPP_PIXEL_RGBA8,
+        "format must be FIDCPP_PIXEL_RGB8 or FIDCPP_PIXEL_RGBA8, got " + std::to_string(int(format)));
+    FIDCPP_C_REQUIRE(e, n > 0, "n must be positive, got " + std::to_string(n));
+    FIDCPP_C_REQUIRE(
+        e, width > 0 && height > 0,
+        "image size must be positive, got " + std::to_string(width) + "x" + std::to_string(height));
+    const int ps = format == FIDCPP_PIXEL_RGB8 ? 3 : 4;
+    FIDCPP_C_REQUIRE(e, row_stride >= size_t(width) * ps,
+                     "row_stride " + std::to_string(row_stride) + " is less than width * " +
+                         std::to_string(ps) + " = " + std::to_string(size_t(width) * ps));
+    fidcpp::ImageBatch b;
+    b.data = static_cast<const uint8_t*>(device_pixels);
+    b.n = n;
+    b.width = width;
+    b.height = height;
+    b.row_stride = row_stride;
+    b.image_stride = size_t(height) * row_stride;
+    b.pixel_stride = ps;
+    b.stream = cuda_stream;
+    return report(e, e->core->add_images_device(s, b));
+  });
+}
+
 fidcpp_status fidcpp_evaluator_add_image_f32(fidcpp_evaluator* e, fidcpp_side side, const float* pixels,
                                              int width, int height, size_t row_stride) {
   if (!e) return fail(nullptr, FIDCPP_STATUS_INVALID_ARGUMENT, "evaluator is null");
@@ -221,6 +282,64 @@ fidcpp_status fidcpp_evaluator_add_path(fidcpp_evaluator* e, fidcpp_side side, c
     if (fidcpp_status st = check_side(e, side, &s)) return st;
     FIDCPP_C_REQUIRE(e, path && *path, "path is null or empty");
     return report(e, e->core->add_path(s, path));
+  });
+}
+
+fidcpp_status fidcpp_evaluator_add_path_shard(fidcpp_evaluator* e, fidcpp_side side, const char* path,
+                                              int shard_index, int shard_count) {
+  if (!e) return fail(nullptr, FIDCPP_STATUS_INVALID_ARGUMENT, "evaluator is null");
+  return guarded(e, [&]() -> fidcpp_status {
+    fidcpp::Side s;
+    if (fidcpp_status st = check_side(e, side, &s)) return st;
+    FIDCPP_C_REQUIRE(e, path && *path, "path is null or empty");
+    return report(e, e->core->add_path_shard(s, path, shard_index, shard_count));
+  });
+}
+
+fidcpp_status fidcpp_evaluator_get_moments(fidcpp_evaluator* e, fidcpp_side side, uint64_t* count,
+                                           double* sum, double* sum_outer) {
+  if (!e) return fail(nullptr, FIDCPP_STATUS_INVALID_ARGUMENT, "evaluator is null");
+  return guarded(e, [&]() -> fidcpp_status {
+    fidcpp::Side s;
+    if (fidcpp_status st = check_side(e, side, &s)) return st;
+    FIDCPP_C_REQUIRE(e, count, "count is null");
+    if (fidcpp_status st = report(e, e->core->flush())) return st;
+    auto m = e->core->moments(s);
+    if (!m.ok()) return report(e, m.status());
+    *count = uint64_t(m->count());
+    if (sum) std::copy(m->sum().begin(), m->sum().end(), sum);
+    if (sum_outer) {
+      const std::vector<double> outer = m->sum_outer();
+      std::copy(outer.begin(), outer.end(), sum_outer);
+    }
+    return FIDCPP_STATUS_OK;
+  });
+}
+
+fidcpp_status fidcpp_evaluator_get_features(fidcpp_evaluator* e, fidcpp_side side, float* out,
+                                            uint64_t capacity_rows, uint64_t* rows) {
+  return get_rows(e, side, out, capacity_rows, rows, false);
+}
+
+fidcpp_status fidcpp_evaluator_get_logits(fidcpp_evaluator* e, fidcpp_side side, float* out,
+                                          uint64_t capacity_rows, uint64_t* rows) {
+  return get_rows(e, side, out, capacity_rows, rows, true);
+}
+
+fidcpp_status fidcpp_evaluator_merge_partial(fidcpp_evaluator* e, fidcpp_side side, uint64_t count,
+                                             const double* sum, const double* sum_outer,
+                                             const float* features, const float* logits) {
+  if (!e) return fail(nullptr, FIDCPP_STATUS_INVALID_ARGUMENT, "evaluator is null");
+  return guarded(e, [&]() -> fidcpp_status {
+    fidcpp::Side s;
+    if (fidcpp_status st = check_side(e, side, &s)) return st;
+    FIDCPP_C_REQUIRE(e, count <= uint64_t(INT64_MAX), "count " + std::to_string(count) + " is too large");
+    FIDCPP_C_REQUIRE(e, sum && sum_outer, "sum and sum_outer must not be null");
+    const size_t d = size_t(e->core->feature_dim());
+    auto m = fidcpp::Moments::from_sums(int64_t(d), int64_t(count), std::vector<double>(sum, sum + d),
+                                        std::vector<double>(sum_outer, sum_outer + d * d));
+    if (!m.ok()) return report(e, m.status());
+    return report(e, e->core->merge_partial(s, *m, features, logits));
   });
 }
 
@@ -247,6 +366,16 @@ fidcpp_status fidcpp_evaluator_skipped(fidcpp_evaluator* e, fidcpp_side side, ui
   if (fidcpp_status st = check_side(e, side, &s)) return st;
   FIDCPP_C_REQUIRE(e, count, "count is null");
   *count = e->core->skipped(s);
+  return FIDCPP_STATUS_OK;
+}
+
+fidcpp_status fidcpp_evaluator_cache_info(fidcpp_evaluator* e, fidcpp_side side, uint64_t* hits,
+                                          uint64_t* misses) {
+  if (!e) return fail(nullptr, FIDCPP_STATUS_INVALID_ARGUMENT, "evaluator is null");
+  fidcpp::Side s;
+  if (fidcpp_status st = check_side(e, side, &s)) return st;
+  if (hits) *hits = e->core->cache_hits(s);
+  if (misses) *misses = e->core->cache_misses(s);
   return FIDCPP_STATUS_OK;
 }
 

@@ -32,19 +32,28 @@ struct EvaluatorConfig {
   PreprocessMode mode = kDefaultPreprocessMode;
   DeviceKind device = DeviceKind::kCpu;
   int threads = 0;
-  int batch_size = 0;  // 0: 16
+  int batch_size = 0;  // 0: 16 on the CPU, from free memory on a device
   InceptionTap tap = InceptionTap::k2048;
   bool keep_features = false;
   bool keep_logits = false;
   bool skip_bad_images = false;  // count and skip undecodable files instead of stopping
+  bool recursive = false;        // add_path on a folder also takes the images of its sub-folders
+  // Non-empty: folders/zips/lists added to an empty side are served from / stored in this feature cache
+  // (src/cache.h; key: image paths + sizes + mtimes, weights identity, mode, tap and the kept outputs).
+  std::string cache_dir;
   // Called after each processed batch with (images done on this side, images expected or 0 if unknown).
   std::function<void(uint64_t, uint64_t)> progress;
+  // Tests only: builds the backend instead of `device` (e.g. the emulated CUDA backend).
+  std::function<Result<std::unique_ptr<Backend>>()> make_backend;
 };
 
 // $FIDCPP_WEIGHTS, else the build tree's weights/ file, else the installed data directory's.
 std::string default_weights_path();
 
 enum class Side { kReal = 0, kGenerated = 1 };
+
+// Most shards one run may be split into (EvaluatorCore::add_path_shard).
+constexpr int kMaxShards = 1 << 20;
 
 class EvaluatorCore {
  public:
@@ -53,11 +62,29 @@ class EvaluatorCore {
 
   Status add_image(Side side, const RgbImageView& image);
   Status add_image_f32(Side side, const float* pixels, int width, int height, size_t row_stride_floats);
+  // n images already in the backend's memory (CUDA device memory), preprocessed there without a host copy;
+  // images.stream orders the reads after the caller's writes. kUnsupported unless the backend is CUDA.
+  Status add_images_device(Side side, const ImageBatch& images);
   // A folder, zip, list file, .npz statistics or .npy features (N x D).
   Status add_path(Side side, const std::string& path);
+  // Shard `index` of `count` (0-based) of a path, for splitting one run over processes or machines: the
+  // contiguous slice [floor(index*n/count), floor((index+1)*n/count)) of the sorted image list or of a .npy's
+  // rows, so concatenating shards 0..count-1 gives the unsharded order. A .npz (indivisible statistics) goes
+  // wholly to shard 0.
+  Status add_path_shard(Side side, const std::string& path, int index, int count);
+  // The running sums of a side (count 0 and zero sums when it has no data). Fails if the side holds
+  // pytorch-fid statistics (mu, sigma only).
+  Result<Moments> moments(Side side) const;
+  // Merges a partial state computed elsewhere (another shard or MPI rank): the sums add (Moments::merge) and
+  // rows x D features / rows x 1008 logits are appended. features (logits) must be given when the evaluator
+  // keeps them and moments.count() > 0; they are ignored otherwise.
+  Status merge_partial(Side side, const Moments& moments, const float* features, const float* logits);
   Status flush();
   uint64_t count(Side side) const;
   uint64_t skipped(Side side) const;
+  // Image sources of a side served from the cache (hits) and extracted then stored in it (misses).
+  uint64_t cache_hits(Side side) const;
+  uint64_t cache_misses(Side side) const;
   Status reset(Side side);
 
   // Statistics of a side (from images, merged shards, or a loaded pytorch-fid file).
@@ -74,6 +101,9 @@ class EvaluatorCore {
   Result<PrcResult> prc(const PrcOptions& options) const;
 
   int feature_dim() const { return feature_dim_; }
+  // Images per forward pass: batch_size, or chosen from free device memory when it was 0 (known once the
+  // network is loaded).
+  int batch_size() const { return batch_; }
   const char* backend_name() const;
 
  private:
@@ -83,6 +113,7 @@ class EvaluatorCore {
   Status process_pending(Side side);
   Status add_features(Side side, const float* rows, int64_t n, const float* logits);
   Status add_files(Side side, const std::vector<std::string>& files);
+  Status add_files_cached(Side side, const std::vector<std::string>& files);
   Status add_npz(Side side, const std::string& path);
   Status add_npy(Side side, const std::string& path);
   Result<const SideState*> side_with_features(Side side, const char* metric) const;

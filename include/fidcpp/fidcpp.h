@@ -85,6 +85,14 @@ typedef struct fidcpp_options {
    * (0 if unknown). May be NULL. Runs on the calling thread. */
   void (*progress)(void* user, uint64_t done, uint64_t expected);
   void* progress_user;
+  /* fidcpp_evaluator_add_path on a folder also takes the images of its sub-folders (hidden ones and
+   * symlinked folders excepted). */
+  int recursive;
+  /* NULL/empty: no cache. Else a directory (created if needed) caching each folder/zip/list source added to
+   * an empty side: statistics, and features/logits when kept. The key covers the image files (paths, sizes,
+   * modification times), the weights file (path, size, modification time), mode, feature_dim, device,
+   * batch_size and what is kept; entries are checksummed and recomputed when damaged. See the README. */
+  const char* cache_dir;
 } fidcpp_options;
 
 typedef struct fidcpp_evaluator fidcpp_evaluator;
@@ -113,6 +121,18 @@ fidcpp_status fidcpp_evaluator_add_image(fidcpp_evaluator* evaluator, fidcpp_sid
                                          int width, int height, size_t row_stride,
                                          fidcpp_pixel_format format);
 
+/* Adds n images that are already in CUDA device memory, without copying them to the host: the preprocessing
+ * kernels read device_pixels directly. Image i starts at device_pixels + i * height * row_stride; each is
+ * width x height RGB(A)8 interleaved, rows row_stride bytes apart (>= width * 3 or 4). cuda_stream is the
+ * cudaStream_t the pixels were written on (NULL: the legacy default stream): the reads are ordered after the
+ * work already queued on it, and work queued on it later waits for the reads. The result equals adding the
+ * same pixels with fidcpp_evaluator_add_image. Buffered host images of the side are processed first, so the
+ * order of images is kept. Returns FIDCPP_STATUS_UNSUPPORTED on the CPU device or in a build without CUDA. */
+fidcpp_status fidcpp_evaluator_add_images_device(fidcpp_evaluator* evaluator, fidcpp_side side,
+                                                 const void* device_pixels, int n, int width, int height,
+                                                 size_t row_stride, fidcpp_pixel_format format,
+                                                 void* cuda_stream);
+
 /* Adds one float RGB image with values in [0, 1] (interleaved HWC, row_stride in floats), converted to uint8
  * exactly like torchmetrics' normalize=True (floor(x * 255) in float32, REFERENCE.md §2.7). Values outside
  * [0, 1] or NaN are rejected (torchmetrics leaves them undefined). */
@@ -122,6 +142,38 @@ fidcpp_status fidcpp_evaluator_add_image_f32(fidcpp_evaluator* evaluator, fidcpp
 /* Adds every image of a folder, zip archive or list file (see the README), in sorted order. */
 fidcpp_status fidcpp_evaluator_add_path(fidcpp_evaluator* evaluator, fidcpp_side side, const char* path);
 
+/* Scaling out (README "Scaling out"). Adds shard shard_index (0-based) of shard_count of a path: the
+ * contiguous slice [floor(shard_index * n / shard_count), floor((shard_index + 1) * n / shard_count)) of the
+ * sorted file list (or of the rows of a .npy), so the shards 0..shard_count-1 concatenated are exactly the
+ * unsharded inputs in order. A .npz statistics file cannot be split and goes wholly to shard 0. Statistics of
+ * the shards merged in shard order equal the unsharded ones up to float64 summation order (see the README).
+ * A side filled this way may be saved with fewer than 2 images (a small shard): the file then holds only the
+ * mergeable keys n, sum and sum_outer. */
+fidcpp_status fidcpp_evaluator_add_path_shard(fidcpp_evaluator* evaluator, fidcpp_side side, const char* path,
+                                              int shard_index, int shard_count);
+
+/* The mergeable running sums of a side: *count images, sum (feature_dim doubles) and sum_outer (feature_dim
+ * x feature_dim doubles, row-major, symmetric). sum and sum_outer may be NULL to ask for the count only.
+ * Fails for a side that holds pytorch-fid statistics (mu, sigma only). */
+fidcpp_status fidcpp_evaluator_get_moments(fidcpp_evaluator* evaluator, fidcpp_side side, uint64_t* count,
+                                           double* sum, double* sum_outer);
+
+/* The per-image features (rows x feature_dim floats, keep_features) or logits (rows x 1008 floats,
+ * keep_logits) of a side, in the order the images were added. With out NULL only *rows is set; otherwise
+ * capacity_rows must be >= the number of rows. */
+fidcpp_status fidcpp_evaluator_get_features(fidcpp_evaluator* evaluator, fidcpp_side side, float* out,
+                                            uint64_t capacity_rows, uint64_t* rows);
+fidcpp_status fidcpp_evaluator_get_logits(fidcpp_evaluator* evaluator, fidcpp_side side, float* out,
+                                          uint64_t capacity_rows, uint64_t* rows);
+
+/* Merges the partial state of another evaluator (another shard, e.g. an MPI rank) into a side: count images
+ * with the sums sum / sum_outer (as from fidcpp_evaluator_get_moments), and their features / logits (count
+ * rows each), appended after the side's own. features (logits) are required when this evaluator keeps them
+ * and count > 0, and ignored otherwise (may be NULL). */
+fidcpp_status fidcpp_evaluator_merge_partial(fidcpp_evaluator* evaluator, fidcpp_side side, uint64_t count,
+                                             const double* sum, const double* sum_outer,
+                                             const float* features, const float* logits);
+
 /* Processes buffered images now. */
 fidcpp_status fidcpp_evaluator_flush(fidcpp_evaluator* evaluator);
 
@@ -130,6 +182,11 @@ fidcpp_status fidcpp_evaluator_count(fidcpp_evaluator* evaluator, fidcpp_side si
 
 /* Number of files skipped on a side because they could not be decoded (skip_bad_images). */
 fidcpp_status fidcpp_evaluator_skipped(fidcpp_evaluator* evaluator, fidcpp_side side, uint64_t* count);
+
+/* Sources of a side served from the cache (*hits) and extracted then stored in it (*misses) so far. Either
+ * pointer may be NULL. */
+fidcpp_status fidcpp_evaluator_cache_info(fidcpp_evaluator* evaluator, fidcpp_side side, uint64_t* hits,
+                                          uint64_t* misses);
 
 /* Forgets one side (like torchmetrics' reset with reset_real_features=False when side is GENERATED). */
 fidcpp_status fidcpp_evaluator_reset(fidcpp_evaluator* evaluator, fidcpp_side side);

@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "fidcpp/fidcpp.h"
 
@@ -33,6 +34,15 @@ struct Options {
   bool skip_bad_images = false;
   void (*progress)(void* user, uint64_t done, uint64_t expected) = nullptr;
   void* progress_user = nullptr;
+  bool recursive = false;  // folders: also their sub-folders
+  std::string cache_dir;   // empty = no feature cache (see fidcpp_options::cache_dir)
+};
+
+// Mergeable sums of one side (fidcpp_evaluator_get_moments).
+struct PartialMoments {
+  uint64_t count = 0;
+  std::vector<double> sum;        // D
+  std::vector<double> sum_outer;  // D x D, row-major, symmetric
 };
 
 struct KidResult {
@@ -62,15 +72,25 @@ class Evaluator {
     c.skip_bad_images = o.skip_bad_images ? 1 : 0;
     c.progress = o.progress;
     c.progress_user = o.progress_user;
+    c.recursive = o.recursive ? 1 : 0;
+    c.cache_dir = o.cache_dir.empty() ? nullptr : o.cache_dir.c_str();
     fidcpp_evaluator* e = nullptr;
     fidcpp_status s = fidcpp_evaluator_create(&c, &e);
     if (s != FIDCPP_STATUS_OK) throw Error(s, fidcpp_last_error());
     e_.reset(e);
+    dim_ = o.feature_dim;
   }
 
   void add_image(fidcpp_side side, const uint8_t* pixels, int width, int height, size_t row_stride,
                  fidcpp_pixel_format format = FIDCPP_PIXEL_RGB8) {
     check(fidcpp_evaluator_add_image(e_.get(), side, pixels, width, height, row_stride, format));
+  }
+  // n images in CUDA device memory (see fidcpp_evaluator_add_images_device); cuda_stream is a cudaStream_t.
+  void add_images_device(fidcpp_side side, const void* device_pixels, int n, int width, int height,
+                         size_t row_stride, fidcpp_pixel_format format = FIDCPP_PIXEL_RGB8,
+                         void* cuda_stream = nullptr) {
+    check(fidcpp_evaluator_add_images_device(e_.get(), side, device_pixels, n, width, height, row_stride,
+                                             format, cuda_stream));
   }
   void add_image_f32(fidcpp_side side, const float* pixels, int width, int height, size_t row_stride) {
     check(fidcpp_evaluator_add_image_f32(e_.get(), side, pixels, width, height, row_stride));
@@ -78,6 +98,32 @@ class Evaluator {
   void add_path(fidcpp_side side, const std::string& path) {
     check(fidcpp_evaluator_add_path(e_.get(), side, path.c_str()));
   }
+  // Shard shard_index (0-based) of shard_count of a path (see fidcpp_evaluator_add_path_shard).
+  void add_path_shard(fidcpp_side side, const std::string& path, int shard_index, int shard_count) {
+    check(fidcpp_evaluator_add_path_shard(e_.get(), side, path.c_str(), shard_index, shard_count));
+  }
+  // The mergeable sums of a side (fidcpp_evaluator_get_moments); sum_outer is D x D row-major.
+  PartialMoments moments(fidcpp_side side) {
+    PartialMoments m;
+    m.sum.resize(size_t(dim_));
+    m.sum_outer.resize(size_t(dim_) * size_t(dim_));
+    check(fidcpp_evaluator_get_moments(e_.get(), side, &m.count, m.sum.data(), m.sum_outer.data()));
+    return m;
+  }
+  // Per-image features (rows x D) / logits (rows x 1008) of a side, in input order.
+  std::vector<float> features(fidcpp_side side) { return rows(side, false); }
+  std::vector<float> logits(fidcpp_side side) { return rows(side, true); }
+  // Merges another shard's partial state (fidcpp_evaluator_merge_partial); features / logits may be null
+  // when this evaluator does not keep them.
+  void merge_partial(fidcpp_side side, const PartialMoments& m, const float* features = nullptr,
+                     const float* logits = nullptr) {
+    if (m.sum.size() != size_t(dim_) || m.sum_outer.size() != size_t(dim_) * size_t(dim_))
+      throw Error(FIDCPP_STATUS_INVALID_ARGUMENT,
+                  "merge_partial: sum / sum_outer do not have D / D x D values");
+    check(fidcpp_evaluator_merge_partial(e_.get(), side, m.count, m.sum.data(), m.sum_outer.data(), features,
+                                         logits));
+  }
+  int feature_dim() const { return dim_; }
   void flush() { check(fidcpp_evaluator_flush(e_.get())); }
   uint64_t count(fidcpp_side side) {
     uint64_t n = 0;
@@ -88,6 +134,12 @@ class Evaluator {
     uint64_t n = 0;
     check(fidcpp_evaluator_skipped(e_.get(), side, &n));
     return n;
+  }
+  // Sources of a side served from the cache (first) and stored in it (second).
+  std::pair<uint64_t, uint64_t> cache_info(fidcpp_side side) {
+    uint64_t hits = 0, misses = 0;
+    check(fidcpp_evaluator_cache_info(e_.get(), side, &hits, &misses));
+    return {hits, misses};
   }
   void reset(fidcpp_side side) { check(fidcpp_evaluator_reset(e_.get(), side)); }
   void save_stats(fidcpp_side side, const std::string& path, bool overwrite = false) {
@@ -132,7 +184,16 @@ class Evaluator {
   void check(fidcpp_status s) {
     if (s != FIDCPP_STATUS_OK) throw Error(s, fidcpp_evaluator_last_error(e_.get()));
   }
+  std::vector<float> rows(fidcpp_side side, bool logits) {
+    const auto get = logits ? &fidcpp_evaluator_get_logits : &fidcpp_evaluator_get_features;
+    uint64_t n = 0;
+    check(get(e_.get(), side, nullptr, 0, &n));
+    std::vector<float> v(size_t(n) * (logits ? 1008u : size_t(dim_)));
+    check(get(e_.get(), side, v.data(), n, &n));
+    return v;
+  }
   std::unique_ptr<fidcpp_evaluator, Deleter> e_;
+  int dim_ = 2048;
 };
 
 }  // namespace fidcpp

@@ -1,5 +1,6 @@
 // The `fidcpp` command line: metrics between folders / zips / lists / statistics, statistics files, weights
 // tools. Uses only the public API (include/fidcpp/fidcpp.hpp), except `weights`, which drives the converter.
+#include <signal.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -11,7 +12,11 @@
 #include <string>
 #include <vector>
 
+#include "cli/cmd_bench.h"
 #include "cli/cmd_weights.h"
+#include "cli/mpi_run.h"
+#include "cli/plot_svg.h"
+#include "core/file.h"
 #include "io/json.h"
 #include "fidcpp/fidcpp.hpp"
 
@@ -33,6 +38,7 @@ int exit_code_for(fidcpp_status s) {
     case FIDCPP_STATUS_BAD_INPUT:
     case FIDCPP_STATUS_IO_ERROR:
     case FIDCPP_STATUS_NOT_FOUND:
+    case FIDCPP_STATUS_OUT_OF_MEMORY:  // in practice an input over a size limit (image pixels, zip member)
       return kExitBadInput;
     case FIDCPP_STATUS_WEIGHTS:
       return kExitWeights;
@@ -58,17 +64,20 @@ const char* kMainHelp =
     "  mifid A B          memorization-informed FID (torchmetrics)\n"
     "  prc A B            precision / recall / F-score (torch-fidelity, Inception features)\n"
     "  metrics A [B] --fid --kid --is --mifid --prc   several metrics from one extraction pass\n"
+    "  metrics A B1 B2 ... --fid ... [--plot F.svg]  one reference against several generated sets\n"
     "Statistics:\n"
     "  stats A -o a.npz   save statistics (pytorch-fid keys mu, sigma + mergeable n, sum, sum_outer)\n"
-    "  merge a.npz b.npz ... -o all.npz   merge mergeable statistics exactly\n"
+    "  merge a.npz b.npz ... -o all.npz   merge mergeable statistics (float64 sums, in argument order)\n"
+    "  Scaling out: `stats A --shard K/N` + merge, or `mpirun -np P fidcpp ...` (FIDCPP_MPI builds; README)\n"
     "Weights:\n"
     "  weights convert|inspect|verify|fetch ...\n"
+    "Benchmark:\n"
+    "  bench              images/s of the network on synthetic images, time of FID and KID\n"
     "\n"
     "Run `fidcpp <command> --help` for the options of a command.\n"
-    "Exit codes: 0 ok, 2 usage error, 3 bad input (missing/empty/unreadable input, too few images), 4 "
-    "missing or\n"
-    "bad weights, 5 internal error, 6 unsupported on this build/machine (e.g. --device cuda without a "
-    "GPU).\n";
+    "Exit codes: 0 ok, 2 usage error, 3 bad input (missing/empty/unreadable input, too few images, an input\n"
+    "over a size limit), 4 missing or bad weights, 5 internal error, 6 unsupported on this build/machine\n"
+    "(e.g. --device cuda without a GPU), 130/143 interrupted (SIGINT/SIGTERM; no partial output left).\n";
 
 const char* kCommonHelp =
     "Common options:\n"
@@ -77,10 +86,14 @@ const char* kCommonHelp =
     "                            clean-fid, clean-fid-legacy-tf\n"
     "  --device cpu|cuda|auto    (default cpu)\n"
     "  --threads N               worker threads (default: all cores)\n"
-    "  --batch-size N            images per forward pass (default 16)\n"
+    "  --batch-size N            images per forward pass (default 16 on cpu; from free memory on cuda)\n"
     "  --weights PATH            converted weights (default: $FIDCPP_WEIGHTS or "
     "weights/inception-2015-12-05.safetensors)\n"
-    "  --skip-bad                skip undecodable images (counted and reported) instead of stopping\n"
+    "  --skip-bad                skip undecodable images (counted and reported) instead of stopping;\n"
+    "                            images over $FIDCPP_MAX_IMAGE_PIXELS (default 178956970) count as bad\n"
+    "  --recursive               folders: also take the images of sub-folders\n"
+    "  --cache DIR               reuse features/statistics of unchanged inputs from DIR (README \"Cache\")\n"
+    "  --plot FILE.svg           metrics/fid with several generated sets: SVG chart of each metric per set\n"
     "  --save-stats PREFIX       also write PREFIX-a.npz (and PREFIX-b.npz) statistics\n"
     "  --force                   allow overwriting existing output files\n"
     "  --json                    machine-readable output (schema in the README)\n"
@@ -110,6 +123,9 @@ struct Args {
   double mifid_eps = 0.1;
   bool want_fid = false, want_kid = false, want_is = false, want_mifid = false, want_prc = false;
   bool json = false, quiet = false, force = false, skip_bad = false;
+  bool recursive = false;
+  std::string cache_dir, plot;
+  int shard_index = -1, shard_count = 0;  // --shard K/N (K 1-based on the command line, stored 0-based)
 };
 
 int parse_int(const std::string& flag, const std::string& v, int lo, int hi) {
@@ -160,6 +176,16 @@ const char* mode_name(fidcpp_mode m) {
       break;
   }
   return "?";
+}
+
+// --shard K/N: shard K (1-based, 1 <= K <= N) of N.
+void parse_shard(const std::string& flag, const std::string& v, Args* a) {
+  const size_t slash = v.find('/');
+  if (slash == std::string::npos)
+    throw UsageError{flag + " expects K/N (shard K of N, 1 <= K <= N, e.g. 1/4), got '" + v + "'"};
+  const std::string what = flag + " K/N (shard K of N, 1 <= K <= N)";
+  a->shard_count = parse_int(what + ": N", v.substr(slash + 1), 1, 1 << 20);
+  a->shard_index = parse_int(what + ": K", v.substr(0, slash), 1, a->shard_count) - 1;
 }
 
 Args parse_args(int argc, char** argv) {
@@ -218,8 +244,18 @@ Args parse_args(int argc, char** argv) {
       a.want_mifid = true;
     } else if (f == "--prc") {
       a.want_prc = true;
+    } else if (f == "--shard") {
+      parse_shard(f, value(), &a);
     } else if (f == "--json") {
       a.json = true;
+    } else if (f == "--recursive" || f == "-r") {
+      a.recursive = true;
+    } else if (f == "--cache") {
+      a.cache_dir = value();
+      if (a.cache_dir.empty()) throw UsageError{"--cache expects a directory, got ''"};
+    } else if (f == "--plot") {
+      a.plot = value();
+      if (a.plot.empty()) throw UsageError{"--plot expects a file name (FILE.svg), got ''"};
     } else if (f == "--quiet" || f == "-q") {
       a.quiet = true;
     } else if (f == "--force") {
@@ -268,7 +304,180 @@ std::string json_number(double v) {
   return buf;
 }
 
+// "hit" (served from --cache), "miss" (extracted and stored), "none" (no cache, or an input the cache does
+// not hold: statistics/features files).
+const char* cache_state(fidcpp::Evaluator& ev, fidcpp_side side, const Args& a) {
+  if (a.cache_dir.empty()) return "none";
+  const auto info = ev.cache_info(side);
+  return info.first ? "hit" : info.second ? "miss" : "none";
+}
+
+// `metrics A B1 B2 ...` / `fid A B1 B2 ...` / --plot: the reference is extracted once, then each generated
+// set in turn (the generated side is reset between sets). Metrics per set, as a table or JSON "sets"; the
+// Inception Score is that of each generated set.
+int run_metrics_multi(const Args& a) {
+  if (a.inputs.size() < 2)
+    throw UsageError{"fidcpp " + a.command + " expects a reference and at least one generated set, got " +
+                     std::to_string(a.inputs.size()) + " input(s)"};
+  if (fidcpp_cli::mpi_world().size > 1)
+    throw UsageError{"several generated sets and --plot are not supported under MPI"};
+  const bool fid = a.want_fid || a.command == "fid", kid = a.want_kid, is = a.want_is, mifid = a.want_mifid,
+             prc = a.want_prc;
+  if (!(fid || kid || is || mifid || prc))
+    throw UsageError{"fidcpp metrics: choose at least one of --fid --kid --is --mifid --prc"};
+  // Refused before any work: an existing plot is kept unless --force.
+  if (!a.plot.empty() && !a.force && fidcpp::file_exists(a.plot))
+    throw fidcpp::Error(FIDCPP_STATUS_INVALID_ARGUMENT,
+                        "--plot: '" + a.plot + "' already exists (pass --force to overwrite it)");
+
+  fidcpp::Options o;
+  o.weights_path = a.weights;
+  o.mode = a.mode;
+  o.device = a.device;
+  o.threads = a.threads;
+  o.batch_size = a.batch_size;
+  o.feature_dim = a.tap;
+  o.keep_features = kid || mifid || prc;
+  o.keep_logits = is;
+  o.skip_bad_images = a.skip_bad;
+  o.recursive = a.recursive;
+  o.cache_dir = a.cache_dir;
+  Progress progress;
+  const bool show_progress = !a.quiet && !a.json && isatty(STDERR_FILENO);
+  if (show_progress) {
+    o.progress = &Progress::callback;
+    o.progress_user = &progress;
+  }
+  fidcpp::Evaluator ev(o);
+  progress.label = "A";
+  ev.add_path(FIDCPP_SIDE_REAL, a.inputs[0]);
+  ev.flush();
+  if (show_progress) std::fputc('\n', stderr);
+  const std::string ref_cache = cache_state(ev, FIDCPP_SIDE_REAL, a);
+
+  struct SetResult {
+    std::string path, cache;
+    uint64_t count = 0, skipped = 0;
+    std::vector<std::pair<std::string, double>> metrics;
+  };
+  std::vector<SetResult> sets;
+  std::vector<std::string> written;
+  if (!a.save_stats.empty()) {
+    written.push_back(a.save_stats + "-a.npz");
+    ev.save_stats(FIDCPP_SIDE_REAL, written.back(), a.force);
+  }
+  for (size_t i = 1; i < a.inputs.size(); ++i) {
+    const std::string label = "B" + std::to_string(i);
+    progress.label = label.c_str();
+    progress.start = std::chrono::steady_clock::now();
+    ev.reset(FIDCPP_SIDE_GENERATED);
+    ev.add_path(FIDCPP_SIDE_GENERATED, a.inputs[i]);
+    ev.flush();
+    if (show_progress) std::fputc('\n', stderr);
+    SetResult r;
+    r.path = a.inputs[i];
+    r.cache = cache_state(ev, FIDCPP_SIDE_GENERATED, a);
+    r.count = ev.count(FIDCPP_SIDE_GENERATED);
+    r.skipped = ev.skipped(FIDCPP_SIDE_GENERATED);
+    if (fid) r.metrics.emplace_back("frechet_inception_distance", ev.fid());
+    if (kid) {
+      auto k = ev.kid(a.kid_subsets, a.kid_subset_size);
+      r.metrics.emplace_back("kernel_inception_distance_mean", k.mean);
+      r.metrics.emplace_back("kernel_inception_distance_std", k.std);
+    }
+    if (is) {
+      auto k = ev.inception_score(FIDCPP_SIDE_GENERATED, a.splits);
+      r.metrics.emplace_back("inception_score_mean", k.mean);
+      r.metrics.emplace_back("inception_score_std", k.std);
+    }
+    if (mifid)
+      r.metrics.emplace_back("memorization_informed_frechet_inception_distance", ev.mifid(a.mifid_eps));
+    if (prc) {
+      auto k = ev.prc(a.prc_k);
+      r.metrics.emplace_back("precision", k.precision);
+      r.metrics.emplace_back("recall", k.recall);
+      r.metrics.emplace_back("f_score", k.f_score);
+    }
+    if (!a.save_stats.empty()) {
+      written.push_back(a.save_stats + "-b" + std::to_string(i) + ".npz");
+      ev.save_stats(FIDCPP_SIDE_GENERATED, written.back(), a.force);
+    }
+    sets.push_back(std::move(r));
+  }
+
+  if (!a.plot.empty()) {
+    std::vector<std::string> names;
+    for (const auto& r : sets) names.push_back(r.path);
+    std::vector<fidcpp::PlotMetric> series;
+    for (size_t m = 0; m < sets[0].metrics.size(); ++m) {
+      fidcpp::PlotMetric pm;
+      pm.name = sets[0].metrics[m].first;
+      for (const auto& r : sets) pm.values.push_back(r.metrics[m].second);
+      series.push_back(std::move(pm));
+    }
+    const std::string svg =
+        fidcpp::render_metrics_svg("fidcpp metrics against " + a.inputs[0], names, series);
+    fidcpp::Status st = fidcpp::write_file_atomic(
+        a.plot, svg.data(), svg.size(), a.force ? fidcpp::Overwrite::kAllow : fidcpp::Overwrite::kRefuse);
+    if (!st.ok())
+      throw fidcpp::Error(static_cast<fidcpp_status>(static_cast<int>(st.code())), "--plot: " + st.message());
+    written.push_back(a.plot);
+  }
+
+  if (a.json) {
+    std::printf("{\n  \"fidcpp_version\": \"%d.%d.%d\",\n  \"mode\": \"%s\",\n  \"tap\": %d,\n",
+                FIDCPP_VERSION_MAJOR, FIDCPP_VERSION_MINOR, FIDCPP_VERSION_PATCH, mode_name(a.mode), a.tap);
+    std::printf("  \"reference\": {\"path\": %s, \"count\": %llu, \"skipped\": %llu, \"cache\": \"%s\"},\n",
+                json_string(a.inputs[0]).c_str(), (unsigned long long)ev.count(FIDCPP_SIDE_REAL),
+                (unsigned long long)ev.skipped(FIDCPP_SIDE_REAL), ref_cache.c_str());
+    std::printf("  \"sets\": [");
+    for (size_t i = 0; i < sets.size(); ++i) {
+      const SetResult& r = sets[i];
+      std::printf(
+          "%s\n    {\"path\": %s, \"count\": %llu, \"skipped\": %llu, \"cache\": \"%s\", \"metrics\": {",
+          i ? "," : "", json_string(r.path).c_str(), (unsigned long long)r.count,
+          (unsigned long long)r.skipped, r.cache.c_str());
+      for (size_t m = 0; m < r.metrics.size(); ++m)
+        std::printf("%s\"%s\": %s", m ? ", " : "", r.metrics[m].first.c_str(),
+                    json_number(r.metrics[m].second).c_str());
+      std::printf("}}");
+    }
+    std::printf("\n  ],\n  \"written\": [");
+    for (size_t i = 0; i < written.size(); ++i)
+      std::printf("%s%s", i ? ", " : "", json_string(written[i]).c_str());
+    std::printf("]\n}\n");
+  } else {
+    std::fprintf(stderr, "A: %llu images from %s%s\n", (unsigned long long)ev.count(FIDCPP_SIDE_REAL),
+                 a.inputs[0].c_str(), ref_cache == "hit" ? " (cache hit)" : "");
+    static const std::map<std::string, std::string> kShort = {
+        {"frechet_inception_distance", "fid"},
+        {"kernel_inception_distance_mean", "kid_mean"},
+        {"kernel_inception_distance_std", "kid_std"},
+        {"inception_score_mean", "is_mean"},
+        {"inception_score_std", "is_std"},
+        {"memorization_informed_frechet_inception_distance", "mifid"}};
+    size_t w = 3;
+    for (const auto& r : sets) w = std::max(w, r.path.size());
+    std::printf("%-*s %8s", int(w), "set", "images");
+    for (const auto& m : sets[0].metrics) {
+      auto it = kShort.find(m.first);
+      std::printf(" %14s", (it != kShort.end() ? it->second : m.first).c_str());
+    }
+    std::printf("\n");
+    for (const auto& r : sets) {
+      std::printf("%-*s %8llu", int(w), r.path.c_str(), (unsigned long long)r.count);
+      for (const auto& m : r.metrics) std::printf(" %14.6g", m.second);
+      std::printf("\n");
+    }
+    for (auto& f : written) std::fprintf(stderr, "wrote %s\n", f.c_str());
+  }
+  return kExitOk;
+}
+
 int run_metrics(const Args& a) {
+  if ((a.command == "metrics" || a.command == "fid") && (a.inputs.size() > 2 || !a.plot.empty()))
+    return run_metrics_multi(a);
+  if (!a.plot.empty()) throw UsageError{"--plot applies to `fidcpp metrics` and `fidcpp fid` only"};
   const bool single = a.command == "is" || a.command == "stats";
   size_t need = single ? 1 : 2;
   if (a.command == "metrics") need = a.inputs.size() == 1 ? 1 : 2;
@@ -286,6 +495,11 @@ int run_metrics(const Args& a) {
   if (a.command == "metrics" && need == 1 && (fid || kid || mifid || prc))
     throw UsageError{"fidcpp metrics with one input can only compute --is"};
   if (a.command == "stats" && a.output.empty()) throw UsageError{"fidcpp stats needs -o FILE.npz"};
+  const fidcpp_cli::MpiWorld& world = fidcpp_cli::mpi_world();
+  if (a.shard_count > 0 && a.command != "stats")
+    throw UsageError{"--shard applies to `fidcpp stats` only (combine the parts with `fidcpp merge`)"};
+  if (a.shard_count > 0 && world.size > 1)
+    throw UsageError{"--shard cannot be combined with an MPI launch (the ranks already split the inputs)"};
 
   fidcpp::Options o;
   o.weights_path = a.weights;
@@ -297,8 +511,10 @@ int run_metrics(const Args& a) {
   o.keep_features = kid || mifid || prc;
   o.keep_logits = is;
   o.skip_bad_images = a.skip_bad;
+  o.recursive = a.recursive;
+  o.cache_dir = a.cache_dir;
   Progress progress;
-  const bool show_progress = !a.quiet && !a.json && isatty(STDERR_FILENO);
+  const bool show_progress = !a.quiet && !a.json && isatty(STDERR_FILENO) && world.rank == 0;
   if (show_progress) {
     o.progress = &Progress::callback;
     o.progress_user = &progress;
@@ -308,10 +524,19 @@ int run_metrics(const Args& a) {
   for (size_t i = 0; i < a.inputs.size(); ++i) {
     progress.label = i == 0 ? "A" : "B";
     progress.start = std::chrono::steady_clock::now();
-    ev.add_path(sides[i], a.inputs[i]);
+    if (a.shard_count > 0)
+      ev.add_path_shard(sides[i], a.inputs[i], a.shard_index, a.shard_count);
+    else if (world.size > 1)  // under mpirun: rank r takes shard r of size (README "Scaling out")
+      ev.add_path_shard(sides[i], a.inputs[i], world.rank, world.size);
+    else
+      ev.add_path(sides[i], a.inputs[i]);
     ev.flush();
     if (show_progress) std::fputc('\n', stderr);
   }
+  // Under MPI, rank 0 receives every other rank's partial state in rank order and reports alone.
+  const std::vector<uint64_t> skipped = fidcpp_cli::mpi_combine(
+      ev, std::vector<fidcpp_side>(sides, sides + a.inputs.size()), o.keep_features, o.keep_logits);
+  if (world.rank != 0) return kExitOk;
 
   std::vector<std::pair<std::string, double>> results;
   if (fid) results.emplace_back("frechet_inception_distance", ev.fid());
@@ -351,9 +576,9 @@ int run_metrics(const Args& a) {
                 FIDCPP_VERSION_MAJOR, FIDCPP_VERSION_MINOR, FIDCPP_VERSION_PATCH, mode_name(a.mode), a.tap);
     std::printf("  \"inputs\": [");
     for (size_t i = 0; i < a.inputs.size(); ++i)
-      std::printf("%s{\"path\": %s, \"count\": %llu, \"skipped\": %llu}", i ? ", " : "",
+      std::printf("%s{\"path\": %s, \"count\": %llu, \"skipped\": %llu, \"cache\": \"%s\"}", i ? ", " : "",
                   json_string(a.inputs[i]).c_str(), (unsigned long long)ev.count(sides[i]),
-                  (unsigned long long)ev.skipped(sides[i]));
+                  (unsigned long long)skipped[i], cache_state(ev, sides[i], a));
     std::printf("],\n  \"metrics\": {");
     for (size_t i = 0; i < results.size(); ++i)
       std::printf("%s\n    \"%s\": %s", i ? "," : "", results[i].first.c_str(),
@@ -364,7 +589,7 @@ int run_metrics(const Args& a) {
     std::printf("]\n}\n");
   } else {
     for (size_t i = 0; i < a.inputs.size(); ++i) {
-      uint64_t sk = ev.skipped(sides[i]);
+      uint64_t sk = skipped[i];
       std::fprintf(stderr, "%s: %llu images%s from %s\n", i == 0 ? "A" : "B",
                    (unsigned long long)ev.count(sides[i]),
                    sk ? (" (" + std::to_string(sk) + " skipped)").c_str() : "", a.inputs[i].c_str());
@@ -399,9 +624,18 @@ int run_merge(const Args& a) {
   return kExitOk;
 }
 
+// "rank R: " in messages of a multi-rank MPI run, empty otherwise.
+std::string mpi_rank_prefix() {
+  const fidcpp_cli::MpiWorld& w = fidcpp_cli::mpi_world();
+  return w.size > 1 ? "rank " + std::to_string(w.rank) + ": " : std::string();
+}
+
 void print_command_help(const std::string& cmd) {
   std::map<std::string, std::string> usage = {
-      {"fid", "usage: fidcpp fid A B [options]\nexample: fidcpp fid data/real data/generated --json\n"},
+      {"fid",
+       "usage: fidcpp fid A B [B2 ...] [--plot F.svg] [options]\nexample: fidcpp fid data/real "
+       "data/generated "
+       "--json\n"},
       {"kid",
        "usage: fidcpp kid A B [options]\nexample: fidcpp kid real/ gen/ --kid-subsets 100 --kid-subset-size "
        "1000\n"},
@@ -411,10 +645,17 @@ void print_command_help(const std::string& cmd) {
       {"mifid", "usage: fidcpp mifid A B [options]\nexample: fidcpp mifid real/ gen/ --mifid-eps 0.1\n"},
       {"prc", "usage: fidcpp prc A B [options]\nexample: fidcpp prc real/ gen/ --prc-neighborhood 3\n"},
       {"metrics",
-       "usage: fidcpp metrics A [B] --fid --kid --is --mifid --prc [options]\n"
-       "example: fidcpp metrics real/ gen/ --fid --kid --prc --json\n"},
+       "usage: fidcpp metrics A [B ...] --fid --kid --is --mifid --prc [--plot F.svg] [options]\n"
+       "example: fidcpp metrics real/ gen/ --fid --kid --prc --json\n"
+       "example: fidcpp metrics real/ ckpt_1/ ckpt_2/ ckpt_3/ --fid --kid --plot progress.svg\n"
+       "  With several generated sets (or --plot) the reference is extracted once and each set compared to\n"
+       "  it: a table (one row per set), JSON \"sets\" (README), --is scores each generated set.\n"},
       {"stats",
-       "usage: fidcpp stats A -o a.npz [options]\nexample: fidcpp stats real/ -o real.npz --tap 2048\n"},
+       "usage: fidcpp stats A -o a.npz [--shard K/N] [options]\nexample: fidcpp stats real/ -o real.npz "
+       "--tap 2048\n"
+       "  --shard K/N               only shard K (1-based, 1 <= K <= N) of N: a contiguous 1/N of the "
+       "sorted\n"
+       "                            inputs; `fidcpp merge` the N parts (README \"Scaling out\")\n"},
       {"merge",
        "usage: fidcpp merge a.npz b.npz ... -o all.npz [--force] [--tap D]\n"
        "example: fidcpp merge part_0.npz part_1.npz -o all.npz\n"},
@@ -424,20 +665,44 @@ void print_command_help(const std::string& cmd) {
   if (it != usage.end()) std::fputs(kCommonHelp, stdout);
 }
 
+// SIGINT/SIGTERM: remove the temporary files of outputs being written (their final names never hold a
+// partial file, core/file.h) and exit with 128 + signal (130 for Ctrl-C), as shells report it.
+void on_interrupt(int sig) {
+  fidcpp::remove_pending_temp_files();
+  static const char kMsg[] = "fidcpp: interrupted; no partial output left behind\n";
+  const ssize_t ignored = ::write(STDERR_FILENO, kMsg, sizeof kMsg - 1);
+  (void)ignored;
+  ::_exit(128 + sig);
+}
+
+void install_interrupt_handlers() {
+  struct sigaction sa;
+  std::memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_interrupt;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  install_interrupt_handlers();
   if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h") ||
       !std::strcmp(argv[1], "help")) {
     std::fputs(kMainHelp, argc < 2 ? stderr : stdout);
     return argc < 2 ? kExitUsage : kExitOk;
   }
   const std::string cmd = argv[1];
+  // Under mpirun / mpiexec (FIDCPP_MPI builds): MPI lives until main returns; otherwise nothing happens.
+  fidcpp_cli::MpiSession mpi(&argc, &argv);
+  const bool rank0 = fidcpp_cli::mpi_world().rank == 0;
   if (cmd == "--version" || cmd == "version") {
     std::printf("fidcpp %d.%d.%d\n", FIDCPP_VERSION_MAJOR, FIDCPP_VERSION_MINOR, FIDCPP_VERSION_PATCH);
     return kExitOk;
   }
   if (cmd == "weights") return fidcpp::cmd_weights(argc - 1, argv + 1);
+  if (cmd == "bench") return fidcpp::cmd_bench(argc - 1, argv + 1);
   for (int i = 2; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--help") || !std::strcmp(argv[i], "-h")) {
       print_command_help(cmd);
@@ -453,15 +718,20 @@ int main(int argc, char** argv) {
   }
   try {
     Args a = parse_args(argc, argv);
-    return cmd == "merge" ? run_merge(a) : run_metrics(a);
+    if (cmd == "merge") return rank0 ? run_merge(a) : kExitOk;  // under mpirun: one writer
+    return run_metrics(a);
   } catch (const UsageError& e) {
-    std::fprintf(stderr, "fidcpp %s: %s\n", cmd.c_str(), e.message.c_str());
+    // Every rank parses the same arguments, so all fail alike before any communication: rank 0 reports.
+    if (rank0) std::fprintf(stderr, "fidcpp %s: %s\n", cmd.c_str(), e.message.c_str());
     return kExitUsage;
   } catch (const fidcpp::Error& e) {
-    std::fprintf(stderr, "fidcpp %s: %s\n", cmd.c_str(), e.what());
+    std::fprintf(stderr, "fidcpp %s: %s%s\n", cmd.c_str(), mpi_rank_prefix().c_str(), e.what());
+    fidcpp_cli::mpi_abort(exit_code_for(e.status()));  // the other ranks must not wait for this one
     return exit_code_for(e.status());
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "fidcpp %s: internal error: %s\n", cmd.c_str(), e.what());
+    std::fprintf(stderr, "fidcpp %s: %sinternal error: %s\n", cmd.c_str(), mpi_rank_prefix().c_str(),
+                 e.what());
+    fidcpp_cli::mpi_abort(kExitInternal);
     return kExitInternal;
   }
 }

@@ -94,7 +94,12 @@ Result<std::vector<std::string>> list_zip(const std::string& path) {
 Result<std::vector<std::string>> list_from_file(const std::string& path) {
   auto bytes = read_file(path, uint64_t(256) << 20);
   if (!bytes.ok()) return bytes.status().with_context("list file '" + path + "'");
-  const std::string text(bytes->begin(), bytes->end());
+  return parse_image_list(std::string(bytes->begin(), bytes->end()), path);
+}
+
+}  // namespace
+
+Result<std::vector<std::string>> parse_image_list(const std::string& text, const std::string& path) {
   const fs::path base = fs::path(path).parent_path();
   std::vector<std::string> files;
   size_t line_no = 0, pos = 0;
@@ -121,8 +126,6 @@ Result<std::vector<std::string>> list_from_file(const std::string& path) {
   if (files.empty()) return not_found("list file '" + path + "' lists no files");
   return files;
 }
-
-}  // namespace
 
 const std::vector<std::string>& image_extensions() {
   static const std::vector<std::string> kExtensions = {"png", "jpg", "jpeg", "bmp",

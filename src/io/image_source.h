@@ -30,6 +30,10 @@ bool has_image_extension(const std::string& name);
 // extensions looked for), a listed file that does not exist.
 Result<std::vector<std::string>> list_image_files(const std::string& path, bool recursive = false);
 
+// The list-file parser behind list_image_files on the file's contents; `path` is the list file's path
+// (relative entries are taken from its folder, errors name it).
+Result<std::vector<std::string>> parse_image_list(const std::string& text, const std::string& path);
+
 // Splits "archive.zip::member/name.png" at the first "::" that follows ".zip" (case-insensitive). Returns
 // false (outputs untouched) for a plain path.
 bool split_zip_member_path(const std::string& path, std::string* archive, std::string* member);

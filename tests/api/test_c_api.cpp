@@ -2,6 +2,7 @@
 // buffers equal `fidcpp fid` on the same frames saved as PNG), statistics round trips, reset, and several
 // evaluators running concurrently giving the same results as serial runs.
 #include <gtest/gtest.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
 #include <cstdio>
@@ -23,7 +24,8 @@ namespace {
 constexpr int kFramesPerSide = 5;
 
 std::string temp_dir(const std::string& name) {
-  std::string d = ::testing::TempDir() + "fidcpp_api_" + name;
+  // Per process: test binaries of other build trees running at the same time must not share folders.
+  std::string d = ::testing::TempDir() + "fidcpp_api_" + std::to_string(getpid()) + "_" + name;
   std::string cmd = "rm -rf '" + d + "' && mkdir -p '" + d + "'";
   EXPECT_EQ(std::system(cmd.c_str()), 0);
   return d;
@@ -257,6 +259,65 @@ TEST(CApi, ConcurrentEvaluatorsEqualSerial) {
   EXPECT_EQ(results[1], serial);
   // Thread count of the backend does not change the bits either.
   EXPECT_EQ(fid_of_frames(2), serial);
+}
+
+constexpr int kCacheFrames = 3;  // per side; small, as the test also runs under TSan (tools/ci_tsan.sh)
+
+// FID of two PNG folders (images in a sub-folder too, taken with recursive) through an evaluator using
+// cache_dir ("" = none); *hits gets the number of sides served from the cache.
+double fid_of_folders(const std::string& a, const std::string& b, const std::string& cache, uint64_t* hits) {
+  fidcpp_options o;
+  fidcpp_options_default(&o);
+  o.weights_path = weights_path().c_str();
+  o.threads = 1;
+  o.recursive = 1;
+  o.cache_dir = cache.empty() ? nullptr : cache.c_str();
+  fidcpp_evaluator* e = nullptr;
+  EXPECT_EQ(fidcpp_evaluator_create(&o, &e), FIDCPP_STATUS_OK) << fidcpp_last_error();
+  if (!e) return -1;
+  double fid = -1;
+  EXPECT_EQ(fidcpp_evaluator_add_path(e, FIDCPP_SIDE_REAL, a.c_str()), FIDCPP_STATUS_OK)
+      << fidcpp_evaluator_last_error(e);
+  EXPECT_EQ(fidcpp_evaluator_add_path(e, FIDCPP_SIDE_GENERATED, b.c_str()), FIDCPP_STATUS_OK)
+      << fidcpp_evaluator_last_error(e);
+  EXPECT_EQ(fidcpp_fid_compute(e, &fid), FIDCPP_STATUS_OK) << fidcpp_evaluator_last_error(e);
+  uint64_t h[2] = {0, 0}, m[2] = {0, 0};
+  EXPECT_EQ(fidcpp_evaluator_cache_info(e, FIDCPP_SIDE_REAL, &h[0], &m[0]), FIDCPP_STATUS_OK);
+  EXPECT_EQ(fidcpp_evaluator_cache_info(e, FIDCPP_SIDE_GENERATED, &h[1], &m[1]), FIDCPP_STATUS_OK);
+  EXPECT_EQ(h[0] + m[0], cache.empty() ? 0u : 1u);
+  EXPECT_EQ(h[1] + m[1], cache.empty() ? 0u : 1u);
+  if (hits) *hits = h[0] + h[1];
+  uint64_t n = 0;
+  EXPECT_EQ(fidcpp_evaluator_count(e, FIDCPP_SIDE_REAL, &n), FIDCPP_STATUS_OK);
+  EXPECT_EQ(n, uint64_t(kCacheFrames));  // the sub-folder's image is counted
+  fidcpp_evaluator_destroy(e);
+  return fid;
+}
+
+// Two evaluators filling the same cache directory at once (atomic entry writes), then a run served from it:
+// all give the uncached result.
+TEST(CApi, ConcurrentEvaluatorsShareACache) {
+  const std::string a = temp_dir("cache_a"), b = temp_dir("cache_b"), cache = temp_dir("cache_dir");
+  for (int side = 0; side < 2; ++side) {
+    const std::string d = side == 0 ? a : b;
+    ASSERT_EQ(std::system(("mkdir -p '" + d + "/sub'").c_str()), 0);
+    for (int i = 0; i < kCacheFrames; ++i) {
+      Frame f = render_frame(side, i);
+      const std::string p = d + (i < 1 ? "/sub" : "") + "/f" + std::to_string(i) + ".png";
+      ASSERT_TRUE(stbi_write_png(p.c_str(), f.width, f.height, 4, f.rgba.data(), int(f.row_stride)));
+    }
+  }
+  const double plain = fid_of_folders(a, b, "", nullptr);
+  double results[2] = {-1, -1};
+  std::thread t0([&] { results[0] = fid_of_folders(a, b, cache, nullptr); });
+  std::thread t1([&] { results[1] = fid_of_folders(a, b, cache, nullptr); });
+  t0.join();
+  t1.join();
+  EXPECT_EQ(results[0], plain);
+  EXPECT_EQ(results[1], plain);
+  uint64_t hits = 0;
+  EXPECT_EQ(fid_of_folders(a, b, cache, &hits), plain);
+  EXPECT_EQ(hits, 2u);
 }
 
 }  // namespace
