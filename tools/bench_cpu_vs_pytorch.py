@@ -1,6 +1,8 @@
 """Side-by-side CPU throughput: fidcpp's bench_cpu (BM_Network) vs PyTorch running torch-fidelity's Inception-v3
 extractor (tap 2048) on the same synthetic weights, uint8 299x299 inputs, same thread count and batch sizes.
-Each configuration runs in its own process so peak RSS is per configuration.
+Each configuration runs in its own process so peak RSS is per configuration. The parent never imports torch: Linux
+carries a process's peak RSS across fork + exec (ru_maxrss), so a child forked from a torch-laden parent would
+report the parent's hundreds of MB as its own.
 
 Usage: python tools/bench_cpu_vs_pytorch.py --bench build/bench/bench_cpu [--threads 2] [--batches 1,8,32]
 """
@@ -39,6 +41,15 @@ def torch_worker(weights, batch, threads, seconds):
     print(json.dumps({"images_per_s": n / dt, "rss_mb": rss}))
 
 
+def save_weights_worker(path):
+    import torch
+
+    sys.path.insert(0, HERE)
+    from ref_model import state_dict_from_key_list
+
+    torch.save(state_dict_from_key_list(), path)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--bench", default=os.path.join(HERE, "..", "build", "bench", "bench_cpu"))
@@ -46,20 +57,19 @@ def main():
     ap.add_argument("--batches", default="1,8,32,50,64")
     ap.add_argument("--seconds", type=float, default=3.0)
     ap.add_argument("--torch-worker", nargs=3, metavar=("WEIGHTS", "BATCH", "THREADS"))
+    ap.add_argument("--save-weights-worker", metavar="PATH")
     args = ap.parse_args()
     if args.torch_worker:
         w, b, t = args.torch_worker
         torch_worker(w, int(b), int(t), args.seconds)
         return
-
-    import torch
-
-    sys.path.insert(0, HERE)
-    from ref_model import state_dict_from_key_list
+    if args.save_weights_worker:
+        save_weights_worker(args.save_weights_worker)
+        return
 
     with tempfile.TemporaryDirectory() as tmp:
         wpath = os.path.join(tmp, "w.pth")
-        torch.save(state_dict_from_key_list(), wpath)
+        subprocess.run([sys.executable, __file__, "--save-weights-worker", wpath], check=True)
         print("%6s %8s | %12s %9s | %12s %9s | %6s" % ("batch", "threads", "fidcpp img/s", "RSS MB",
                                                       "torch img/s", "RSS MB", "ratio"))
         for b in [int(v) for v in args.batches.split(",")]:
