@@ -312,6 +312,23 @@ const char* cache_state(fidcpp::Evaluator& ev, fidcpp_side side, const Args& a) 
   return info.first ? "hit" : info.second ? "miss" : "none";
 }
 
+// Evaluator options from the command line, shared by the one-set and several-sets metric paths.
+fidcpp::Options evaluator_options(const Args& a, bool keep_features, bool keep_logits) {
+  fidcpp::Options o;
+  o.weights_path = a.weights;
+  o.mode = a.mode;
+  o.device = a.device;
+  o.threads = a.threads;
+  o.batch_size = a.batch_size;
+  o.feature_dim = a.tap;
+  o.keep_features = keep_features;
+  o.keep_logits = keep_logits;
+  o.skip_bad_images = a.skip_bad;
+  o.recursive = a.recursive;
+  o.cache_dir = a.cache_dir;
+  return o;
+}
+
 // `metrics A B1 B2 ...` / `fid A B1 B2 ...` / --plot: the reference is extracted once, then each generated
 // set in turn (the generated side is reset between sets). Metrics per set, as a table or JSON "sets"; the
 // Inception Score is that of each generated set.
@@ -330,18 +347,7 @@ int run_metrics_multi(const Args& a) {
     throw fidcpp::Error(FIDCPP_STATUS_INVALID_ARGUMENT,
                         "--plot: '" + a.plot + "' already exists (pass --force to overwrite it)");
 
-  fidcpp::Options o;
-  o.weights_path = a.weights;
-  o.mode = a.mode;
-  o.device = a.device;
-  o.threads = a.threads;
-  o.batch_size = a.batch_size;
-  o.feature_dim = a.tap;
-  o.keep_features = kid || mifid || prc;
-  o.keep_logits = is;
-  o.skip_bad_images = a.skip_bad;
-  o.recursive = a.recursive;
-  o.cache_dir = a.cache_dir;
+  fidcpp::Options o = evaluator_options(a, kid || mifid || prc, is);
   Progress progress;
   const bool show_progress = !a.quiet && !a.json && isatty(STDERR_FILENO);
   if (show_progress) {
@@ -501,18 +507,7 @@ int run_metrics(const Args& a) {
   if (a.shard_count > 0 && world.size > 1)
     throw UsageError{"--shard cannot be combined with an MPI launch (the ranks already split the inputs)"};
 
-  fidcpp::Options o;
-  o.weights_path = a.weights;
-  o.mode = a.mode;
-  o.device = a.device;
-  o.threads = a.threads;
-  o.batch_size = a.batch_size;
-  o.feature_dim = a.tap;
-  o.keep_features = kid || mifid || prc;
-  o.keep_logits = is;
-  o.skip_bad_images = a.skip_bad;
-  o.recursive = a.recursive;
-  o.cache_dir = a.cache_dir;
+  fidcpp::Options o = evaluator_options(a, kid || mifid || prc, is);
   Progress progress;
   const bool show_progress = !a.quiet && !a.json && isatty(STDERR_FILENO) && world.rank == 0;
   if (show_progress) {
