@@ -15,6 +15,7 @@
 
 #include "renderer_frames.h"
 #include "synthetic_weights_file.h"
+#include "cli/cli_runner.h"
 
 #define STB_IMAGE_WRITE_IMPLEMENTATION
 #include <stb/stb_image_write.h>
@@ -22,11 +23,7 @@
 namespace fidcpp {
 namespace {
 
-struct CliRun {
-  int code = -1;
-  std::string out;  // stdout
-  std::string err;  // stderr
-};
+using cli_test::CliRun;
 
 std::string tmp(const std::string& name) {
   // Per process: test binaries of other build trees running at the same time must not share inputs.
@@ -34,28 +31,14 @@ std::string tmp(const std::string& name) {
 }
 
 CliRun run(const std::string& args) {
-  const std::string err_file = tmp("stderr.txt");
-  std::string cmd = std::string(FIDCPP_CLI_PATH) + " " + args + " 2>'" + err_file + "'";
-  CliRun r;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return r;
-  char buf[4096];
-  while (size_t n = fread(buf, 1, sizeof buf, p)) r.out.append(buf, n);
-  int st = pclose(p);
-  r.code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  std::ifstream e(err_file);
-  r.err.assign(std::istreambuf_iterator<char>(e), std::istreambuf_iterator<char>());
-  return r;
+  return cli_test::run_cli(args, tmp("stderr.txt"));
 }
 
 void sh(const std::string& cmd) {
   ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
 }
 
-std::string slurp(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
-}
+using cli_test::slurp;
 
 const std::string& weights() {
   static std::string w = [] {

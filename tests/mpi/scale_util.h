@@ -19,14 +19,12 @@
 #include "metrics/stats_file.h"
 #include "renderer_frames.h"
 #include "synthetic_weights_file.h"
+#include "cli/cli_runner.h"
 
 namespace fidcpp {
 namespace scale_test {
 
-struct CliRun {
-  int code = -1;
-  std::string out, err;
-};
+using cli_test::CliRun;
 
 inline std::string tmp(const std::string& name) {
   // Per process: concurrently running tests (ctest -j) and other build trees must not share files.
@@ -35,18 +33,7 @@ inline std::string tmp(const std::string& name) {
 
 // Runs `prefix FIDCPP_CLI_PATH args` (prefix: e.g. an mpirun command line).
 inline CliRun run_cli(const std::string& args, const std::string& prefix = "") {
-  const std::string err_file = tmp("stderr.txt");
-  const std::string cmd = prefix + std::string(FIDCPP_CLI_PATH) + " " + args + " 2>'" + err_file + "'";
-  CliRun r;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return r;
-  char buf[4096];
-  while (size_t n = fread(buf, 1, sizeof buf, p)) r.out.append(buf, n);
-  const int st = pclose(p);
-  r.code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  std::ifstream e(err_file);
-  r.err.assign(std::istreambuf_iterator<char>(e), std::istreambuf_iterator<char>());
-  return r;
+  return cli_test::run_cli(args, tmp("stderr.txt"), prefix);
 }
 
 inline const std::string& synthetic_weights() {

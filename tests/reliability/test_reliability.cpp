@@ -27,6 +27,7 @@
 #include "io/zip_writer.h"
 #include "metrics/moments.h"
 #include "synthetic_weights_file.h"
+#include "cli/cli_runner.h"
 
 namespace fidcpp {
 namespace {
@@ -63,23 +64,10 @@ std::vector<std::string> entries_with(const std::string& dir, const std::string&
   return out;
 }
 
-struct CliRun {
-  int code = -1;
-  std::string out, err;
-};
+using cli_test::CliRun;
 
 CliRun cli(const std::string& args, const std::string& env = "") {
-  const std::string err_file = tmp("stderr.txt");
-  const std::string cmd = env + " " + std::string(FIDCPP_CLI_PATH) + " " + args + " 2>'" + err_file + "'";
-  CliRun r;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return r;
-  char buf[4096];
-  while (size_t n = fread(buf, 1, sizeof buf, p)) r.out.append(buf, n);
-  const int st = pclose(p);
-  r.code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  r.err = slurp(err_file);
-  return r;
+  return cli_test::run_cli(args, tmp("stderr.txt"), env + " ");
 }
 
 const std::string& weights() {
