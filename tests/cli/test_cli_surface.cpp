@@ -9,7 +9,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
-#include <regex>
 #include <string>
 #include <vector>
 
@@ -205,15 +204,19 @@ TEST(CliSurface, SeveralGeneratedSetsTableJsonAndPlot) {
   for (const char* metric :
        {"frechet_inception_distance", "kernel_inception_distance_mean", "kernel_inception_distance_std"})
     EXPECT_EQ(count_of(s, std::string("class=\"point\" data-metric=\"") + metric + "\""), 3u) << metric;
-  std::regex point(
-      "class=\"point\" data-metric=\"frechet_inception_distance\" data-set=\"(\\d)\" "
-      "data-value=\"([^\"]+)\"");
+  // Each FID point: data-set="<i>" data-value="<v>" right after its data-metric (plain scanning: GCC 12's
+  // std::regex trips -Wmaybe-uninitialized in the sanitizer build).
+  const std::string tag = "class=\"point\" data-metric=\"frechet_inception_distance\" data-set=\"";
   int seen = 0;
-  for (auto it = std::sregex_iterator(s.begin(), s.end(), point); it != std::sregex_iterator();
-       ++it, ++seen) {
-    const int i = std::stoi((*it)[1]);
-    ASSERT_LT(i, 3);
-    EXPECT_DOUBLE_EQ(std::strtod((*it)[2].str().c_str(), nullptr), fids[size_t(i)]);
+  for (size_t p = s.find(tag); p != std::string::npos; p = s.find(tag, p + 1), ++seen) {
+    const size_t set_at = p + tag.size();
+    const int i = std::atoi(s.c_str() + set_at);
+    ASSERT_TRUE(i >= 0 && i < 3) << s.substr(p, 120);
+    const std::string value_key = "data-value=\"";
+    const size_t v = s.find(value_key, set_at);
+    ASSERT_NE(v, std::string::npos);
+    ASSERT_LT(v, s.find('>', set_at)) << "data-value outside the point element";
+    EXPECT_DOUBLE_EQ(std::strtod(s.c_str() + v + value_key.size(), nullptr), fids[size_t(i)]);
   }
   EXPECT_EQ(seen, 3);
   for (const std::string& b : {b1, b2, b3}) EXPECT_NE(s.find(b + ": "), std::string::npos) << b;
