@@ -59,6 +59,23 @@ fidcpp_status check_side(fidcpp_evaluator* e, fidcpp_side side, fidcpp::Side* ou
 #define FIDCPP_C_REQUIRE(e, cond, msg) \
   if (!(cond)) return fail(e, FIDCPP_STATUS_INVALID_ARGUMENT, msg)
 
+// The interleaved 8-bit layout of fidcpp_evaluator_add_image / _add_images_device; *pixel_stride = 3 or 4.
+fidcpp_status check_pixel_layout(fidcpp_evaluator* e, fidcpp_pixel_format format, int width, int height,
+                                 size_t row_stride, int* pixel_stride) {
+  FIDCPP_C_REQUIRE(
+      e, format == FIDCPP_PIXEL_RGB8 || format == FIDCPP_PIXEL_RGBA8,
+      "format must be FIDCPP_PIXEL_RGB8 or FIDCPP_PIXEL_RGBA8, got " + std::to_string(int(format)));
+  FIDCPP_C_REQUIRE(
+      e, width > 0 && height > 0,
+      "image size must be positive, got " + std::to_string(width) + "x" + std::to_string(height));
+  const int ps = format == FIDCPP_PIXEL_RGB8 ? 3 : 4;
+  FIDCPP_C_REQUIRE(e, row_stride >= size_t(width) * ps,
+                   "row_stride " + std::to_string(row_stride) + " is less than width * " +
+                       std::to_string(ps) + " = " + std::to_string(size_t(width) * ps));
+  *pixel_stride = ps;
+  return FIDCPP_STATUS_OK;
+}
+
 // fidcpp_evaluator_get_features / _get_logits.
 fidcpp_status get_rows(fidcpp_evaluator* e, fidcpp_side side, float* out, uint64_t capacity_rows,
                        uint64_t* rows, bool logits) {
@@ -212,16 +229,8 @@ fidcpp_status fidcpp_evaluator_add_image(fidcpp_evaluator* e, fidcpp_side side, 
     fidcpp::Side s;
     if (fidcpp_status st = check_side(e, side, &s)) return st;
     FIDCPP_C_REQUIRE(e, pixels, "pixels is null");
-    FIDCPP_C_REQUIRE(
-        e, format == FIDCPP_PIXEL_RGB8 || format == FIDCPP_PIXEL_RGBA8,
-        "format must be FIDCPP_PIXEL_RGB8 or FIDCPP_PIXEL_RGBA8, got " + std::to_string(int(format)));
-    FIDCPP_C_REQUIRE(
-        e, width > 0 && height > 0,
-        "image size must be positive, got " + std::to_string(width) + "x" + std::to_string(height));
-    const int ps = format == FIDCPP_PIXEL_RGB8 ? 3 : 4;
-    FIDCPP_C_REQUIRE(e, row_stride >= size_t(width) * ps,
-                     "row_stride " + std::to_string(row_stride) + " is less than width * " +
-                         std::to_string(ps) + " = " + std::to_string(size_t(width) * ps));
+    int ps = 0;
+    if (fidcpp_status st = check_pixel_layout(e, format, width, height, row_stride, &ps)) return st;
     fidcpp::RgbImageView v;
     v.data = pixels;
     v.width = width;
@@ -241,17 +250,9 @@ fidcpp_status fidcpp_evaluator_add_images_device(fidcpp_evaluator* e, fidcpp_sid
     fidcpp::Side s;
     if (fidcpp_status st = check_side(e, side, &s)) return st;
     FIDCPP_C_REQUIRE(e, device_pixels, "device_pixels is null");
-    FIDCPP_C_REQUIRE(
-        e, format == FIDCPP_PIXEL_RGB8 || format == FIDCPP_PIXEL_RGBA8,
-        "format must be FIDCPP_PIXEL_RGB8 or FIDCPP_PIXEL_RGBA8, got " + std::to_string(int(format)));
     FIDCPP_C_REQUIRE(e, n > 0, "n must be positive, got " + std::to_string(n));
-    FIDCPP_C_REQUIRE(
-        e, width > 0 && height > 0,
-        "image size must be positive, got " + std::to_string(width) + "x" + std::to_string(height));
-    const int ps = format == FIDCPP_PIXEL_RGB8 ? 3 : 4;
-    FIDCPP_C_REQUIRE(e, row_stride >= size_t(width) * ps,
-                     "row_stride " + std::to_string(row_stride) + " is less than width * " +
-                         std::to_string(ps) + " = " + std::to_string(size_t(width) * ps));
+    int ps = 0;
+    if (fidcpp_status st = check_pixel_layout(e, format, width, height, row_stride, &ps)) return st;
     fidcpp::ImageBatch b;
     b.data = static_cast<const uint8_t*>(device_pixels);
     b.n = n;
