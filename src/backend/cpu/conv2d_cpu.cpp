@@ -159,11 +159,21 @@ Status conv2d_cpu(const GemmMicroKernel& kernel, ThreadPool& pool, std::vector<A
   const int hwo = oh * ow;
   const int panels_per_image = (hwo + nr - 1) / nr;  // panels never straddle two images
   const int64_t panels = int64_t(in.n) * panels_per_image;
-  const int64_t col_blocks = (panels + kGemmPanelsPerBlock - 1) / kGemmPanelsPerBlock;
-  // With few column blocks (small maps, batch 1), also split the output channels so every thread has work.
+  // Tasks are (column block, output-channel chunk) pairs, and parallel_for hands each worker one contiguous
+  // run of them, so they are made equal in size and their count a multiple of the pool size: column blocks
+  // split the panels evenly (at most kGemmPanelsPerBlock each) and, with few blocks (small maps, batch 1),
+  // the output channels are split too. With 17x17 maps at batch 1 (10 panels), blocks of 8 + 2 panels left
+  // one of two workers idle 60% of the layer. The partition never changes an element's arithmetic (k runs
+  // in the same order inside every task), so results stay bitwise independent of threads and batch.
+  const int64_t workers = pool.size();
+  int64_t col_blocks = (panels + kGemmPanelsPerBlock - 1) / kGemmPanelsPerBlock;
+  const int64_t rounded = (col_blocks + workers - 1) / workers * workers;
+  if (rounded <= panels) col_blocks = rounded;
   int64_t m_chunks = 1;
-  if (col_blocks < 2 * int64_t(pool.size()))
-    m_chunks = std::min<int64_t>(w.m_panels, (2 * int64_t(pool.size()) + col_blocks - 1) / col_blocks);
+  if (col_blocks < 2 * workers) {
+    m_chunks = std::min<int64_t>(w.m_panels, (2 * workers + col_blocks - 1) / col_blocks);
+    while (m_chunks < w.m_panels && (col_blocks * m_chunks) % workers != 0) ++m_chunks;
+  }
   const int64_t tasks = col_blocks * m_chunks;
   const int k_total = w.k;
 
@@ -171,7 +181,7 @@ Status conv2d_cpu(const GemmMicroKernel& kernel, ThreadPool& pool, std::vector<A
     float* bpack = scratch[size_t(worker)].data();
     for (size_t t = t_begin; t < t_end; ++t) {
       const int64_t cb = int64_t(t) / m_chunks, mc = int64_t(t) % m_chunks;
-      const int64_t q0 = cb * kGemmPanelsPerBlock, q1 = std::min(panels, q0 + kGemmPanelsPerBlock);
+      const int64_t q0 = panels * cb / col_blocks, q1 = panels * (cb + 1) / col_blocks;
       const int mp0 = int(w.m_panels * mc / m_chunks), mp1 = int(w.m_panels * (mc + 1) / m_chunks);
       for (int k0 = 0; k0 < k_total; k0 += kGemmKc) {
         const int kc = std::min(kGemmKc, k_total - k0);
