@@ -171,7 +171,7 @@ TEST(CpuConv, BitwiseIndependentOfThreadsAndBatch) {
   std::vector<float> wf(wgt.begin(), wgt.end()), bf(bias.begin(), bias.end());
   for (const auto& isa : available_isas()) {
     std::vector<float> first;
-    for (int threads : {1, 2, 4}) {
+    for (int threads : {1, 2, 3, 4}) {
       auto be = make_backend(isa, threads);
       ASSERT_TRUE(be);
       ConvDesc d{cc.cin, cc.cout, 3, 3, 1, 1, 1, true, wf.data(), bf.data()};
