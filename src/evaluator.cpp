@@ -192,6 +192,11 @@ const std::vector<float>& EvaluatorCore::logits(Side side) const {
 }
 
 Status EvaluatorCore::reset(Side side) {
+  if (in_flight_n_ && in_flight_side_ == side) {
+    in_flight_n_ = 0;  // dropped with the rest of the side; the device's next use is stream-ordered after it
+  } else {
+    FIDCPP_RETURN_IF_ERROR(finish_in_flight());
+  }
   SideState& s = *sides_[side_index(side)];
   s.moments.reset();
   s.fixed_stats.reset();
@@ -220,17 +225,48 @@ Status EvaluatorCore::add_features(Side side, const float* rows, int64_t n, cons
   return Status();
 }
 
+// On an asynchronous backend (CUDA) the batch is uploaded (through pinned staging, so `pending` is free again
+// at once) and its forward pass issued, and the call returns while the device runs it: the caller decodes
+// the next batch meanwhile (ARCHITECTURE §5: decode overlaps inference). Its features are downloaded and
+// added by finish_in_flight(), which the next batch, flush() and every reader of the side call first, so
+// the order of the features and every number are the same as with a synchronous run.
 Status EvaluatorCore::process_pending(Side side) {
   SideState& s = *sides_[side_index(side)];
   if (s.n_pending == 0) return Status();
   const int n = s.n_pending;
   s.n_pending = 0;
+  if (backend_->asynchronous() && n <= forward_->max_batch()) {
+    FIDCPP_RETURN_IF_ERROR(finish_in_flight());
+    FIDCPP_RETURN_IF_ERROR(
+        backend_->upload(s.pending.data(), size_t(n) * kInputFloats, forward_->input_view(n).data));
+    FIDCPP_RETURN_IF_ERROR(forward_->forward(n));
+    in_flight_n_ = n;
+    in_flight_side_ = side;
+    return Status();
+  }
   std::vector<float> feats(size_t(n) * feature_dim_);
   std::vector<float> logits(config_.keep_logits ? size_t(n) * kFcOut : 0);
   std::vector<float*> outs{feats.data()};
   if (config_.keep_logits) outs.push_back(logits.data());
   FIDCPP_RETURN_IF_ERROR(forward_->run(s.pending.data(), n, outs));
   FIDCPP_RETURN_IF_ERROR(add_features(side, feats.data(), n, config_.keep_logits ? logits.data() : nullptr));
+  if (config_.progress) config_.progress(s.count, s.expected);
+  return Status();
+}
+
+Status EvaluatorCore::finish_in_flight() {
+  if (in_flight_n_ == 0) return Status();
+  const int n = in_flight_n_;
+  const Side side = in_flight_side_;
+  in_flight_n_ = 0;
+  std::vector<float> feats(size_t(n) * feature_dim_);
+  std::vector<float> logits(config_.keep_logits ? size_t(n) * kFcOut : 0);
+  std::vector<float*> outs{feats.data()};
+  if (config_.keep_logits) outs.push_back(logits.data());
+  FIDCPP_RETURN_IF_ERROR(forward_->download_taps(n, outs));
+  FIDCPP_RETURN_IF_ERROR(backend_->synchronize());
+  FIDCPP_RETURN_IF_ERROR(add_features(side, feats.data(), n, config_.keep_logits ? logits.data() : nullptr));
+  const SideState& s = *sides_[side_index(side)];
   if (config_.progress) config_.progress(s.count, s.expected);
   return Status();
 }
@@ -307,6 +343,7 @@ Status EvaluatorCore::add_images_device(Side side, const ImageBatch& images) {
                             std::to_string(images.width) + "x" + std::to_string(images.height));
   FIDCPP_RETURN_IF_ERROR(ensure_network());
   FIDCPP_RETURN_IF_ERROR(process_pending(side));  // host images added earlier keep their place in the order
+  FIDCPP_RETURN_IF_ERROR(finish_in_flight());
   std::vector<float> feats, logits;
   for (int first = 0; first < images.n; first += batch_) {
     const int m = std::min(batch_, images.n - first);
@@ -457,6 +494,7 @@ Status EvaluatorCore::add_files_cached(Side side, const std::vector<std::string>
   }
   FIDCPP_RETURN_IF_ERROR(add_files(side, files));
   FIDCPP_RETURN_IF_ERROR(process_pending(side));
+  FIDCPP_RETURN_IF_ERROR(finish_in_flight());
   ++s.cache_misses;
   if (!s.moments) return Status();
   return feature_cache_store(config_.cache_dir, key, *s.moments,
@@ -504,7 +542,7 @@ Status EvaluatorCore::add_path_shard(Side side, const std::string& path, int ind
 
 Result<Moments> EvaluatorCore::moments(Side side) const {
   const SideState& s = *sides_[side_index(side)];
-  if (s.n_pending) return internal_error("moments() called with unflushed images");
+  if (s.n_pending || in_flight_n_) return internal_error("moments() called with unflushed images");
   if (s.fixed_stats)
     return invalid_argument(
         std::string("the ") + side_name(side) +
@@ -546,12 +584,13 @@ Status EvaluatorCore::merge_partial(Side side, const Moments& moments, const flo
 
 Status EvaluatorCore::flush() {
   FIDCPP_RETURN_IF_ERROR(process_pending(Side::kReal));
-  return process_pending(Side::kGenerated);
+  FIDCPP_RETURN_IF_ERROR(process_pending(Side::kGenerated));
+  return finish_in_flight();
 }
 
 Result<GaussianStats> EvaluatorCore::stats(Side side) const {
   const SideState& s = *sides_[side_index(side)];
-  if (s.n_pending) return internal_error("stats() called with unflushed images");
+  if (s.n_pending || in_flight_n_) return internal_error("stats() called with unflushed images");
   if (s.fixed_stats) return *s.fixed_stats;
   if (!s.moments || s.moments->count() < 2)
     return invalid_argument(std::string("the ") + side_name(side) + " side has " +

@@ -111,6 +111,8 @@ class EvaluatorCore {
   EvaluatorCore() = default;
   Status ensure_network();
   Status process_pending(Side side);
+  // Asynchronous backends: downloads and adds the batch process_pending() left running on the device.
+  Status finish_in_flight();
   Status add_features(Side side, const float* rows, int64_t n, const float* logits);
   Status add_files(Side side, const std::vector<std::string>& files);
   Status add_files_cached(Side side, const std::vector<std::string>& files);
@@ -127,6 +129,9 @@ class EvaluatorCore {
   std::unique_ptr<ThreadPool> pool_;  // decode + preprocess workers
   std::vector<Preprocessor> preprocessors_;
   std::unique_ptr<SideState> sides_[2];
+  // The batch running on an asynchronous backend while the host decodes the next one (0: none).
+  int in_flight_n_ = 0;
+  Side in_flight_side_ = Side::kReal;
 };
 
 }  // namespace fidcpp

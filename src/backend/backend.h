@@ -138,6 +138,9 @@ class Backend {
   virtual Status download(const float* src, size_t count, float* host) = 0;
   // Waits for all issued work (no-op on the CPU).
   virtual Status synchronize() = 0;
+  // True when ops and uploads return before the backend has run them (CUDA: stream-ordered), so the caller
+  // can prepare the next batch on the host meanwhile; a download, synchronize() or a failure reports errors.
+  virtual bool asynchronous() const { return false; }
 
   // --- weights (once per model)
   // -------------------------------------------------------------------------------

@@ -194,6 +194,67 @@ TEST(EmuNetwork, DevicePointerInputEqualsHostPointerInput) {
   EXPECT_TRUE(feats[0] == feats[1]) << "device-pointer features differ from the host-pointer path";
 }
 
+// Host images on an asynchronous (CUDA) backend: process_pending() leaves the batch running on the device and
+// returns so the next one can be decoded meanwhile; its features arrive when the next batch, flush() or a
+// reader needs them. Checked: a full batch is not yet counted (it is in flight), sides interleave in order,
+// reset() drops an in-flight batch of its side, and every row equals the CPU backend's for the same image.
+TEST(EmuNetwork, HostBatchesOverlapDecodingAndKeepTheirOrder) {
+  std::string err;
+  const std::string weights =
+      write_synthetic_weights_file(::testing::TempDir() + "fidcpp_emu_async.safetensors", false, &err);
+  ASSERT_FALSE(weights.empty()) << err;
+  std::vector<std::vector<uint8_t>> imgs;
+  for (int i = 0; i < 4; ++i) imgs.push_back(synthetic_image_u8(300 + i));
+  const auto view = [&](int i) {
+    RgbImageView v;
+    v.data = imgs[size_t(i)].data(), v.height = 299, v.width = 299, v.row_stride = 299 * 3;
+    v.pixel_stride = 3;
+    return v;
+  };
+  EvaluatorConfig config;
+  config.weights_path = weights;
+  config.batch_size = 1;
+  config.keep_features = true;
+  config.device = DeviceKind::kCpu;
+  auto cpu = EvaluatorCore::create(config);
+  ASSERT_TRUE(cpu.ok()) << cpu.status().to_string();
+  config.make_backend = [] { return create_emulated_cuda_backend(); };
+  auto dev = EvaluatorCore::create(config);
+  ASSERT_TRUE(dev.ok()) << dev.status().to_string();
+  EvaluatorCore& ev = **dev;
+
+  ASSERT_TRUE(ev.add_image(Side::kReal, view(0)).ok());
+  EXPECT_EQ(ev.count(Side::kReal), 0u) << "the full batch should still be running on the device";
+  EXPECT_FALSE(ev.stats(Side::kReal).ok()) << "statistics must not be read with a batch in flight";
+  ASSERT_TRUE(ev.add_image(Side::kGenerated, view(1)).ok());
+  EXPECT_EQ(ev.count(Side::kReal), 1u) << "the next batch collects the one in flight";
+  EXPECT_EQ(ev.count(Side::kGenerated), 0u);
+  ASSERT_TRUE(ev.add_image(Side::kReal, view(2)).ok());
+  ASSERT_TRUE(ev.flush().ok());
+  EXPECT_EQ(ev.count(Side::kReal), 2u);
+  EXPECT_EQ(ev.count(Side::kGenerated), 1u);
+  ASSERT_TRUE(ev.add_image(Side::kGenerated, view(3)).ok());
+  ASSERT_TRUE(ev.reset(Side::kGenerated).ok());
+  ASSERT_TRUE(ev.flush().ok());
+  EXPECT_EQ(ev.count(Side::kGenerated), 0u) << "reset must drop the batch in flight";
+  EXPECT_TRUE(ev.features(Side::kGenerated).empty());
+  EXPECT_EQ(ev.count(Side::kReal), 2u);
+
+  for (int i : {0, 2}) ASSERT_TRUE((*cpu)->add_image(Side::kReal, view(i)).ok());
+  ASSERT_TRUE((*cpu)->flush().ok());
+  const std::vector<float>& got = ev.features(Side::kReal);
+  const std::vector<float>& want = (*cpu)->features(Side::kReal);
+  ASSERT_EQ(got.size(), size_t(2) * 2048);
+  ASSERT_EQ(want.size(), got.size());
+  for (size_t row = 0; row < 2; ++row) {
+    const std::vector<float> g(got.begin() + ptrdiff_t(row * 2048),
+                               got.begin() + ptrdiff_t((row + 1) * 2048));
+    const std::vector<float> w(want.begin() + ptrdiff_t(row * 2048),
+                               want.begin() + ptrdiff_t((row + 1) * 2048));
+    EXPECT_LE(max_rel_diff(g, w), kPool3Tol) << "row " << row;
+  }
+}
+
 // With no batch size given, a device backend's batch comes from its free memory (the emulator's
 // cudaMemGetInfo: a fixed total minus what is allocated); the CPU keeps the default of 16.
 TEST(EmuNetwork, BatchSizeFromFreeDeviceMemory) {

@@ -102,6 +102,7 @@ class CudaBackend final : public Backend {
     FIDCPP_CUDA_CHECK(cudaStreamSynchronize(stream_.get()));
     return Status();
   }
+  bool asynchronous() const override { return true; }
 
   Result<std::unique_ptr<PreparedConv>> prepare_conv(const ConvDesc& d) override {
     if (d.cin <= 0 || d.cout <= 0 || d.kh <= 0 || d.kw <= 0 || d.stride <= 0 || d.ph < 0 || d.pw < 0 ||
