@@ -225,33 +225,27 @@ Status EvaluatorCore::add_features(Side side, const float* rows, int64_t n, cons
   return Status();
 }
 
-// On an asynchronous backend (CUDA) the batch is uploaded (through pinned staging, so `pending` is free again
-// at once) and its forward pass issued, and the call returns while the device runs it: the caller decodes
-// the next batch meanwhile (ARCHITECTURE §5: decode overlaps inference). Its features are downloaded and
-// added by finish_in_flight(), which the next batch, flush() and every reader of the side call first, so
-// the order of the features and every number are the same as with a synchronous run.
+// The batch is uploaded (on CUDA through pinned staging, so `pending` is free again at once) and its forward
+// pass issued; finish_in_flight() downloads and adds its features. A synchronous backend (the CPU) finishes
+// it here. An asynchronous one (CUDA) returns while the device runs it, so the caller decodes the next batch
+// meanwhile (ARCHITECTURE §5: decode overlaps inference); the next batch, flush() and every reader of the
+// side finish it first, so the order of the features and every number are the same either way.
 Status EvaluatorCore::process_pending(Side side) {
   SideState& s = *sides_[side_index(side)];
   if (s.n_pending == 0) return Status();
   const int n = s.n_pending;
   s.n_pending = 0;
-  if (backend_->asynchronous() && n <= forward_->max_batch()) {
-    FIDCPP_RETURN_IF_ERROR(finish_in_flight());
-    FIDCPP_RETURN_IF_ERROR(
-        backend_->upload(s.pending.data(), size_t(n) * kInputFloats, forward_->input_view(n).data));
-    FIDCPP_RETURN_IF_ERROR(forward_->forward(n));
-    in_flight_n_ = n;
-    in_flight_side_ = side;
-    return Status();
-  }
-  std::vector<float> feats(size_t(n) * feature_dim_);
-  std::vector<float> logits(config_.keep_logits ? size_t(n) * kFcOut : 0);
-  std::vector<float*> outs{feats.data()};
-  if (config_.keep_logits) outs.push_back(logits.data());
-  FIDCPP_RETURN_IF_ERROR(forward_->run(s.pending.data(), n, outs));
-  FIDCPP_RETURN_IF_ERROR(add_features(side, feats.data(), n, config_.keep_logits ? logits.data() : nullptr));
-  if (config_.progress) config_.progress(s.count, s.expected);
-  return Status();
+  if (n > forward_->max_batch())
+    return internal_error("evaluator: " + std::to_string(n) +
+                          " pending images exceed the network's batch of " +
+                          std::to_string(forward_->max_batch()));
+  FIDCPP_RETURN_IF_ERROR(finish_in_flight());
+  FIDCPP_RETURN_IF_ERROR(
+      backend_->upload(s.pending.data(), size_t(n) * kInputFloats, forward_->input_view(n).data));
+  FIDCPP_RETURN_IF_ERROR(forward_->forward(n));
+  in_flight_n_ = n;
+  in_flight_side_ = side;
+  return backend_->asynchronous() ? Status() : finish_in_flight();
 }
 
 Status EvaluatorCore::finish_in_flight() {
