@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "backend/backend.h"
+#include "backend/cpu/cpu_ops.h"
 #include "core/splitmix64.h"
 #include "ops/ops_ref.h"
 
@@ -116,12 +117,25 @@ struct ConvCase {
 };
 
 const ConvCase kConvCases[] = {
-    {1, 1, 1, 1, 1, 1, 1, 1, 0, 0},      {2, 3, 5, 17, 13, 3, 3, 2, 0, 0},
-    {1, 7, 17, 8, 8, 1, 7, 1, 0, 3},     {3, 13, 35, 11, 9, 7, 1, 1, 3, 0},
-    {1, 32, 64, 35, 35, 3, 3, 1, 1, 1},  {2, 5, 8, 29, 31, 5, 5, 1, 2, 2},
-    {1, 300, 19, 9, 9, 1, 1, 1, 0, 0},   {2, 67, 9, 17, 17, 3, 3, 1, 1, 1},
-    {1, 3, 32, 299, 299, 3, 3, 2, 0, 0}, {1, 37, 11, 10, 12, 3, 1, 1, 1, 0},
-    {2, 16, 33, 17, 17, 3, 3, 2, 0, 0},  {1, 2, 3, 5, 5, 3, 3, 1, 2, 2},
+    {1, 1, 1, 1, 1, 1, 1, 1, 0, 0},
+    {2, 3, 5, 17, 13, 3, 3, 2, 0, 0},
+    {1, 7, 17, 8, 8, 1, 7, 1, 0, 3},
+    {3, 13, 35, 11, 9, 7, 1, 1, 3, 0},
+    {1, 32, 64, 35, 35, 3, 3, 1, 1, 1},
+    {2, 5, 8, 29, 31, 5, 5, 1, 2, 2},
+    {1, 300, 19, 9, 9, 1, 1, 1, 0, 0},
+    {2, 67, 9, 17, 17, 3, 3, 1, 1, 1},
+    {1, 3, 32, 299, 299, 3, 3, 2, 0, 0},
+    {1, 37, 11, 10, 12, 3, 1, 1, 1, 0},
+    {2, 16, 33, 17, 17, 3, 3, 2, 0, 0},
+    {1, 2, 3, 5, 5, 3, 3, 1, 2, 2},
+    // 3x3 stride 1 with >= 16 x 16 outputs take the Winograd path (winograd_cpu.cpp): odd and even output
+    // sizes, pads 0, 1, 2 and asymmetric, tile rows split across panels and images, cout not a multiple of
+    // any MR, cin above one K block.
+    {2, 19, 21, 33, 20, 3, 3, 1, 0, 0},
+    {1, 8, 13, 18, 37, 3, 3, 1, 2, 2},
+    {3, 6, 10, 18, 17, 3, 3, 1, 0, 1},
+    {1, 300, 9, 16, 16, 3, 3, 1, 1, 1},
 };
 
 void run_conv_case(const std::string& isa, const ConvCase& cc, bool small_int, int threads) {
@@ -194,6 +208,58 @@ TEST(CpuConv, BitwiseIndependentOfThreadsAndBatch) {
       EXPECT_EQ(0, std::memcmp(first.data(), batch.data(), batch.size() * sizeof(float)))
           << isa << " " << threads;
     }
+  }
+}
+
+TEST(CpuConv, WinogradOnlyFor3x3Stride1OnLargeMaps) {
+  const ConvDesc c3{8, 8, 3, 3, 1, 1, 1, true, nullptr, nullptr};
+  EXPECT_TRUE(winograd_applies(c3, kWinogradMinOut, kWinogradMinOut));
+  EXPECT_TRUE(winograd_applies(c3, 147, 147));
+  EXPECT_FALSE(winograd_applies(c3, kWinogradMinOut - 1, 40));  // e.g. the 8 x 8 maps of Mixed_7b/7c
+  EXPECT_FALSE(winograd_applies(c3, 40, kWinogradMinOut - 1));
+  EXPECT_FALSE(winograd_applies(ConvDesc{8, 8, 3, 3, 2, 0, 0, true, nullptr, nullptr}, 73, 73));
+  EXPECT_FALSE(winograd_applies(ConvDesc{8, 8, 1, 7, 1, 0, 3, true, nullptr, nullptr}, 17, 17));
+  EXPECT_FALSE(winograd_applies(ConvDesc{8, 8, 5, 5, 1, 2, 2, true, nullptr, nullptr}, 35, 35));
+  EXPECT_FALSE(
+      winograd_applies(ConvDesc{kWinogradMaxCin + 1, 8, 3, 3, 1, 1, 1, true, nullptr, nullptr}, 35, 35));
+}
+
+// The Winograd path is really taken (its bits differ from the direct GEMM's somewhere) and agrees with the
+// direct GEMM as closely as two float32 summation orders can, on a layer shaped like Conv2d_4a (cin 80).
+TEST(CpuConv, WinogradAgreesWithDirectGemm) {
+  SplitMix64 rng(7);
+  const int n = 2, cin = 80, cout = 40, h = 21, w = 19;
+  const RefTensor x = random_tensor(rng, n, cin, h, w, false);
+  const std::vector<double> wgt = random_vec(rng, size_t(cout) * cin * 9, false, 1.0 / std::sqrt(cin * 9.0));
+  const std::vector<double> bias = random_vec(rng, size_t(cout), false);
+  std::vector<float> xf(x.v.begin(), x.v.end()), wf(wgt.begin(), wgt.end()), bf(bias.begin(), bias.end());
+  for (const auto& isa : available_isas()) {
+    GemmMicroKernel kernel;
+    ASSERT_TRUE(select_gemm_micro_kernel(isa.c_str(), &kernel));
+    ThreadPool pool(2);
+    std::vector<AlignedBuffer<float>> scratch;
+    ASSERT_TRUE(make_gemm_scratch(kernel, pool.size(), &scratch).ok());
+    ASSERT_TRUE(grow_gemm_scratch(winograd_scratch_floats(kernel, cin), &scratch).ok());
+    CpuConvWeights cw;
+    ASSERT_TRUE(
+        pack_conv_weights(kernel, ConvDesc{cin, cout, 3, 3, 1, 1, 1, false, wf.data(), bf.data()}, &cw).ok());
+    ASSERT_FALSE(cw.packed_u.empty());
+    std::vector<float> wino(size_t(n) * cout * h * w), direct(wino.size());
+    ASSERT_TRUE(conv2d_cpu(kernel, pool, scratch, cw, make_view(xf.data(), n, cin, h, w),
+                           make_view(wino.data(), n, cout, h, w))
+                    .ok());
+    cw.packed_u = AlignedBuffer<float>();  // no Winograd weights: the direct GEMM runs
+    ASSERT_TRUE(conv2d_cpu(kernel, pool, scratch, cw, make_view(xf.data(), n, cin, h, w),
+                           make_view(direct.data(), n, cout, h, w))
+                    .ok());
+    double worst = 0.0;
+    size_t differ = 0;
+    for (size_t i = 0; i < wino.size(); ++i) {
+      worst = std::max(worst, double(std::fabs(wino[i] - direct[i])) / (1.0 + std::fabs(direct[i])));
+      differ += wino[i] != direct[i];
+    }
+    EXPECT_GT(differ, wino.size() / 10) << isa << ": Winograd path not taken?";
+    EXPECT_LE(worst, 4e-7 * std::sqrt(cin * 9.0)) << isa;
   }
 }
 

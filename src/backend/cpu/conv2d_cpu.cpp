@@ -83,6 +83,24 @@ void pack_b_panel(const TensorView& in, const ConvGeom& g, int img, int p0, int 
 
 }  // namespace
 
+ConvTaskGrid balance_conv_tasks(int64_t panels, int m_panels, int workers) {
+  // Tasks are (column block, output-channel chunk) pairs, and parallel_for hands each worker one contiguous
+  // run of them, so they are made equal in size and their count a multiple of the pool size: column blocks
+  // split the panels evenly (at most kGemmPanelsPerBlock each) and, with few blocks (small maps, batch 1),
+  // the output channels are split too. With 17x17 maps at batch 1 (10 panels), blocks of 8 + 2 panels left
+  // one of two workers idle 60% of the layer. The partition never changes an element's arithmetic (k runs
+  // in the same order inside every task), so results stay bitwise independent of threads and batch.
+  ConvTaskGrid g;
+  g.col_blocks = (panels + kGemmPanelsPerBlock - 1) / kGemmPanelsPerBlock;
+  const int64_t rounded = (g.col_blocks + workers - 1) / workers * workers;
+  if (rounded <= panels) g.col_blocks = rounded;
+  if (g.col_blocks < 2 * workers) {
+    g.m_chunks = std::min<int64_t>(m_panels, (2 * workers + g.col_blocks - 1) / g.col_blocks);
+    while (g.m_chunks < m_panels && (g.col_blocks * g.m_chunks) % workers != 0) ++g.m_chunks;
+  }
+  return g;
+}
+
 Status check_view(const TensorView& v, const char* what) {
   if (!v.data) return invalid_argument(std::string(what) + ": null data");
   if (v.n <= 0 || v.c <= 0 || v.h <= 0 || v.w <= 0 || v.c_offset < 0 || v.c_offset + v.c > v.c_total)
@@ -124,6 +142,7 @@ Status pack_conv_weights(const GemmMicroKernel& kernel, const ConvDesc& desc, Cp
     for (int64_t kk = 0; kk < k; ++kk) panel[kk * mr + m % mr] = row[kk];
     w.bias[m] = desc.bias[m];
   }
+  FIDCPP_RETURN_IF_ERROR(winograd_pack_weights(kernel, desc, &w));
   *out = std::move(w);
   return Status();
 }
@@ -132,9 +151,14 @@ Status make_gemm_scratch(const GemmMicroKernel& kernel, int workers,
                          std::vector<AlignedBuffer<float>>* scratch) {
   scratch->clear();
   scratch->resize(size_t(workers));
+  return grow_gemm_scratch(size_t(kGemmKc) * kGemmPanelsPerBlock * kernel.nr, scratch);
+}
+
+Status grow_gemm_scratch(size_t floats, std::vector<AlignedBuffer<float>>* scratch) {
   for (auto& s : *scratch)
-    if (!s.resize(size_t(kGemmKc) * kGemmPanelsPerBlock * kernel.nr))
-      return out_of_memory("cpu backend: cannot allocate GEMM scratch");
+    if (s.size() < floats && !s.resize(floats))
+      return out_of_memory("cpu backend: cannot allocate " + std::to_string(floats) +
+                           " floats of GEMM scratch");
   return Status();
 }
 
@@ -153,27 +177,16 @@ Status conv2d_cpu(const GemmMicroKernel& kernel, ThreadPool& pool, std::vector<A
                             "," + std::to_string(ow) + "] for cin=" + std::to_string(d.cin));
   if (int(scratch.size()) < pool.size())
     return internal_error("conv: GEMM scratch smaller than the thread pool");
+  if (!w.packed_u.empty() && winograd_applies(d, oh, ow))
+    return conv2d_winograd_cpu(kernel, pool, scratch, w, in, out);
 
   const ConvGeom g{d.cin, d.kh, d.kw, d.stride, d.ph, d.pw, in.h, in.w, oh, ow};
   const int mr = kernel.mr, nr = kernel.nr;
   const int hwo = oh * ow;
   const int panels_per_image = (hwo + nr - 1) / nr;  // panels never straddle two images
   const int64_t panels = int64_t(in.n) * panels_per_image;
-  // Tasks are (column block, output-channel chunk) pairs, and parallel_for hands each worker one contiguous
-  // run of them, so they are made equal in size and their count a multiple of the pool size: column blocks
-  // split the panels evenly (at most kGemmPanelsPerBlock each) and, with few blocks (small maps, batch 1),
-  // the output channels are split too. With 17x17 maps at batch 1 (10 panels), blocks of 8 + 2 panels left
-  // one of two workers idle 60% of the layer. The partition never changes an element's arithmetic (k runs
-  // in the same order inside every task), so results stay bitwise independent of threads and batch.
-  const int64_t workers = pool.size();
-  int64_t col_blocks = (panels + kGemmPanelsPerBlock - 1) / kGemmPanelsPerBlock;
-  const int64_t rounded = (col_blocks + workers - 1) / workers * workers;
-  if (rounded <= panels) col_blocks = rounded;
-  int64_t m_chunks = 1;
-  if (col_blocks < 2 * workers) {
-    m_chunks = std::min<int64_t>(w.m_panels, (2 * workers + col_blocks - 1) / col_blocks);
-    while (m_chunks < w.m_panels && (col_blocks * m_chunks) % workers != 0) ++m_chunks;
-  }
+  const ConvTaskGrid grid = balance_conv_tasks(panels, w.m_panels, pool.size());
+  const int64_t col_blocks = grid.col_blocks, m_chunks = grid.m_chunks;
   const int64_t tasks = col_blocks * m_chunks;
   const int k_total = w.k;
 

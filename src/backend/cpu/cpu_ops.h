@@ -25,15 +25,43 @@ struct CpuConvWeights {
   int m_panels = 0;
   AlignedBuffer<float> packed_a;
   AlignedBuffer<float> bias;
+  // Winograd F(2x2, 3x3) weights U = G g G^T for 3x3 stride-1 layers (empty otherwise), packed like packed_a
+  // once per point of the 4x4 transform domain: [16][m_panels][cin][MR]. See winograd_cpu.cpp.
+  AlignedBuffer<float> packed_u;
 };
+
+// How conv2d_cpu splits a layer into parallel tasks: col_blocks runs of column panels times m_chunks runs
+// of output-channel panels.
+struct ConvTaskGrid {
+  int64_t col_blocks = 1, m_chunks = 1;
+};
+ConvTaskGrid balance_conv_tasks(int64_t panels, int m_panels, int workers);
 
 Status pack_conv_weights(const GemmMicroKernel& kernel, const ConvDesc& desc, CpuConvWeights* out);
 
 // Per-worker scratch for packed B blocks (kGemmKc x kGemmPanelsPerBlock x NR floats each).
 Status make_gemm_scratch(const GemmMicroKernel& kernel, int workers,
                          std::vector<AlignedBuffer<float>>* scratch);
+// Grows every worker's scratch to at least `floats` (a layer that needs more, e.g. Winograd, at prepare
+// time).
+Status grow_gemm_scratch(size_t floats, std::vector<AlignedBuffer<float>>* scratch);
 
 Status check_view(const TensorView& v, const char* what);
+
+// Winograd F(2x2, 3x3) for 3x3 stride-1 convolutions on maps of at least kWinogradMinOut x kWinogradMinOut
+// outputs (the choice depends on the layer's geometry only, so results stay bitwise independent of batch
+// size and threads). winograd_pack_weights fills w->packed_u; winograd_scratch_floats is the per-worker
+// scratch conv2d_winograd_cpu needs.
+// kWinogradMaxCin bounds the per-worker scratch (16 x cin x NR floats: the input channels are one K block).
+constexpr int kWinogradMinOut = 16;
+constexpr int kWinogradMaxCin = 1024;
+bool winograd_applies(const ConvDesc& d);
+bool winograd_applies(const ConvDesc& d, int out_h, int out_w);
+Status winograd_pack_weights(const GemmMicroKernel& kernel, const ConvDesc& desc, CpuConvWeights* w);
+size_t winograd_scratch_floats(const GemmMicroKernel& kernel, int cin);
+Status conv2d_winograd_cpu(const GemmMicroKernel& kernel, ThreadPool& pool,
+                           std::vector<AlignedBuffer<float>>& scratch, const CpuConvWeights& w,
+                           const TensorView& in, const TensorView& out);
 
 Status conv2d_cpu(const GemmMicroKernel& kernel, ThreadPool& pool, std::vector<AlignedBuffer<float>>& scratch,
                   const CpuConvWeights& w, const TensorView& in, const TensorView& out);

@@ -1,0 +1,55 @@
+// Winograd F(2x2, 3x3) input and output transforms (winograd_cpu.cpp has the algorithm and the driver). They
+// are compiled once per instruction set, like the GEMM micro-kernels, from winograd_transforms.inc, and
+// chosen with the micro-kernel's ISA. They only add, subtract and apply ReLU, with the same operations in the
+// same order for every ISA, so all ISAs give the same bits here (the GEMMs between them do not).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "backend/backend.h"
+
+namespace fidcpp {
+
+// A run of consecutive tiles of one tile row of one image, occupying panel columns [col, col + len).
+struct WinoTileRun {
+  int img, ty, tx0, len, col;
+};
+
+struct WinoGeom {
+  int cin, ph, pw, in_h, in_w, out_h, out_w, tiles_y, tiles_x;
+};
+
+// Per-worker scratch, carved from one buffer by winograd_cpu.cpp.
+// Every part has room for whole-vector reads and writes past its valid columns (kWinoMaxLanes).
+constexpr int kWinoMaxLanes = 16;
+struct WinoScratch {
+  float* v;         // [16][v_stride]  transformed input panel: GEMM B panel [cin][nr] per point, then padding
+  size_t v_stride;  //                 >= cin * nr + kWinoMaxLanes
+  float* m;         // [16][mr][nr]    GEMM results for one output-channel panel
+  float* row;       // [row_floats]    one zero-padded input row, for runs that touch the border
+  size_t row_floats;  //                 >= 2 nr + 2 + 2 kWinoMaxLanes
+  float* even;        // [4][lanes]      even columns of the four input rows of a tile run
+  float* odd;         // [4][lanes]      odd columns
+  size_t lanes;       //                 >= nr + 1 + 2 kWinoMaxLanes
+};
+
+// V[xi][ci][run.col + j] = (B^T d B)[xi] for every tile and input channel; columns [nv, nr) are zeroed.
+// nr must be a multiple of the transform's vector lanes (16, 8 or 4 floats), as every micro-kernel's is.
+using WinoInputFn = void (*)(const TensorView& in, const WinoGeom& g, const WinoTileRun* runs, int nruns,
+                             int nv, int nr, const WinoScratch& s);
+// out = A^T M A + bias (then ReLU if relu) for output channels [m0, m0 + m_valid) of every tile.
+using WinoOutputFn = void (*)(const TensorView& out, const WinoGeom& g, const WinoTileRun* runs, int nruns,
+                              int nv, int m0, int m_valid, int mr, int nr, const float* bias, bool relu,
+                              const WinoScratch& s);
+
+struct WinogradTransforms {
+  WinoInputFn input = nullptr;
+  WinoOutputFn output = nullptr;
+};
+
+WinogradTransforms winograd_transforms_avx512();
+WinogradTransforms winograd_transforms_avx2();
+WinogradTransforms winograd_transforms_portable();
+
+}  // namespace fidcpp
