@@ -263,6 +263,36 @@ TEST(CpuConv, WinogradAgreesWithDirectGemm) {
   }
 }
 
+// The task grid: blocks never exceed the packing scratch, and output channels are split only where that
+// balances the workers (repeating B packing otherwise costs time for nothing).
+TEST(CpuConv, TaskGridBalancesWithoutRepeatingPacking) {
+  for (int workers : {1, 2, 3, 8})
+    for (int64_t panels : {1, 2, 3, 7, 10, 39, 677, 43000})
+      for (int m_panels : {1, 4, 24}) {
+        const ConvTaskGrid g = balance_conv_tasks(panels, m_panels, workers, kGemmPanelsPerBlock);
+        EXPECT_GE(g.col_blocks * kGemmPanelsPerBlock, panels) << panels;
+        EXPECT_LE(g.col_blocks, panels);
+        EXPECT_GE(g.m_chunks, 1);
+        EXPECT_LE(g.m_chunks, m_panels);
+      }
+  // 17 x 17 maps at batch 1 (10 panels) on two workers: five panels each, all output channels.
+  ConvTaskGrid g = balance_conv_tasks(10, 20, 2, kGemmPanelsPerBlock);
+  EXPECT_EQ(g.col_blocks, 2);
+  EXPECT_EQ(g.m_chunks, 1);
+  // 8 x 8 maps at batch 1 (2 panels): one panel each.
+  g = balance_conv_tasks(2, 48, 2, kGemmPanelsPerBlock);
+  EXPECT_EQ(g.col_blocks * g.m_chunks, 2);
+  EXPECT_EQ(g.m_chunks, 1);
+  // One panel: only an output-channel split keeps the second worker busy.
+  g = balance_conv_tasks(1, 24, 2, kGemmPanelsPerBlock);
+  EXPECT_EQ(g.col_blocks, 1);
+  EXPECT_EQ(g.m_chunks, 2);
+  // Many panels: a multiple of the workers, no split.
+  g = balance_conv_tasks(677, 8, 2, kGemmPanelsPerBlock);
+  EXPECT_EQ(g.col_blocks % 2, 0);
+  EXPECT_EQ(g.m_chunks, 1);
+}
+
 TEST(CpuConv, RejectsBadShapes) {
   auto be = make_backend("", 1);
   ASSERT_TRUE(be);

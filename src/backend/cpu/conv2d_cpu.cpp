@@ -83,22 +83,47 @@ void pack_b_panel(const TensorView& in, const ConvGeom& g, int img, int p0, int 
 
 }  // namespace
 
-ConvTaskGrid balance_conv_tasks(int64_t panels, int m_panels, int workers) {
-  // Tasks are (column block, output-channel chunk) pairs, and parallel_for hands each worker one contiguous
-  // run of them, so they are made equal in size and their count a multiple of the pool size: column blocks
-  // split the panels evenly (at most kGemmPanelsPerBlock each) and, with few blocks (small maps, batch 1),
-  // the output channels are split too. With 17x17 maps at batch 1 (10 panels), blocks of 8 + 2 panels left
-  // one of two workers idle 60% of the layer. The partition never changes an element's arithmetic (k runs
-  // in the same order inside every task), so results stay bitwise independent of threads and batch.
-  ConvTaskGrid g;
-  g.col_blocks = (panels + kGemmPanelsPerBlock - 1) / kGemmPanelsPerBlock;
-  const int64_t rounded = (g.col_blocks + workers - 1) / workers * workers;
-  if (rounded <= panels) g.col_blocks = rounded;
-  if (g.col_blocks < 2 * workers) {
-    g.m_chunks = std::min<int64_t>(m_panels, (2 * workers + g.col_blocks - 1) / g.col_blocks);
-    while (g.m_chunks < m_panels && (g.col_blocks * g.m_chunks) % workers != 0) ++g.m_chunks;
+ConvTaskGrid balance_conv_tasks(int64_t panels, int m_panels, int workers, int64_t max_panels_per_block) {
+  // Tasks are (column block, output-channel chunk) pairs, numbered block-major, and parallel_for hands each
+  // worker one contiguous run of them. Each task packs (or transforms) the B panels of its block, then runs
+  // them against its chunk's A panels, so a worker's time is about the sum over its tasks of
+  //   panels x (m panels + kPackCost)
+  // and the grid minimises the busiest worker's sum: blocks split the panels evenly, and output channels are
+  // split only where that balances the workers better than the B packing it repeats costs (e.g. one or three
+  // panels on two workers). The partition never changes an element's arithmetic (k runs in the same order
+  // inside every task), so results stay bitwise independent of threads and batch.
+  constexpr double kPackCost = 2.0;  // packing one B panel, in A-panel products (measured: 1 to 4)
+  const int64_t w = std::max(1, workers);
+  const int64_t min_blocks = (panels + max_panels_per_block - 1) / max_panels_per_block;
+  ConvTaskGrid best;
+  if (min_blocks >= 4 * w) {  // many blocks: round their count to a multiple of the workers, no m split
+    best.col_blocks = (min_blocks + w - 1) / w * w;
+    if (best.col_blocks > panels) best.col_blocks = min_blocks;
+    return best;
   }
-  return g;
+  // Few blocks (small maps, batch 1): search. At most 6w blocks x 4 chunks, so O(w^2) work.
+  double best_cost = -1.0;
+  for (int64_t cb = min_blocks; cb <= std::min(panels, min_blocks + 2 * w); ++cb)
+    for (int64_t mc = 1; mc <= std::min<int64_t>(m_panels, 4); ++mc) {
+      const int64_t tasks = cb * mc, runners = std::min(w, tasks);
+      double worst = 0.0;
+      for (int64_t k = 0; k < runners; ++k) {
+        double cost = 0.0;
+        for (int64_t t = tasks * k / runners; t < tasks * (k + 1) / runners; ++t) {
+          const int64_t c = t / mc, m = t % mc;
+          const double p = double(panels * (c + 1) / cb - panels * c / cb);
+          const double mp = double(int64_t(m_panels) * (m + 1) / mc - int64_t(m_panels) * m / mc);
+          cost += p * (mp + kPackCost);
+        }
+        worst = std::max(worst, cost);
+      }
+      if (best_cost < 0.0 || worst < best_cost * (1.0 - 1e-9)) {
+        best_cost = worst;
+        best.col_blocks = cb;
+        best.m_chunks = mc;
+      }
+    }
+  return best;
 }
 
 Status check_view(const TensorView& v, const char* what) {
@@ -185,7 +210,7 @@ Status conv2d_cpu(const GemmMicroKernel& kernel, ThreadPool& pool, std::vector<A
   const int hwo = oh * ow;
   const int panels_per_image = (hwo + nr - 1) / nr;  // panels never straddle two images
   const int64_t panels = int64_t(in.n) * panels_per_image;
-  const ConvTaskGrid grid = balance_conv_tasks(panels, w.m_panels, pool.size());
+  const ConvTaskGrid grid = balance_conv_tasks(panels, w.m_panels, pool.size(), kGemmPanelsPerBlock);
   const int64_t col_blocks = grid.col_blocks, m_chunks = grid.m_chunks;
   const int64_t tasks = col_blocks * m_chunks;
   const int k_total = w.k;

@@ -35,7 +35,8 @@ struct CpuConvWeights {
 struct ConvTaskGrid {
   int64_t col_blocks = 1, m_chunks = 1;
 };
-ConvTaskGrid balance_conv_tasks(int64_t panels, int m_panels, int workers);
+// Blocks hold at most max_panels_per_block panels.
+ConvTaskGrid balance_conv_tasks(int64_t panels, int m_panels, int workers, int64_t max_panels_per_block);
 
 Status pack_conv_weights(const GemmMicroKernel& kernel, const ConvDesc& desc, CpuConvWeights* out);
 

@@ -142,7 +142,7 @@ Status conv2d_winograd_cpu(const GemmMicroKernel& kernel, ThreadPool& pool,
   const WinoGeom g{d.cin, d.ph, d.pw, in.h, in.w, out.h, out.w, (out.h + 1) / 2, (out.w + 1) / 2};
   const int64_t tiles = int64_t(in.n) * g.tiles_y * g.tiles_x;
   const int64_t panels = (tiles + nr - 1) / nr;
-  const ConvTaskGrid grid = balance_conv_tasks(panels, w.m_panels, pool.size());
+  const ConvTaskGrid grid = balance_conv_tasks(panels, w.m_panels, pool.size(), kGemmPanelsPerBlock);
   const int64_t per_point = int64_t(w.m_panels) * d.cin * mr;
   const WinogradTransforms tf = transforms_for(kernel);
 
