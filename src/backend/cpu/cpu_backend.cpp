@@ -33,6 +33,13 @@ bool select_gemm_micro_kernel(const char* isa, GemmMicroKernel* out) {
   return false;
 }
 
+VectorKernels vector_kernels_for(const char* isa) {
+  const std::string name = isa ? isa : "";
+  if (name == "avx512") return vector_kernels_avx512();
+  if (name == "avx2") return vector_kernels_avx2();
+  return vector_kernels_portable();
+}
+
 namespace {
 
 class CpuBuffer : public BackendBuffer {
@@ -59,7 +66,8 @@ class CpuPreparedLinear : public PreparedLinear {
 
 class CpuBackend : public Backend {
  public:
-  CpuBackend(const GemmMicroKernel& kernel, int threads) : kernel_(kernel), pool_(threads) {
+  CpuBackend(const GemmMicroKernel& kernel, int threads)
+      : kernel_(kernel), vector_(vector_kernels_for(kernel.isa)), pool_(threads) {
     name_ = std::string("cpu (") + kernel_.isa + ", " + std::to_string(pool_.size()) + " threads)";
   }
   Status init() { return make_gemm_scratch(kernel_, pool_.size(), &scratch_); }
@@ -110,10 +118,10 @@ class CpuBackend : public Backend {
     return conv2d_cpu(kernel_, pool_, scratch_, c->w, in, out);
   }
   Status max_pool(const PoolDesc& pool, const TensorView& in, const TensorView& out) override {
-    return max_pool_cpu(pool_, pool, in, out);
+    return max_pool_cpu(pool_, vector_, pool, in, out);
   }
   Status avg_pool(const PoolDesc& pool, const TensorView& in, const TensorView& out) override {
-    return avg_pool_cpu(pool_, pool, in, out);
+    return avg_pool_cpu(pool_, vector_, pool, in, out);
   }
   Status global_mean(const TensorView& in, const TensorView& out) override {
     return global_mean_cpu(pool_, in, out);
@@ -128,6 +136,7 @@ class CpuBackend : public Backend {
 
  private:
   GemmMicroKernel kernel_;
+  VectorKernels vector_;
   ThreadPool pool_;
   std::vector<AlignedBuffer<float>> scratch_;
   std::string name_;

@@ -7,6 +7,7 @@
 
 #include "backend/backend.h"
 #include "backend/cpu/gemm_kernel.h"
+#include "backend/cpu/vector_kernels.h"
 #include "core/aligned_buffer.h"
 #include "core/parallel.h"
 #include "core/status.h"
@@ -66,8 +67,10 @@ Status conv2d_winograd_cpu(const GemmMicroKernel& kernel, ThreadPool& pool,
 
 Status conv2d_cpu(const GemmMicroKernel& kernel, ThreadPool& pool, std::vector<AlignedBuffer<float>>& scratch,
                   const CpuConvWeights& w, const TensorView& in, const TensorView& out);
-Status max_pool_cpu(ThreadPool& pool, const PoolDesc& p, const TensorView& in, const TensorView& out);
-Status avg_pool_cpu(ThreadPool& pool, const PoolDesc& p, const TensorView& in, const TensorView& out);
+Status max_pool_cpu(ThreadPool& pool, const VectorKernels& vk, const PoolDesc& p, const TensorView& in,
+                    const TensorView& out);
+Status avg_pool_cpu(ThreadPool& pool, const VectorKernels& vk, const PoolDesc& p, const TensorView& in,
+                    const TensorView& out);
 Status global_mean_cpu(ThreadPool& pool, const TensorView& in, const TensorView& out);
 Status linear_cpu(ThreadPool& pool, int in_features, int out_features, const float* weight, const float* bias,
                   const TensorView& in, const TensorView& out, bool add_bias);

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "backend/cpu/cpu_ops.h"
+#include "backend/cpu/vector_kernels.h"
 
 namespace fidcpp {
 
@@ -37,10 +38,10 @@ void for_each_plane(ThreadPool& pool, const TensorView& in, PlaneFn fn) {
 
 }  // namespace
 
-// Both pools split each output row into border columns (window clipped by the image edge; scalar) and
-// interior columns (window fully inside), where the window loop runs outermost and a branch-free loop over
-// the output columns innermost, so the compiler vectorises it. Every output still sees its window elements in
-// row-major order with the same operations, so the result is bitwise the one of the plain loop.
+// Both pools split each output row into border columns (window clipped by the image edge; scalar, here) and
+// interior columns (window fully inside), computed by the ISA's vector kernel (vector_kernels.inc), whole
+// vectors of outputs at a time with the window sum / maximum in registers. Every output still sees its window
+// elements in row-major order with the same operations, so the result is bitwise the one of the plain loop.
 namespace {
 
 struct ColumnRange {
@@ -60,7 +61,8 @@ inline float max_step(float m, float v) {
 
 }  // namespace
 
-Status max_pool_cpu(ThreadPool& pool, const PoolDesc& p, const TensorView& in, const TensorView& out) {
+Status max_pool_cpu(ThreadPool& pool, const VectorKernels& vk, const PoolDesc& p, const TensorView& in,
+                    const TensorView& out) {
   FIDCPP_RETURN_IF_ERROR(check_pool(p, in, out, "max_pool"));
   const ColumnRange cols = interior_columns(in.w, out.w, p);
   for_each_plane(pool, in, [&](int i, int ch) {
@@ -79,24 +81,16 @@ Status max_pool_cpu(ThreadPool& pool, const PoolDesc& p, const TensorView& in, c
         drow[ox] = m;
       };
       for (int ox = 0; ox < cols.lo; ++ox) border(ox);
-      for (int ox = cols.lo; ox < cols.hi; ++ox) drow[ox] = -std::numeric_limits<float>::infinity();
-      for (int y = y0; y < y1; ++y) {
-        for (int kx = 0; kx < p.kernel; ++kx) {
-          const float* r = src + int64_t(y) * in.w + kx - p.pad;
-          if (p.stride == 1) {
-            for (int ox = cols.lo; ox < cols.hi; ++ox) drow[ox] = max_step(drow[ox], r[ox]);
-          } else {
-            for (int ox = cols.lo; ox < cols.hi; ++ox) drow[ox] = max_step(drow[ox], r[ox * p.stride]);
-          }
-        }
-      }
+      vk.max_pool_row(src + int64_t(y0) * in.w, in.w, y1 - y0, p.kernel, p.stride, p.pad, cols.lo, cols.hi,
+                      in.w, 0.0f, drow);
       for (int ox = cols.hi; ox < out.w; ++ox) border(ox);
     }
   });
   return Status();
 }
 
-Status avg_pool_cpu(ThreadPool& pool, const PoolDesc& p, const TensorView& in, const TensorView& out) {
+Status avg_pool_cpu(ThreadPool& pool, const VectorKernels& vk, const PoolDesc& p, const TensorView& in,
+                    const TensorView& out) {
   FIDCPP_RETURN_IF_ERROR(check_pool(p, in, out, "avg_pool"));
   const ColumnRange cols = interior_columns(in.w, out.w, p);
   for_each_plane(pool, in, [&](int i, int ch) {
@@ -117,20 +111,10 @@ Status avg_pool_cpu(ThreadPool& pool, const PoolDesc& p, const TensorView& in, c
         drow[ox] = sum / float(count);
       };
       for (int ox = 0; ox < cols.lo; ++ox) border(ox);
-      for (int ox = cols.lo; ox < cols.hi; ++ox) drow[ox] = 0.0f;
-      for (int y = y0; y < y1; ++y) {
-        for (int kx = 0; kx < p.kernel; ++kx) {
-          const float* r = src + int64_t(y) * in.w + kx - p.pad;
-          if (p.stride == 1) {
-            for (int ox = cols.lo; ox < cols.hi; ++ox) drow[ox] += r[ox];
-          } else {
-            for (int ox = cols.lo; ox < cols.hi; ++ox) drow[ox] += r[ox * p.stride];
-          }
-        }
-      }
       // Interior windows span the full kernel width.
       const float count = float(p.count_include_pad ? (ye - ys) * p.kernel : (y1 - y0) * p.kernel);
-      for (int ox = cols.lo; ox < cols.hi; ++ox) drow[ox] = drow[ox] / count;
+      vk.avg_pool_row(src + int64_t(y0) * in.w, in.w, y1 - y0, p.kernel, p.stride, p.pad, cols.lo, cols.hi,
+                      in.w, count, drow);
       for (int ox = cols.hi; ox < out.w; ++ox) border(ox);
     }
   });

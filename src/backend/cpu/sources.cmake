@@ -2,9 +2,9 @@ set(FIDCPP_CPU_SOURCES
   src/backend/cpu/cpu_backend.cpp
   src/backend/cpu/conv2d_cpu.cpp
   src/backend/cpu/winograd_cpu.cpp
-  src/backend/cpu/winograd_transforms_portable.cpp
-  src/backend/cpu/winograd_transforms_avx2.cpp
-  src/backend/cpu/winograd_transforms_avx512.cpp
+  src/backend/cpu/vector_kernels_portable.cpp
+  src/backend/cpu/vector_kernels_avx2.cpp
+  src/backend/cpu/vector_kernels_avx512.cpp
   src/backend/cpu/pool_cpu.cpp
   src/backend/cpu/gemm_kernel_portable.cpp
   src/backend/cpu/gemm_kernel_avx2.cpp
@@ -17,7 +17,7 @@ set(FIDCPP_CPU_SOURCES
   src/backend/cpu/resize_grid_sample.cpp
 )
 # ISA-specific micro-kernels get their instruction set per file; the binary picks one at run time.
-set_source_files_properties(src/backend/cpu/gemm_kernel_avx2.cpp src/backend/cpu/winograd_transforms_avx2.cpp
+set_source_files_properties(src/backend/cpu/gemm_kernel_avx2.cpp src/backend/cpu/vector_kernels_avx2.cpp
                             PROPERTIES COMPILE_OPTIONS "-mavx2;-mfma")
-set_source_files_properties(src/backend/cpu/gemm_kernel_avx512.cpp src/backend/cpu/winograd_transforms_avx512.cpp
+set_source_files_properties(src/backend/cpu/gemm_kernel_avx512.cpp src/backend/cpu/vector_kernels_avx512.cpp
                             PROPERTIES COMPILE_OPTIONS "-mavx512f;-mavx2;-mfma;-mprefer-vector-width=512")

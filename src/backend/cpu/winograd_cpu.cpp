@@ -19,7 +19,7 @@
 #include <string>
 
 #include "backend/cpu/cpu_ops.h"
-#include "backend/cpu/winograd_transforms.h"
+#include "backend/cpu/vector_kernels.h"
 
 namespace fidcpp {
 
@@ -77,13 +77,6 @@ WinoScratch carve(float* base, const WinoLayout& l) {
   s.lanes = l.lanes;
   std::fill(base + l.m, base + l.total, 0.0f);
   return s;
-}
-
-WinogradTransforms transforms_for(const GemmMicroKernel& kernel) {
-  const std::string isa = kernel.isa;
-  if (isa == "avx512") return winograd_transforms_avx512();
-  if (isa == "avx2") return winograd_transforms_avx2();
-  return winograd_transforms_portable();
 }
 
 }  // namespace
@@ -144,7 +137,7 @@ Status conv2d_winograd_cpu(const GemmMicroKernel& kernel, ThreadPool& pool,
   const int64_t panels = (tiles + nr - 1) / nr;
   const ConvTaskGrid grid = balance_conv_tasks(panels, w.m_panels, pool.size(), kGemmPanelsPerBlock);
   const int64_t per_point = int64_t(w.m_panels) * d.cin * mr;
-  const WinogradTransforms tf = transforms_for(kernel);
+  const VectorKernels vk = vector_kernels_for(kernel.isa);
 
   pool.parallel_for(size_t(grid.col_blocks * grid.m_chunks), [&](size_t t_begin, size_t t_end, int worker) {
     const WinoScratch s = carve(scratch[size_t(worker)].data(), layout);
@@ -157,14 +150,14 @@ Status conv2d_winograd_cpu(const GemmMicroKernel& kernel, ThreadPool& pool,
         const int64_t t0 = q * nr;
         const int nv = int(std::min<int64_t>(nr, tiles - t0));
         const int nruns = tile_runs(g, t0, nv, runs);
-        tf.input(in, g, runs, nruns, nv, nr, s);
+        vk.wino_input(in, g, runs, nruns, nv, nr, s);
         for (int mp = mp0; mp < mp1; ++mp) {
           const int m0 = mp * mr, m_valid = std::min(mr, d.cout - m0);
           for (int xi = 0; xi < kPoints; ++xi)
             kernel.fn(d.cin, w.packed_u.data() + xi * per_point + int64_t(mp) * d.cin * mr,
                       s.v + xi * s.v_stride, s.m + int64_t(xi) * mr * nr, nr, m_valid, nv, false, nullptr,
                       false);
-          tf.output(out, g, runs, nruns, nv, m0, m_valid, mr, nr, w.bias.data() + m0, d.relu, s);
+          vk.wino_output(out, g, runs, nruns, nv, m0, m_valid, mr, nr, w.bias.data() + m0, d.relu, s);
         }
       }
     }

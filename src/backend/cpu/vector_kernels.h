@@ -1,7 +1,8 @@
-// Winograd F(2x2, 3x3) input and output transforms (winograd_cpu.cpp has the algorithm and the driver). They
-// are compiled once per instruction set, like the GEMM micro-kernels, from winograd_transforms.inc, and
-// chosen with the micro-kernel's ISA. They only add, subtract and apply ReLU, with the same operations in the
-// same order for every ISA, so all ISAs give the same bits here (the GEMMs between them do not).
+// Vectorised CPU kernels besides the GEMM: the Winograd F(2x2, 3x3) input and output transforms
+// (winograd_cpu.cpp has the algorithm and the driver) and the interior columns of pooled rows (pool_cpu.cpp).
+// They are compiled once per instruction set, like the GEMM micro-kernels, from vector_kernels.inc, and
+// chosen with the micro-kernel's ISA. They only add, subtract, compare and divide, with the same operations
+// in the same order for every ISA, so all ISAs give the same bits here (the GEMMs between them do not).
 #pragma once
 
 #include <cstddef>
@@ -43,13 +44,25 @@ using WinoOutputFn = void (*)(const TensorView& out, const WinoGeom& g, const Wi
                               int nv, int m0, int m_valid, int mr, int nr, const float* bias, bool relu,
                               const WinoScratch& s);
 
-struct WinogradTransforms {
-  WinoInputFn input = nullptr;
-  WinoOutputFn output = nullptr;
+// Interior output columns [lo, hi) of one pooled row (windows inside the input row): the window rows are
+// `top` + r * row_stride for r in [0, nrows), each pointing at input column 0, of width in_w.
+//   avg: the float sum of each window in row-major order from 0.0f, divided by count (PyTorch's order,
+//        REFERENCE.md §1.5);
+//   max: the maximum from -inf in row-major order, NaN propagating (count unused).
+using PoolRowFn = void (*)(const float* top, int64_t row_stride, int nrows, int kernel, int stride, int pad,
+                           int lo, int hi, int in_w, float count, float* drow);
+
+struct VectorKernels {
+  WinoInputFn wino_input = nullptr;
+  WinoOutputFn wino_output = nullptr;
+  PoolRowFn avg_pool_row = nullptr;
+  PoolRowFn max_pool_row = nullptr;
 };
 
-WinogradTransforms winograd_transforms_avx512();
-WinogradTransforms winograd_transforms_avx2();
-WinogradTransforms winograd_transforms_portable();
+VectorKernels vector_kernels_avx512();
+VectorKernels vector_kernels_avx2();
+VectorKernels vector_kernels_portable();
+// The set for a GEMM micro-kernel's ISA ("avx512", "avx2", anything else: portable).
+VectorKernels vector_kernels_for(const char* isa);
 
 }  // namespace fidcpp
