@@ -293,6 +293,36 @@ TEST(CpuConv, TaskGridBalancesWithoutRepeatingPacking) {
   EXPECT_EQ(g.m_chunks, 1);
 }
 
+// The implicit-im2col row copy of every ISA (AVX-512: masked loads that must not read or write outside the
+// row or the run) against the plain definition, with NaN guards around the source row and the destination.
+TEST(CpuConv, CopyRunMatchesDefinitionOnEveryIsa) {
+  for (const auto& isa : available_isas()) {
+    const CopyRunFn copy_run = vector_kernels_for(isa.c_str()).copy_run;
+    int checked = 0;
+    for (int in_w : {1, 5, 17, 35, 40})
+      for (int stride : {1, 2, 3})
+        for (int len = 1; len <= 37; len += 3)
+          for (int ix0 = -4; ix0 <= in_w + 2; ++ix0) {
+            std::vector<float> row(size_t(in_w) + 2 * kGuard, kNaN), dst(size_t(len) + 2 * kGuard, kNaN);
+            for (int x = 0; x < in_w; ++x) row[size_t(kGuard + x)] = float(x + 1);
+            copy_run(dst.data() + kGuard, row.data() + kGuard, ix0, len, in_w, stride);
+            for (int t = -kGuard; t < len + kGuard; ++t) {
+              const float got = dst[size_t(kGuard + t)];
+              const int ix = ix0 + t * stride;
+              if (t < 0 || t >= len) {
+                ASSERT_TRUE(std::isnan(got)) << isa << ": wrote outside the run at " << t;
+              } else {
+                const float want = (ix >= 0 && ix < in_w) ? float(ix + 1) : 0.0f;
+                ASSERT_EQ(got, want) << isa << " in_w " << in_w << " stride " << stride << " len " << len
+                                     << " ix0 " << ix0 << " t " << t;
+              }
+            }
+            ++checked;
+          }
+    EXPECT_GT(checked, 1000);
+  }
+}
+
 TEST(CpuConv, RejectsBadShapes) {
   auto be = make_backend("", 1);
   ASSERT_TRUE(be);

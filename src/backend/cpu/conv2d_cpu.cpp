@@ -27,8 +27,8 @@ struct PixelRun {
 
 // Packs rows [k0, k0 + kc) of the implicit im2col matrix for the output pixels [p0, p0 + nv) of image `img`
 // as an NR-wide panel [kc][nr]; columns past nv are zero so the micro-kernel can always run full width.
-void pack_b_panel(const TensorView& in, const ConvGeom& g, int img, int p0, int nv, int k0, int kc, int nr,
-                  float* dst) {
+void pack_b_panel(CopyRunFn copy_run, const TensorView& in, const ConvGeom& g, int img, int p0, int nv,
+                  int k0, int kc, int nr, float* dst) {
   const int khw = g.kh * g.kw;
   const bool pointwise = khw == 1 && g.stride == 1 && g.ph == 0 && g.pw == 0;
   if (pointwise) {
@@ -63,19 +63,7 @@ void pack_b_panel(const TensorView& in, const ConvGeom& g, int img, int p0, int 
         continue;
       }
       const float* src = plane + int64_t(iy) * g.in_w;
-      const int ix0 = run.ox0 * g.stride - g.pw + dx;
-      if (g.stride == 1) {
-        const int t_lo = std::min(run.len, std::max(0, -ix0));
-        const int t_hi = std::max(t_lo, std::min(run.len, g.in_w - ix0));
-        std::fill(dr, dr + t_lo, 0.0f);
-        std::memcpy(dr + t_lo, src + ix0 + t_lo, sizeof(float) * (t_hi - t_lo));
-        std::fill(dr + t_hi, dr + run.len, 0.0f);
-      } else {
-        for (int t = 0; t < run.len; ++t) {
-          const int ix = ix0 + t * g.stride;
-          dr[t] = (ix >= 0 && ix < g.in_w) ? src[ix] : 0.0f;
-        }
-      }
+      copy_run(dr, src, run.ox0 * g.stride - g.pw + dx, run.len, g.in_w, g.stride);
     }
     std::fill(d + nv, d + nr, 0.0f);
   }
@@ -214,6 +202,7 @@ Status conv2d_cpu(const GemmMicroKernel& kernel, ThreadPool& pool, std::vector<A
   const int64_t col_blocks = grid.col_blocks, m_chunks = grid.m_chunks;
   const int64_t tasks = col_blocks * m_chunks;
   const int k_total = w.k;
+  const CopyRunFn copy_run = vector_kernels_for(kernel.isa).copy_run;
 
   pool.parallel_for(size_t(tasks), [&](size_t t_begin, size_t t_end, int worker) {
     float* bpack = scratch[size_t(worker)].data();
@@ -226,7 +215,7 @@ Status conv2d_cpu(const GemmMicroKernel& kernel, ThreadPool& pool, std::vector<A
         const bool last = k0 + kc == k_total;
         for (int64_t q = q0; q < q1; ++q) {
           const int img = int(q / panels_per_image), p0 = int(q % panels_per_image) * nr;
-          pack_b_panel(in, g, img, p0, std::min(nr, hwo - p0), k0, kc, nr,
+          pack_b_panel(copy_run, in, g, img, p0, std::min(nr, hwo - p0), k0, kc, nr,
                        bpack + (q - q0) * int64_t(kc) * nr);
         }
         for (int64_t q = q0; q < q1; ++q) {

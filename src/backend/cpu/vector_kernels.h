@@ -1,5 +1,6 @@
 // Vectorised CPU kernels besides the GEMM: the Winograd F(2x2, 3x3) input and output transforms
-// (winograd_cpu.cpp has the algorithm and the driver) and the interior columns of pooled rows (pool_cpu.cpp).
+// (winograd_cpu.cpp has the algorithm and the driver), the interior columns of pooled rows (pool_cpu.cpp) and
+// the row copies of the convolution's implicit im2col (conv2d_cpu.cpp).
 // They are compiled once per instruction set, like the GEMM micro-kernels, from vector_kernels.inc, and
 // chosen with the micro-kernel's ISA. They only add, subtract, compare and divide, with the same operations
 // in the same order for every ISA, so all ISAs give the same bits here (the GEMMs between them do not).
@@ -52,11 +53,16 @@ using WinoOutputFn = void (*)(const TensorView& out, const WinoGeom& g, const Wi
 using PoolRowFn = void (*)(const float* top, int64_t row_stride, int nrows, int kernel, int stride, int pad,
                            int lo, int hi, int in_w, float count, float* drow);
 
+// One run of an implicit-im2col row: dst[t] = src[ix0 + t * stride] where 0 <= ix0 + t * stride < in_w, else
+// 0, for t in [0, len); src is the input row (column 0). Pure copies, so every ISA gives the same bits.
+using CopyRunFn = void (*)(float* dst, const float* src, int ix0, int len, int in_w, int stride);
+
 struct VectorKernels {
   WinoInputFn wino_input = nullptr;
   WinoOutputFn wino_output = nullptr;
   PoolRowFn avg_pool_row = nullptr;
   PoolRowFn max_pool_row = nullptr;
+  CopyRunFn copy_run = nullptr;
 };
 
 VectorKernels vector_kernels_avx512();
