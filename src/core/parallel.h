@@ -1,7 +1,11 @@
 // A small fixed-size thread pool with a static-partition parallel_for. Static partitioning keeps results
 // independent of scheduling: each index is processed by exactly one worker with the same arithmetic.
+// Workers and the caller spin briefly (kSpinMicros) before sleeping on a condition variable, so the network's
+// ~110 parallel regions per image do not each pay two futex wake-ups (measured: 46 us per empty region with
+// sleeping alone).
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstddef>
 #include <functional>
@@ -35,10 +39,10 @@ class ThreadPool {
   std::vector<std::thread> threads_;
   std::mutex mu_;
   std::condition_variable cv_start_, cv_done_;
-  const std::function<void(int)>* job_ = nullptr;
-  unsigned generation_ = 0;
-  int pending_ = 0;
-  bool stop_ = false;
+  const std::function<void(int)>* job_ = nullptr;  // published by the release increment of generation_
+  std::atomic<unsigned> generation_{0};            // changed under mu_ (so a sleeping worker cannot miss it)
+  std::atomic<int> pending_{0};                    // workers still running the current job
+  std::atomic<bool> stop_{false};
 };
 
 }  // namespace fidcpp

@@ -2,6 +2,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
+#include <thread>
 #include <vector>
 
 #include "core/parallel.h"
@@ -31,6 +33,35 @@ TEST(ThreadPool, RunOnAllRunsEachWorkerOnce) {
   for (auto& h : hits) h = 0;
   for (int rep = 0; rep < 50; ++rep) pool.run_on_all([&](int w) { hits[w]++; });
   for (auto& h : hits) EXPECT_EQ(h.load(), 50);
+}
+
+// Back-to-back jobs (the spinning hand-off) and jobs after idle gaps longer than the spin (the sleeping
+// hand-off), with the workers' writes visible to the caller after each job: the values are not atomic, so a
+// missing happens-before is a data race for ThreadSanitizer (tools/ci_tsan.sh runs this test).
+TEST(ThreadPool, JobsHandOffBySpinningAndBySleeping) {
+  for (int threads : {2, 3}) {
+    ThreadPool pool(threads);
+    std::vector<long> slot(size_t(threads), 0);
+    long want = 0;
+    for (int rep = 0; rep < 2000; ++rep) {
+      if (rep % 500 == 499) std::this_thread::sleep_for(std::chrono::milliseconds(5));  // workers fall asleep
+      pool.run_on_all([&](int w) { slot[size_t(w)] += rep; });
+      want += rep;
+      for (int w = 0; w < threads; ++w)
+        ASSERT_EQ(slot[size_t(w)], want) << "threads " << threads << " rep " << rep;
+    }
+  }
+}
+
+// A pool destroyed while its workers sleep, and one destroyed while they spin, both join promptly.
+TEST(ThreadPool, DestroysWhetherWorkersSpinOrSleep) {
+  for (const bool sleep_first : {false, true}) {
+    ThreadPool pool(3);
+    std::atomic<int> n{0};
+    pool.run_on_all([&](int) { n++; });
+    if (sleep_first) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    EXPECT_EQ(n.load(), 3);
+  }
 }
 
 }  // namespace
