@@ -129,7 +129,7 @@ const ConvCase kConvCases[] = {
     {1, 37, 11, 10, 12, 3, 1, 1, 1, 0},
     {2, 16, 33, 17, 17, 3, 3, 2, 0, 0},
     {1, 2, 3, 5, 5, 3, 3, 1, 2, 2},
-    // 3x3 stride 1 with >= 16 x 16 outputs take the Winograd path (winograd_cpu.cpp): odd and even output
+    // 3x3 stride 1 with >= 8 x 8 outputs take the Winograd path (winograd_cpu.cpp): odd and even output
     // sizes, pads 0, 1, 2 and asymmetric, tile rows split across panels and images, cout not a multiple of
     // any MR, cin above one K block.
     {2, 19, 21, 33, 20, 3, 3, 1, 0, 0},
@@ -215,7 +215,8 @@ TEST(CpuConv, WinogradOnlyFor3x3Stride1OnLargeMaps) {
   const ConvDesc c3{8, 8, 3, 3, 1, 1, 1, true, nullptr, nullptr};
   EXPECT_TRUE(winograd_applies(c3, kWinogradMinOut, kWinogradMinOut));
   EXPECT_TRUE(winograd_applies(c3, 147, 147));
-  EXPECT_FALSE(winograd_applies(c3, kWinogradMinOut - 1, 40));  // e.g. the 8 x 8 maps of Mixed_7b/7c
+  EXPECT_TRUE(winograd_applies(c3, 8, 8));  // Mixed_7b/7c.branch3x3dbl_2
+  EXPECT_FALSE(winograd_applies(c3, kWinogradMinOut - 1, 40));
   EXPECT_FALSE(winograd_applies(c3, 40, kWinogradMinOut - 1));
   EXPECT_FALSE(winograd_applies(ConvDesc{8, 8, 3, 3, 2, 0, 0, true, nullptr, nullptr}, 73, 73));
   EXPECT_FALSE(winograd_applies(ConvDesc{8, 8, 1, 7, 1, 0, 3, true, nullptr, nullptr}, 17, 17));

@@ -54,8 +54,10 @@ Status check_view(const TensorView& v, const char* what);
 // outputs (the choice depends on the layer's geometry only, so results stay bitwise independent of batch
 // size and threads). winograd_pack_weights fills w->packed_u; winograd_scratch_floats is the per-worker
 // scratch conv2d_winograd_cpu needs.
-// kWinogradMaxCin bounds the per-worker scratch (16 x cin x NR floats: the input channels are one K block).
-constexpr int kWinogradMinOut = 16;
+// 8 x 8 (Mixed_7b/7c) is 16 tiles per image: half a 32-column panel, which the AVX-512 micro-kernel runs at
+// half cost. kWinogradMaxCin bounds the per-worker scratch (16 x cin x NR floats: the input channels are one
+// K block).
+constexpr int kWinogradMinOut = 8;
 constexpr int kWinogradMaxCin = 1024;
 bool winograd_applies(const ConvDesc& d);
 bool winograd_applies(const ConvDesc& d, int out_h, int out_w);

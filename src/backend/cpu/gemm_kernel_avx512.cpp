@@ -29,17 +29,27 @@ void kernel_avx512(int kc, const float* a, const float* b, float* c, int64_t ldc
       c1[r] = _mm512_setzero_ps();
     }
   }
-  for (int k = 0; k < kc; ++k) {
-    const __m512 b0 = _mm512_load_ps(b);
-    const __m512 b1 = _mm512_load_ps(b + 16);
+  if (n_valid > 16) {
+    for (int k = 0; k < kc; ++k) {
+      const __m512 b0 = _mm512_load_ps(b);
+      const __m512 b1 = _mm512_load_ps(b + 16);
 #pragma GCC unroll 8
-    for (int r = 0; r < kMr; ++r) {
-      const __m512 ar = _mm512_set1_ps(a[r]);
-      c0[r] = _mm512_fmadd_ps(ar, b0, c0[r]);
-      c1[r] = _mm512_fmadd_ps(ar, b1, c1[r]);
+      for (int r = 0; r < kMr; ++r) {
+        const __m512 ar = _mm512_set1_ps(a[r]);
+        c0[r] = _mm512_fmadd_ps(ar, b0, c0[r]);
+        c1[r] = _mm512_fmadd_ps(ar, b1, c1[r]);
+      }
+      a += kMr;
+      b += kNr;
     }
-    a += kMr;
-    b += kNr;
+  } else {  // right half never stored: half the FMAs, the same ones for every stored element
+    for (int k = 0; k < kc; ++k) {
+      const __m512 b0 = _mm512_load_ps(b);
+#pragma GCC unroll 8
+      for (int r = 0; r < kMr; ++r) c0[r] = _mm512_fmadd_ps(_mm512_set1_ps(a[r]), b0, c0[r]);
+      a += kMr;
+      b += kNr;
+    }
   }
   const __m512 zero = _mm512_setzero_ps();
 #pragma GCC unroll 8

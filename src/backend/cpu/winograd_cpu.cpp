@@ -1,4 +1,4 @@
-// Winograd F(2x2, 3x3) convolution for the 3x3 stride-1 layers on large maps (Lavin & Gray 2015,
+// Winograd F(2x2, 3x3) convolution for the 3x3 stride-1 layers on maps of 8 x 8 and up (Lavin & Gray 2015,
 // "Fast Algorithms for Convolutional Neural Networks"). Each 2x2 output tile is
 //   Y = A^T [ U (.) V ] A,   U = G g G^T (4x4 per output/input channel pair),  V = B^T d B (4x4 input patch),
 // and the sum over input channels is 16 independent GEMMs M[xi] = U[xi] . V[xi] (xi = a point of the 4x4
