@@ -237,6 +237,7 @@ TEST(CpuConv, WinogradAgreesWithDirectGemm) {
   for (const auto& isa : available_isas()) {
     GemmMicroKernel kernel;
     ASSERT_TRUE(select_gemm_micro_kernel(isa.c_str(), &kernel));
+    const VectorKernels vk = vector_kernels_for(kernel.isa);
     ThreadPool pool(2);
     std::vector<AlignedBuffer<float>> scratch;
     ASSERT_TRUE(make_gemm_scratch(kernel, pool.size(), &scratch).ok());
@@ -246,11 +247,11 @@ TEST(CpuConv, WinogradAgreesWithDirectGemm) {
         pack_conv_weights(kernel, ConvDesc{cin, cout, 3, 3, 1, 1, 1, false, wf.data(), bf.data()}, &cw).ok());
     ASSERT_FALSE(cw.packed_u.empty());
     std::vector<float> wino(size_t(n) * cout * h * w), direct(wino.size());
-    ASSERT_TRUE(conv2d_cpu(kernel, pool, scratch, cw, make_view(xf.data(), n, cin, h, w),
+    ASSERT_TRUE(conv2d_cpu(kernel, vk, pool, scratch, cw, make_view(xf.data(), n, cin, h, w),
                            make_view(wino.data(), n, cout, h, w))
                     .ok());
     cw.packed_u = AlignedBuffer<float>();  // no Winograd weights: the direct GEMM runs
-    ASSERT_TRUE(conv2d_cpu(kernel, pool, scratch, cw, make_view(xf.data(), n, cin, h, w),
+    ASSERT_TRUE(conv2d_cpu(kernel, vk, pool, scratch, cw, make_view(xf.data(), n, cin, h, w),
                            make_view(direct.data(), n, cout, h, w))
                     .ok());
     double worst = 0.0;

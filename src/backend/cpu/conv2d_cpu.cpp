@@ -175,8 +175,9 @@ Status grow_gemm_scratch(size_t floats, std::vector<AlignedBuffer<float>>* scrat
   return Status();
 }
 
-Status conv2d_cpu(const GemmMicroKernel& kernel, ThreadPool& pool, std::vector<AlignedBuffer<float>>& scratch,
-                  const CpuConvWeights& w, const TensorView& in, const TensorView& out) {
+Status conv2d_cpu(const GemmMicroKernel& kernel, const VectorKernels& vk, ThreadPool& pool,
+                  std::vector<AlignedBuffer<float>>& scratch, const CpuConvWeights& w, const TensorView& in,
+                  const TensorView& out) {
   FIDCPP_RETURN_IF_ERROR(check_view(in, "conv input"));
   FIDCPP_RETURN_IF_ERROR(check_view(out, "conv output"));
   const ConvDesc& d = w.desc;
@@ -191,7 +192,7 @@ Status conv2d_cpu(const GemmMicroKernel& kernel, ThreadPool& pool, std::vector<A
   if (int(scratch.size()) < pool.size())
     return internal_error("conv: GEMM scratch smaller than the thread pool");
   if (!w.packed_u.empty() && winograd_applies(d, oh, ow))
-    return conv2d_winograd_cpu(kernel, pool, scratch, w, in, out);
+    return conv2d_winograd_cpu(kernel, vk, pool, scratch, w, in, out);
 
   const ConvGeom g{d.cin, d.kh, d.kw, d.stride, d.ph, d.pw, in.h, in.w, oh, ow};
   const int mr = kernel.mr, nr = kernel.nr;
@@ -202,7 +203,7 @@ Status conv2d_cpu(const GemmMicroKernel& kernel, ThreadPool& pool, std::vector<A
   const int64_t col_blocks = grid.col_blocks, m_chunks = grid.m_chunks;
   const int64_t tasks = col_blocks * m_chunks;
   const int k_total = w.k;
-  const CopyRunFn copy_run = vector_kernels_for(kernel.isa).copy_run;
+  const CopyRunFn copy_run = vk.copy_run;
 
   pool.parallel_for(size_t(tasks), [&](size_t t_begin, size_t t_end, int worker) {
     float* bpack = scratch[size_t(worker)].data();

@@ -115,7 +115,7 @@ class CpuBackend : public Backend {
   Status conv2d(const PreparedConv& conv, const TensorView& in, const TensorView& out) override {
     const auto* c = dynamic_cast<const CpuPreparedConv*>(&conv);
     if (!c) return invalid_argument("conv2d: weights were prepared by another backend");
-    return conv2d_cpu(kernel_, pool_, scratch_, c->w, in, out);
+    return conv2d_cpu(kernel_, vector_, pool_, scratch_, c->w, in, out);
   }
   Status max_pool(const PoolDesc& pool, const TensorView& in, const TensorView& out) override {
     return max_pool_cpu(pool_, vector_, pool, in, out);

@@ -63,12 +63,13 @@ bool winograd_applies(const ConvDesc& d);
 bool winograd_applies(const ConvDesc& d, int out_h, int out_w);
 Status winograd_pack_weights(const GemmMicroKernel& kernel, const ConvDesc& desc, CpuConvWeights* w);
 size_t winograd_scratch_floats(const GemmMicroKernel& kernel, int cin);
-Status conv2d_winograd_cpu(const GemmMicroKernel& kernel, ThreadPool& pool,
+Status conv2d_winograd_cpu(const GemmMicroKernel& kernel, const VectorKernels& vk, ThreadPool& pool,
                            std::vector<AlignedBuffer<float>>& scratch, const CpuConvWeights& w,
                            const TensorView& in, const TensorView& out);
 
-Status conv2d_cpu(const GemmMicroKernel& kernel, ThreadPool& pool, std::vector<AlignedBuffer<float>>& scratch,
-                  const CpuConvWeights& w, const TensorView& in, const TensorView& out);
+Status conv2d_cpu(const GemmMicroKernel& kernel, const VectorKernels& vk, ThreadPool& pool,
+                  std::vector<AlignedBuffer<float>>& scratch, const CpuConvWeights& w, const TensorView& in,
+                  const TensorView& out);
 Status max_pool_cpu(ThreadPool& pool, const VectorKernels& vk, const PoolDesc& p, const TensorView& in,
                     const TensorView& out);
 Status avg_pool_cpu(ThreadPool& pool, const VectorKernels& vk, const PoolDesc& p, const TensorView& in,

@@ -121,7 +121,7 @@ size_t winograd_scratch_floats(const GemmMicroKernel& kernel, int cin) {
   return wino_layout(cin, kernel.mr, kernel.nr).total;
 }
 
-Status conv2d_winograd_cpu(const GemmMicroKernel& kernel, ThreadPool& pool,
+Status conv2d_winograd_cpu(const GemmMicroKernel& kernel, const VectorKernels& vk, ThreadPool& pool,
                            std::vector<AlignedBuffer<float>>& scratch, const CpuConvWeights& w,
                            const TensorView& in, const TensorView& out) {
   const ConvDesc& d = w.desc;
@@ -139,7 +139,6 @@ Status conv2d_winograd_cpu(const GemmMicroKernel& kernel, ThreadPool& pool,
   const int64_t panels = (tiles + nr - 1) / nr;
   const ConvTaskGrid grid = balance_conv_tasks(panels, w.m_panels, pool.size(), kGemmPanelsPerBlock);
   const int64_t per_point = int64_t(w.m_panels) * d.cin * mr;
-  const VectorKernels vk = vector_kernels_for(kernel.isa);
 
   pool.parallel_for(size_t(grid.col_blocks * grid.m_chunks), [&](size_t t_begin, size_t t_end, int worker) {
     const WinoScratch s = carve(scratch[size_t(worker)].data(), layout);
