@@ -15,16 +15,21 @@ while [[ $# -gt 0 ]]; do
     *) echo "run_tests.sh: unknown argument '$1'" >&2; exit 2 ;;
   esac
 done
-CMAKE_ARGS=(-DFIDCPP_WERROR=ON)
+# Every relevant CMake cache option is set explicitly on each run, so a build folder that another command
+# configured differently (tools/run_demo.sh leaves the tests out; a sanitizer run in the same folder) is brought
+# back to this configuration instead of silently keeping the old one.
+# The plain build: the same flags as tools/run_demo.sh (keep the two lists in step), plus the tests and benches.
+# It runs the `mpi` tests (mpirun on this machine, tests/mpi).
+PLAIN_ARGS=(-DCMAKE_BUILD_TYPE=Release -DFIDCPP_WERROR=ON -DFIDCPP_SANITIZE= -DFIDCPP_CUDA=AUTO -DFIDCPP_MPI=ON
+            -DFIDCPP_FUZZ=OFF -DFIDCPP_BUILD_TESTS=ON -DFIDCPP_BUILD_BENCH=ON)
 if [[ -n "$SANITIZE" ]]; then
   # The nvcc-built backend links NVIDIA's static runtime, which is not sanitizer-instrumented; the CUDA kernels are
-  # sanitized through the emulation build instead (tests/emu, tools/ci_cuda.sh).
-  CMAKE_ARGS+=(-DFIDCPP_SANITIZE="$SANITIZE" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFIDCPP_BUILD_BENCH=OFF
-               -DFIDCPP_CUDA=OFF -DFIDCPP_MPI=OFF)
-else
-  # The plain build runs the `mpi` tests (mpirun on this machine, tests/mpi); Open MPI's runtime is not
+  # sanitized through the emulation build instead (tests/emu, tools/ci_cuda.sh). Open MPI's runtime is not
   # sanitizer-clean, so the sanitizer build leaves MPI out.
-  CMAKE_ARGS+=(-DFIDCPP_MPI=ON)
+  CMAKE_ARGS=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DFIDCPP_WERROR=ON -DFIDCPP_SANITIZE="$SANITIZE" -DFIDCPP_CUDA=OFF
+              -DFIDCPP_MPI=OFF -DFIDCPP_FUZZ=OFF -DFIDCPP_BUILD_TESTS=ON -DFIDCPP_BUILD_BENCH=OFF)
+else
+  CMAKE_ARGS=("${PLAIN_ARGS[@]}")
 fi
 bash tools/setup.sh --build-dir "$BUILD_DIR" -- "${CMAKE_ARGS[@]}"
 # The weights converter is the (unsanitized or sanitized) CLI of this build.
@@ -43,7 +48,8 @@ fi
 FIDCPP_PYTHON="$(tools/setup_python.sh | tail -n 1)"
 export FIDCPP_PYTHON
 cd "$BUILD_DIR"
-args=(--output-on-failure -j2 --timeout 1500)
+# --no-tests=error: a build folder without tests (e.g. configured with FIDCPP_BUILD_TESTS=OFF) fails here.
+args=(--output-on-failure --no-tests=error -j2 --timeout 1500)
 [[ -n "$LABEL_EXCLUDE" ]] && args+=(-LE "$LABEL_EXCLUDE")
 set -o pipefail
 ctest "${args[@]}" 2>&1 | tee ctest.log
