@@ -19,6 +19,22 @@ namespace {
 
 thread_local std::string t_last_error;
 
+// The C enums number the internal ones, whose tables (model/preprocess.cpp, device_kind.cpp) hold the names.
+static_assert(int(fidcpp::PreprocessMode::kTorchFidelity) == FIDCPP_MODE_TORCH_FIDELITY &&
+                  int(fidcpp::PreprocessMode::kTorchmetrics) == FIDCPP_MODE_TORCHMETRICS &&
+                  int(fidcpp::PreprocessMode::kPytorchFid) == FIDCPP_MODE_PYTORCH_FID &&
+                  int(fidcpp::PreprocessMode::kCleanFid) == FIDCPP_MODE_CLEAN_FID &&
+                  int(fidcpp::PreprocessMode::kCleanFidLegacyTf) == FIDCPP_MODE_CLEAN_FID_LEGACY_TF,
+              "fidcpp_mode and PreprocessMode must number the modes alike");
+static_assert(int(fidcpp::DeviceKind::kCpu) == FIDCPP_DEVICE_CPU &&
+                  int(fidcpp::DeviceKind::kCuda) == FIDCPP_DEVICE_CUDA &&
+                  int(fidcpp::DeviceKind::kAuto) == FIDCPP_DEVICE_AUTO,
+              "fidcpp_device and DeviceKind must number the devices alike");
+
+// The taps options.feature_dim may choose (their dimensions come from the model's table).
+constexpr fidcpp::InceptionTap kFeatureTaps[] = {fidcpp::InceptionTap::k64, fidcpp::InceptionTap::k192,
+                                                 fidcpp::InceptionTap::k768, fidcpp::InceptionTap::k2048};
+
 fidcpp_status to_c(fidcpp::StatusCode code) {
   return static_cast<fidcpp_status>(static_cast<int>(code));
 }
@@ -107,11 +123,12 @@ void fidcpp_options_default(fidcpp_options* o) {
   *o = fidcpp_options{};
   o->struct_size = sizeof(fidcpp_options);
   o->weights_path = nullptr;
-  o->mode = FIDCPP_MODE_TORCH_FIDELITY;
-  o->device = FIDCPP_DEVICE_CPU;
+  const fidcpp::EvaluatorConfig defaults;  // the one place of the defaults
+  o->mode = static_cast<fidcpp_mode>(static_cast<int>(defaults.mode));
+  o->device = static_cast<fidcpp_device>(static_cast<int>(defaults.device));
   o->threads = 0;
   o->batch_size = 0;
-  o->feature_dim = 2048;
+  o->feature_dim = fidcpp::inception_tap_dim(defaults.tap);
   o->keep_features = 0;
   o->keep_logits = 0;
   o->skip_bad_images = 0;
@@ -123,6 +140,34 @@ void fidcpp_options_default(fidcpp_options* o) {
 
 const char* fidcpp_status_name(fidcpp_status s) {
   return fidcpp::status_code_name(static_cast<fidcpp::StatusCode>(static_cast<int>(s)));
+}
+
+const char* fidcpp_mode_name(fidcpp_mode mode) {
+  return fidcpp::preprocess_mode_name(static_cast<fidcpp::PreprocessMode>(static_cast<int>(mode)));
+}
+
+fidcpp_status fidcpp_mode_from_name(const char* name, fidcpp_mode* out) {
+  return guarded(nullptr, [&]() -> fidcpp_status {
+    FIDCPP_C_REQUIRE(nullptr, name && out, "name and out must not be null");
+    auto m = fidcpp::parse_preprocess_mode(name);
+    if (!m.ok()) return report(nullptr, m.status());
+    *out = static_cast<fidcpp_mode>(static_cast<int>(*m));
+    return FIDCPP_STATUS_OK;
+  });
+}
+
+const char* fidcpp_device_name(fidcpp_device device) {
+  return fidcpp::device_kind_name(static_cast<fidcpp::DeviceKind>(static_cast<int>(device)));
+}
+
+fidcpp_status fidcpp_device_from_name(const char* name, fidcpp_device* out) {
+  return guarded(nullptr, [&]() -> fidcpp_status {
+    FIDCPP_C_REQUIRE(nullptr, name && out, "name and out must not be null");
+    auto d = fidcpp::parse_device_kind(name);
+    if (!d.ok()) return report(nullptr, d.status());
+    *out = static_cast<fidcpp_device>(static_cast<int>(*d));
+    return FIDCPP_STATUS_OK;
+  });
 }
 
 const char* fidcpp_last_error(void) {
@@ -144,60 +189,27 @@ fidcpp_status fidcpp_evaluator_create(const fidcpp_options* o, fidcpp_evaluator*
                          " (initialise with fidcpp_options_default)");
     fidcpp::EvaluatorConfig c;
     if (o->weights_path) c.weights_path = o->weights_path;
-    switch (o->mode) {
-      case FIDCPP_MODE_TORCH_FIDELITY:
-        c.mode = fidcpp::PreprocessMode::kTorchFidelity;
-        break;
-      case FIDCPP_MODE_TORCHMETRICS:
-        c.mode = fidcpp::PreprocessMode::kTorchmetrics;
-        break;
-      case FIDCPP_MODE_PYTORCH_FID:
-        c.mode = fidcpp::PreprocessMode::kPytorchFid;
-        break;
-      case FIDCPP_MODE_CLEAN_FID:
-        c.mode = fidcpp::PreprocessMode::kCleanFid;
-        break;
-      case FIDCPP_MODE_CLEAN_FID_LEGACY_TF:
-        c.mode = fidcpp::PreprocessMode::kCleanFidLegacyTf;
-        break;
-      default:
-        return fail(nullptr, FIDCPP_STATUS_INVALID_ARGUMENT,
-                    "options.mode " + std::to_string(int(o->mode)) + " is not a fidcpp_mode");
-    }
-    switch (o->device) {
-      case FIDCPP_DEVICE_CPU:
-        c.device = fidcpp::DeviceKind::kCpu;
-        break;
-      case FIDCPP_DEVICE_CUDA:
-        c.device = fidcpp::DeviceKind::kCuda;
-        break;
-      case FIDCPP_DEVICE_AUTO:
-        c.device = fidcpp::DeviceKind::kAuto;
-        break;
-      default:
-        return fail(nullptr, FIDCPP_STATUS_INVALID_ARGUMENT,
-                    "options.device " + std::to_string(int(o->device)) + " is not a fidcpp_device");
-    }
+    auto mode = fidcpp::preprocess_mode_from_value(int(o->mode));
+    if (!mode.ok())
+      return fail(nullptr, FIDCPP_STATUS_INVALID_ARGUMENT,
+                  "options.mode " + std::to_string(int(o->mode)) + " is not a fidcpp_mode");
+    c.mode = *mode;
+    auto device = fidcpp::device_kind_from_value(int(o->device));
+    if (!device.ok())
+      return fail(nullptr, FIDCPP_STATUS_INVALID_ARGUMENT,
+                  "options.device " + std::to_string(int(o->device)) + " is not a fidcpp_device");
+    c.device = *device;
     c.threads = o->threads;
     c.batch_size = o->batch_size;
-    switch (o->feature_dim) {
-      case 64:
-        c.tap = fidcpp::InceptionTap::k64;
-        break;
-      case 192:
-        c.tap = fidcpp::InceptionTap::k192;
-        break;
-      case 768:
-        c.tap = fidcpp::InceptionTap::k768;
-        break;
-      case 2048:
-        c.tap = fidcpp::InceptionTap::k2048;
-        break;
-      default:
-        return fail(
-            nullptr, FIDCPP_STATUS_INVALID_ARGUMENT,
-            "options.feature_dim must be 64, 192, 768 or 2048, got " + std::to_string(o->feature_dim));
+    bool tap_found = false;
+    for (fidcpp::InceptionTap t : kFeatureTaps) {
+      if (fidcpp::inception_tap_dim(t) != o->feature_dim) continue;
+      c.tap = t;
+      tap_found = true;
     }
+    if (!tap_found)
+      return fail(nullptr, FIDCPP_STATUS_INVALID_ARGUMENT,
+                  "options.feature_dim must be 64, 192, 768 or 2048, got " + std::to_string(o->feature_dim));
     c.keep_features = o->keep_features != 0;
     c.keep_logits = o->keep_logits != 0;
     c.skip_bad_images = o->skip_bad_images != 0;

@@ -13,6 +13,7 @@
 #include "backend/backend.h"
 #include "core/parallel.h"
 #include "core/status.h"
+#include "device_kind.h"
 #include "metrics/fid.h"
 #include "metrics/inception_score.h"
 #include "metrics/kid.h"
@@ -24,8 +25,6 @@
 #include "model/preprocess.h"
 
 namespace fidcpp {
-
-enum class DeviceKind { kCpu, kCuda, kAuto };
 
 struct EvaluatorConfig {
   std::string weights_path;  // empty: default_weights_path()

@@ -224,6 +224,16 @@ fidcpp_status fidcpp_prc_compute(fidcpp_evaluator* evaluator, int neighborhood, 
 /* Static string for a status code. */
 const char* fidcpp_status_name(fidcpp_status status);
 
+/* The names of the modes ("torch-fidelity", "torchmetrics", "pytorch-fid", "clean-fid",
+ * "clean-fid-legacy-tf") and devices ("cpu", "cuda", "auto"), as the CLI spells them. The name functions
+ * return a static string, or NULL for a value that is not a mode / device (so a caller can list them all by
+ * counting from 0 until NULL). The parsers set *out and return FIDCPP_STATUS_OK for an exact name, else
+ * FIDCPP_STATUS_INVALID_ARGUMENT (fidcpp_last_error() lists the names). Thread-safe. */
+const char* fidcpp_mode_name(fidcpp_mode mode);
+fidcpp_status fidcpp_mode_from_name(const char* name, fidcpp_mode* out);
+const char* fidcpp_device_name(fidcpp_device device);
+fidcpp_status fidcpp_device_from_name(const char* name, fidcpp_device* out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "cli/exit_codes.h"
+#include "cli/named_values.h"
 #include "core/splitmix64.h"
 #include "fidcpp/fidcpp.h"
 #include "metrics/fid.h"
@@ -61,22 +63,6 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
-int exit_code(fidcpp_status s) {
-  switch (s) {
-    case FIDCPP_STATUS_WEIGHTS:
-      return 4;
-    case FIDCPP_STATUS_UNSUPPORTED:
-      return 6;
-    case FIDCPP_STATUS_INVALID_ARGUMENT:
-    case FIDCPP_STATUS_BAD_INPUT:
-    case FIDCPP_STATUS_IO_ERROR:
-    case FIDCPP_STATUS_NOT_FOUND:
-      return 3;
-    default:
-      return 5;
-  }
-}
-
 // A failed C API call: its status and message.
 struct ApiError {
   fidcpp_status status;
@@ -103,7 +89,7 @@ T value_or_throw(Result<T> r) {
 int cmd_bench(int argc, char** argv) {
   int images = 64, batch = 16, threads = 0, metric_dim = 2048, kid_subsets = 10;
   fidcpp_device device = FIDCPP_DEVICE_CPU;
-  std::string weights, device_name = "cpu";
+  std::string weights, device_name = fidcpp_device_name(device);
   bool json = false, network = true, metrics = true;
   try {
     for (int i = 1; i < argc; ++i) {
@@ -114,7 +100,7 @@ int cmd_bench(int argc, char** argv) {
       };
       if (f == "--help" || f == "-h") {
         std::fputs(kBenchHelp, stdout);
-        return 0;
+        return fidcpp_cli::kExitOk;
       } else if (f == "--images") {
         images = parse_count(f, value(), 1, 1 << 20);
       } else if (f == "--batch-size") {
@@ -123,14 +109,11 @@ int cmd_bench(int argc, char** argv) {
         threads = parse_count(f, value(), 0, 1024);
       } else if (f == "--device") {
         device_name = value();
-        if (device_name == "cpu")
-          device = FIDCPP_DEVICE_CPU;
-        else if (device_name == "cuda")
-          device = FIDCPP_DEVICE_CUDA;
-        else if (device_name == "auto")
-          device = FIDCPP_DEVICE_AUTO;
-        else
-          throw BenchUsage{"--device expects cpu, cuda or auto, got '" + device_name + "'"};
+        const auto d = fidcpp_cli::parse_device(device_name);
+        if (!d)
+          throw BenchUsage{"--device expects " + fidcpp_cli::device_names_text() + ", got '" + device_name +
+                           "'"};
+        device = *d;
       } else if (f == "--weights") {
         weights = value();
       } else if (f == "--json") {
@@ -150,7 +133,7 @@ int cmd_bench(int argc, char** argv) {
     if (!network && !metrics) throw BenchUsage{"--no-network and --no-metrics leave nothing to measure"};
   } catch (const BenchUsage& e) {
     std::fprintf(stderr, "fidcpp bench: %s\n", e.message.c_str());
-    return 2;
+    return fidcpp_cli::kExitUsage;
   }
 
   struct Row {
@@ -213,10 +196,10 @@ int cmd_bench(int argc, char** argv) {
     }
   } catch (const ApiError& e) {
     std::fprintf(stderr, "fidcpp bench: %s\n", e.message.c_str());
-    return exit_code(e.status);
+    return fidcpp_cli::exit_code_for(e.status);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "fidcpp bench: internal error: %s\n", e.what());
-    return 5;
+    return fidcpp_cli::kExitInternal;
   }
 
   if (json) {
@@ -238,7 +221,7 @@ int cmd_bench(int argc, char** argv) {
         std::printf("%-36s %12.4f %12s\n", r.name.c_str(), r.seconds, "-");
     }
   }
-  return 0;
+  return fidcpp_cli::kExitOk;
 }
 
 }  // namespace fidcpp

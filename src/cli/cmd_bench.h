@@ -3,8 +3,7 @@
 
 namespace fidcpp {
 
-// argv[0] is "bench". Exit codes: 0 ok, 2 usage error, 4 missing or bad weights, 5 internal error, 6 device
-// unsupported on this build/machine.
+// argv[0] is "bench". Exit codes as every command's (cli/exit_codes.h).
 int cmd_bench(int argc, char** argv);
 
 }  // namespace fidcpp

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/exit_codes.h"
 #include "core/status.h"
 #include "model/weights_convert.h"
 #include "model/weights_file.h"
@@ -13,7 +14,9 @@ namespace fidcpp {
 
 namespace {
 
-constexpr int kExitOk = 0, kExitUsage = 2, kExitBadInput = 3, kExitWeights = 4, kExitInternal = 5;
+using fidcpp_cli::ExitRole;
+using fidcpp_cli::kExitOk;
+using fidcpp_cli::kExitUsage;
 
 const char kUsage[] =
     "usage: fidcpp weights convert SRC -o DST [--force] [--manifest FILE]\n"
@@ -34,26 +37,9 @@ int usage_error(const std::string& m) {
   return kExitUsage;
 }
 
-// `weights_role`: the status concerns a weights file (exit 4) rather than an input (exit 3).
-int report(const Status& s, bool weights_role) {
+int report(const Status& s, ExitRole role) {
   std::fprintf(stderr, "fidcpp weights: %s\n", s.to_string().c_str());
-  switch (s.code()) {
-    case StatusCode::kOk:
-      return kExitOk;
-    case StatusCode::kInvalidArgument:
-      return kExitUsage;
-    case StatusCode::kWeights:
-      return kExitWeights;
-    case StatusCode::kInternal:
-      return kExitInternal;
-    case StatusCode::kNotFound:
-    case StatusCode::kBadInput:
-    case StatusCode::kUnsupported:
-    case StatusCode::kIoError:
-      return weights_role ? kExitWeights : kExitBadInput;
-    default:
-      return kExitInternal;
-  }
+  return fidcpp_cli::exit_code_for(static_cast<fidcpp_status>(static_cast<int>(s.code())), role);
 }
 
 std::string default_manifest_for(const std::string& file) {
@@ -91,14 +77,14 @@ int cmd_weights(int argc, char** argv) {
     if (out.empty()) return usage_error("convert needs -o DST");
     if (manifest.empty()) manifest = default_manifest_for(out);
     auto r = convert_weights(positional[0], out, force ? Overwrite::kAllow : Overwrite::kRefuse, manifest);
-    if (!r.ok()) return report(r.status(), false);
+    if (!r.ok()) return report(r.status(), ExitRole::kInput);
     std::fputs(r->text.c_str(), stdout);
     return kExitOk;
   }
   if (sub == "inspect") {
     if (positional.size() != 1 || !out.empty() || force) return usage_error("inspect takes one FILE");
     auto r = inspect_weights_file(positional[0]);
-    if (!r.ok()) return report(r.status(), true);
+    if (!r.ok()) return report(r.status(), ExitRole::kWeightsFile);
     std::fputs(r->c_str(), stdout);
     return kExitOk;
   }
@@ -106,7 +92,7 @@ int cmd_weights(int argc, char** argv) {
     if (positional.size() != 1 || !out.empty() || force) return usage_error("verify takes one FILE");
     if (manifest.empty()) manifest = default_manifest_for(positional[0]);
     auto r = verify_weights_file(positional[0], manifest);
-    if (!r.ok()) return report(r.status(), true);
+    if (!r.ok()) return report(r.status(), ExitRole::kWeightsFile);
     std::fputs(r->text.c_str(), stdout);
     return kExitOk;
   }

@@ -14,7 +14,9 @@
 
 #include "cli/cmd_bench.h"
 #include "cli/cmd_weights.h"
+#include "cli/exit_codes.h"
 #include "cli/mpi_run.h"
+#include "cli/named_values.h"
 #include "cli/plot_svg.h"
 #include "core/file.h"
 #include "io/json.h"
@@ -22,32 +24,9 @@
 
 namespace {
 
-// Exit codes (documented in the README and in --help).
-constexpr int kExitOk = 0;
-constexpr int kExitUsage = 2;
-constexpr int kExitBadInput = 3;
-constexpr int kExitWeights = 4;
-constexpr int kExitInternal = 5;
-constexpr int kExitUnsupported = 6;
-
-int exit_code_for(fidcpp_status s) {
-  switch (s) {
-    case FIDCPP_STATUS_OK:
-      return kExitOk;
-    case FIDCPP_STATUS_INVALID_ARGUMENT:
-    case FIDCPP_STATUS_BAD_INPUT:
-    case FIDCPP_STATUS_IO_ERROR:
-    case FIDCPP_STATUS_NOT_FOUND:
-    case FIDCPP_STATUS_OUT_OF_MEMORY:  // in practice an input over a size limit (image pixels, zip member)
-      return kExitBadInput;
-    case FIDCPP_STATUS_WEIGHTS:
-      return kExitWeights;
-    case FIDCPP_STATUS_UNSUPPORTED:
-      return kExitUnsupported;
-    default:
-      return kExitInternal;
-  }
-}
+using fidcpp_cli::kExitInternal;
+using fidcpp_cli::kExitOk;
+using fidcpp_cli::kExitUsage;
 
 struct UsageError {
   std::string message;
@@ -111,9 +90,9 @@ struct Args {
   std::string output;
   std::string save_stats;
   std::string weights;
-  fidcpp_mode mode = FIDCPP_MODE_TORCH_FIDELITY;
-  fidcpp_device device = FIDCPP_DEVICE_CPU;
-  int tap = 2048;
+  fidcpp_mode mode = fidcpp::Options{}.mode;
+  fidcpp_device device = fidcpp::Options{}.device;
+  int tap = fidcpp::Options{}.feature_dim;
   int threads = 0;
   int batch_size = 0;
   int splits = 10;
@@ -145,39 +124,6 @@ double parse_double(const std::string& flag, const std::string& v) {
   return x;
 }
 
-fidcpp_mode parse_mode(const std::string& v) {
-  static const std::map<std::string, fidcpp_mode> kModes = {
-      {"torch-fidelity", FIDCPP_MODE_TORCH_FIDELITY},
-      {"torchmetrics", FIDCPP_MODE_TORCHMETRICS},
-      {"pytorch-fid", FIDCPP_MODE_PYTORCH_FID},
-      {"clean-fid", FIDCPP_MODE_CLEAN_FID},
-      {"clean-fid-legacy-tf", FIDCPP_MODE_CLEAN_FID_LEGACY_TF}};
-  auto it = kModes.find(v);
-  if (it == kModes.end())
-    throw UsageError{
-        "--mode expects torch-fidelity, torchmetrics, pytorch-fid, clean-fid or clean-fid-legacy-tf, got '" +
-        v + "'"};
-  return it->second;
-}
-
-const char* mode_name(fidcpp_mode m) {
-  switch (m) {
-    case FIDCPP_MODE_TORCH_FIDELITY:
-      return "torch-fidelity";
-    case FIDCPP_MODE_TORCHMETRICS:
-      return "torchmetrics";
-    case FIDCPP_MODE_PYTORCH_FID:
-      return "pytorch-fid";
-    case FIDCPP_MODE_CLEAN_FID:
-      return "clean-fid";
-    case FIDCPP_MODE_CLEAN_FID_LEGACY_TF:
-      return "clean-fid-legacy-tf";
-    default:
-      break;
-  }
-  return "?";
-}
-
 // --shard K/N: shard K (1-based, 1 <= K <= N) of N.
 void parse_shard(const std::string& flag, const std::string& v, Args* a) {
   const size_t slash = v.find('/');
@@ -202,17 +148,16 @@ Args parse_args(int argc, char** argv) {
       if (a.tap != 64 && a.tap != 192 && a.tap != 768 && a.tap != 2048)
         throw UsageError{"--tap expects 64, 192, 768 or 2048, got " + std::to_string(a.tap)};
     } else if (f == "--mode") {
-      a.mode = parse_mode(value());
+      const std::string v = value();
+      const auto mode = fidcpp_cli::parse_mode(v);
+      if (!mode) throw UsageError{"--mode expects " + fidcpp_cli::mode_names_text() + ", got '" + v + "'"};
+      a.mode = *mode;
     } else if (f == "--device") {
-      std::string d = value();
-      if (d == "cpu")
-        a.device = FIDCPP_DEVICE_CPU;
-      else if (d == "cuda")
-        a.device = FIDCPP_DEVICE_CUDA;
-      else if (d == "auto")
-        a.device = FIDCPP_DEVICE_AUTO;
-      else
-        throw UsageError{"--device expects cpu, cuda or auto, got '" + d + "'"};
+      const std::string v = value();
+      const auto device = fidcpp_cli::parse_device(v);
+      if (!device)
+        throw UsageError{"--device expects " + fidcpp_cli::device_names_text() + ", got '" + v + "'"};
+      a.device = *device;
     } else if (f == "--threads") {
       a.threads = parse_int(f, value(), 0, 1024);
     } else if (f == "--batch-size") {
@@ -432,7 +377,8 @@ int run_metrics_multi(const Args& a) {
 
   if (a.json) {
     std::printf("{\n  \"fidcpp_version\": \"%d.%d.%d\",\n  \"mode\": \"%s\",\n  \"tap\": %d,\n",
-                FIDCPP_VERSION_MAJOR, FIDCPP_VERSION_MINOR, FIDCPP_VERSION_PATCH, mode_name(a.mode), a.tap);
+                FIDCPP_VERSION_MAJOR, FIDCPP_VERSION_MINOR, FIDCPP_VERSION_PATCH, fidcpp_mode_name(a.mode),
+                a.tap);
     std::printf("  \"reference\": {\"path\": %s, \"count\": %llu, \"skipped\": %llu, \"cache\": \"%s\"},\n",
                 json_string(a.inputs[0]).c_str(), (unsigned long long)ev.count(FIDCPP_SIDE_REAL),
                 (unsigned long long)ev.skipped(FIDCPP_SIDE_REAL), ref_cache.c_str());
@@ -568,7 +514,8 @@ int run_metrics(const Args& a) {
 
   if (a.json) {
     std::printf("{\n  \"fidcpp_version\": \"%d.%d.%d\",\n  \"mode\": \"%s\",\n  \"tap\": %d,\n",
-                FIDCPP_VERSION_MAJOR, FIDCPP_VERSION_MINOR, FIDCPP_VERSION_PATCH, mode_name(a.mode), a.tap);
+                FIDCPP_VERSION_MAJOR, FIDCPP_VERSION_MINOR, FIDCPP_VERSION_PATCH, fidcpp_mode_name(a.mode),
+                a.tap);
     std::printf("  \"inputs\": [");
     for (size_t i = 0; i < a.inputs.size(); ++i)
       std::printf("%s{\"path\": %s, \"count\": %llu, \"skipped\": %llu, \"cache\": \"%s\"}", i ? ", " : "",
@@ -721,8 +668,9 @@ int main(int argc, char** argv) {
     return kExitUsage;
   } catch (const fidcpp::Error& e) {
     std::fprintf(stderr, "fidcpp %s: %s%s\n", cmd.c_str(), mpi_rank_prefix().c_str(), e.what());
-    fidcpp_cli::mpi_abort(exit_code_for(e.status()));  // the other ranks must not wait for this one
-    return exit_code_for(e.status());
+    fidcpp_cli::mpi_abort(
+        fidcpp_cli::exit_code_for(e.status()));  // the other ranks must not wait for this one
+    return fidcpp_cli::exit_code_for(e.status());
   } catch (const std::exception& e) {
     std::fprintf(stderr, "fidcpp %s: %sinternal error: %s\n", cmd.c_str(), mpi_rank_prefix().c_str(),
                  e.what());

@@ -45,7 +45,13 @@ const float* unit_level_table() {
 const char* preprocess_mode_name(PreprocessMode mode) {
   for (const ModeName& m : kModeNames)
     if (m.mode == mode) return m.name;
-  return "unknown";
+  return nullptr;
+}
+
+Result<PreprocessMode> preprocess_mode_from_value(int value) {
+  for (const ModeName& m : kModeNames)
+    if (static_cast<int>(m.mode) == value) return m.mode;
+  return invalid_argument("preprocessing mode " + std::to_string(value) + " is not a mode");
 }
 
 Result<PreprocessMode> parse_preprocess_mode(const std::string& name) {

@@ -12,19 +12,24 @@
 
 namespace fidcpp {
 
+// Numbered as the C API's fidcpp_mode (c_api.cpp checks it), so that mapping is the identity. The names are
+// spelled once, in preprocess.cpp's table; the CLI and the C API take them from there.
 enum class PreprocessMode {
-  kTorchFidelity,    // "torch-fidelity" (default): TF1 legacy bilinear on 0..255, (v-128)/128          §2.2
-  kTorchmetrics,     // "torchmetrics": PyTorch antialiased bilinear on 0..255, (v-128)/128            §2.3
-  kPytorchFid,       // "pytorch-fid": PyTorch half-pixel bilinear on v/255, 2x-1                      §2.4
-  kCleanFid,         // "clean-fid": Pillow 'F' bicubic per channel, clip [0,255], (v-128)/128          §2.5
-  kCleanFidLegacyTf  // "clean-fid-legacy-tf": NVIDIA's grid_sample TF1 emulation, (v-128)/128         §2.6
+  kTorchFidelity = 0,    // "torch-fidelity" (default): TF1 legacy bilinear on 0..255, (v-128)/128      §2.2
+  kTorchmetrics = 1,     // "torchmetrics": PyTorch antialiased bilinear on 0..255, (v-128)/128        §2.3
+  kPytorchFid = 2,       // "pytorch-fid": PyTorch half-pixel bilinear on v/255, 2x-1                  §2.4
+  kCleanFid = 3,         // "clean-fid": Pillow 'F' bicubic per channel, clip [0,255], (v-128)/128      §2.5
+  kCleanFidLegacyTf = 4  // "clean-fid-legacy-tf": NVIDIA's grid_sample TF1 emulation, (v-128)/128     §2.6
 };
 
 constexpr PreprocessMode kDefaultPreprocessMode = PreprocessMode::kTorchFidelity;
 
+// The mode's name; nullptr for a value that is not a mode.
 const char* preprocess_mode_name(PreprocessMode mode);
 // Accepts exactly the names above; the error lists them.
 Result<PreprocessMode> parse_preprocess_mode(const std::string& name);
+// The mode numbered `value`, or an error for a number that is not a mode.
+Result<PreprocessMode> preprocess_mode_from_value(int value);
 
 // An 8-bit RGB(A) image in caller memory: pixel (y, x) channel c is data[y * row_stride + x * pixel_stride +
 // c].

@@ -115,6 +115,35 @@ TEST(CApi, ArgumentErrorsNameTheArgument) {
   fidcpp_evaluator_destroy(e);
 }
 
+// The names come from one table each; every enum value has one, and each name parses back to its value.
+TEST(CApi, ModeAndDeviceNamesRoundTrip) {
+  const char* modes[] = {"torch-fidelity", "torchmetrics", "pytorch-fid", "clean-fid", "clean-fid-legacy-tf"};
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_NE(fidcpp_mode_name(fidcpp_mode(i)), nullptr) << i;
+    EXPECT_STREQ(fidcpp_mode_name(fidcpp_mode(i)), modes[i]);
+    fidcpp_mode m = FIDCPP_MODE_MAX_ENUM;
+    ASSERT_EQ(fidcpp_mode_from_name(modes[i], &m), FIDCPP_STATUS_OK);
+    EXPECT_EQ(m, fidcpp_mode(i));
+  }
+  EXPECT_EQ(fidcpp_mode_name(fidcpp_mode(5)), nullptr);
+  fidcpp_mode m;
+  EXPECT_EQ(fidcpp_mode_from_name("clean_fid", &m), FIDCPP_STATUS_INVALID_ARGUMENT);
+  EXPECT_NE(std::string(fidcpp_last_error()).find("clean-fid-legacy-tf"), std::string::npos);
+  EXPECT_EQ(fidcpp_mode_from_name(nullptr, &m), FIDCPP_STATUS_INVALID_ARGUMENT);
+
+  const char* devices[] = {"cpu", "cuda", "auto"};
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_STREQ(fidcpp_device_name(fidcpp_device(i)), devices[i]);
+    fidcpp_device d = FIDCPP_DEVICE_AUTO;
+    ASSERT_EQ(fidcpp_device_from_name(devices[i], &d), FIDCPP_STATUS_OK);
+    EXPECT_EQ(d, fidcpp_device(i));
+  }
+  EXPECT_EQ(fidcpp_device_name(fidcpp_device(3)), nullptr);
+  fidcpp_device d;
+  EXPECT_EQ(fidcpp_device_from_name("gpu", &d), FIDCPP_STATUS_INVALID_ARGUMENT);
+  EXPECT_EQ(fidcpp_device_from_name("cpu", nullptr), FIDCPP_STATUS_INVALID_ARGUMENT);
+}
+
 TEST(CApi, MissingWeightsIsAWeightsError) {
   fidcpp_options o;
   fidcpp_options_default(&o);
