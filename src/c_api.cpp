@@ -7,6 +7,7 @@
 #include <memory>
 #include <new>
 #include <string>
+#include <utility>
 
 #include "evaluator.h"
 
@@ -72,6 +73,28 @@ fidcpp_status check_side(fidcpp_evaluator* e, fidcpp_side side, fidcpp::Side* ou
   return FIDCPP_STATUS_OK;
 }
 
+// The preamble of every call on an evaluator: a null evaluator is an error, and nothing thrown escapes.
+template <class F>
+fidcpp_status on_evaluator(fidcpp_evaluator* e, F&& fn) {
+  if (!e) return fail(nullptr, FIDCPP_STATUS_INVALID_ARGUMENT, "evaluator is null");
+  return guarded(e, std::forward<F>(fn));
+}
+
+// The same for a call on one side: the side is checked and passed to fn as fidcpp::Side.
+template <class F>
+fidcpp_status on_side(fidcpp_evaluator* e, fidcpp_side side, F&& fn) {
+  return on_evaluator(e, [&]() -> fidcpp_status {
+    fidcpp::Side s;
+    if (fidcpp_status st = check_side(e, side, &s)) return st;
+    return fn(s);
+  });
+}
+
+// Images still buffered are processed before anything is read or computed.
+fidcpp_status flushed(fidcpp_evaluator* e) {
+  return report(e, e->core->flush());
+}
+
 #define FIDCPP_C_REQUIRE(e, cond, msg) \
   if (!(cond)) return fail(e, FIDCPP_STATUS_INVALID_ARGUMENT, msg)
 
@@ -95,12 +118,9 @@ fidcpp_status check_pixel_layout(fidcpp_evaluator* e, fidcpp_pixel_format format
 // fidcpp_evaluator_get_features / _get_logits.
 fidcpp_status get_rows(fidcpp_evaluator* e, fidcpp_side side, float* out, uint64_t capacity_rows,
                        uint64_t* rows, bool logits) {
-  if (!e) return fail(nullptr, FIDCPP_STATUS_INVALID_ARGUMENT, "evaluator is null");
-  return guarded(e, [&]() -> fidcpp_status {
-    fidcpp::Side s;
-    if (fidcpp_status st = check_side(e, side, &s)) return st;
+  return on_side(e, side, [&](fidcpp::Side s) -> fidcpp_status {
     FIDCPP_C_REQUIRE(e, rows, "rows is null");
-    if (fidcpp_status st = report(e, e->core->flush())) return st;
+    if (fidcpp_status st = flushed(e)) return st;
     const std::vector<float>& v = logits ? e->core->logits(s) : e->core->features(s);
     const size_t width = logits ? size_t(fidcpp::kFcOut) : size_t(e->core->feature_dim());
     const uint64_t n = uint64_t(v.size() / width);
@@ -236,10 +256,7 @@ void fidcpp_evaluator_destroy(fidcpp_evaluator* e) {
 fidcpp_status fidcpp_evaluator_add_image(fidcpp_evaluator* e, fidcpp_side side, const uint8_t* pixels,
                                          int width, int height, size_t row_stride,
                                          fidcpp_pixel_format format) {
-  if (!e) return fail(nullptr, FIDCPP_STATUS_INVALID_ARGUMENT, "evaluator is null");
-  return guarded(e, [&]() -> fidcpp_status {
-    fidcpp::Side s;
-    if (fidcpp_status st = check_side(e, side, &s)) return st;
+  return on_side(e, side, [&](fidcpp::Side s) -> fidcpp_status {
     FIDCPP_C_REQUIRE(e, pixels, "pixels is null");
     int ps = 0;
     if (fidcpp_status st = check_pixel_layout(e, format, width, height, row_stride, &ps)) return st;
@@ -257,10 +274,7 @@ fidcpp_status fidcpp_evaluator_add_images_device(fidcpp_evaluator* e, fidcpp_sid
                                                  const void* device_pixels, int n, int width, int height,
                                                  size_t row_stride, fidcpp_pixel_format format,
                                                  void* cuda_stream) {
-  if (!e) return fail(nullptr, FIDCPP_STATUS_INVALID_ARGUMENT, "evaluator is null");
-  return guarded(e, [&]() -> fidcpp_status {
-    fidcpp::Side s;
-    if (fidcpp_status st = check_side(e, side, &s)) return st;
+  return on_side(e, side, [&](fidcpp::Side s) -> fidcpp_status {
     FIDCPP_C_REQUIRE(e, device_pixels, "device_pixels is null");
     FIDCPP_C_REQUIRE(e, n > 0, "n must be positive, got " + std::to_string(n));
     int ps = 0;
@@ -280,19 +294,13 @@ fidcpp_status fidcpp_evaluator_add_images_device(fidcpp_evaluator* e, fidcpp_sid
 
 fidcpp_status fidcpp_evaluator_add_image_f32(fidcpp_evaluator* e, fidcpp_side side, const float* pixels,
                                              int width, int height, size_t row_stride) {
-  if (!e) return fail(nullptr, FIDCPP_STATUS_INVALID_ARGUMENT, "evaluator is null");
-  return guarded(e, [&]() -> fidcpp_status {
-    fidcpp::Side s;
-    if (fidcpp_status st = check_side(e, side, &s)) return st;
+  return on_side(e, side, [&](fidcpp::Side s) -> fidcpp_status {
     return report(e, e->core->add_image_f32(s, pixels, width, height, row_stride));
   });
 }
 
 fidcpp_status fidcpp_evaluator_add_path(fidcpp_evaluator* e, fidcpp_side side, const char* path) {
-  if (!e) return fail(nullptr, FIDCPP_STATUS_INVALID_ARGUMENT, "evaluator is null");
-  return guarded(e, [&]() -> fidcpp_status {
-    fidcpp::Side s;
-    if (fidcpp_status st = check_side(e, side, &s)) return st;
+  return on_side(e, side, [&](fidcpp::Side s) -> fidcpp_status {
     FIDCPP_C_REQUIRE(e, path && *path, "path is null or empty");
     return report(e, e->core->add_path(s, path));
   });
@@ -300,10 +308,7 @@ fidcpp_status fidcpp_evaluator_add_path(fidcpp_evaluator* e, fidcpp_side side, c
 
 fidcpp_status fidcpp_evaluator_add_path_shard(fidcpp_evaluator* e, fidcpp_side side, const char* path,
                                               int shard_index, int shard_count) {
-  if (!e) return fail(nullptr, FIDCPP_STATUS_INVALID_ARGUMENT, "evaluator is null");
-  return guarded(e, [&]() -> fidcpp_status {
-    fidcpp::Side s;
-    if (fidcpp_status st = check_side(e, side, &s)) return st;
+  return on_side(e, side, [&](fidcpp::Side s) -> fidcpp_status {
     FIDCPP_C_REQUIRE(e, path && *path, "path is null or empty");
     return report(e, e->core->add_path_shard(s, path, shard_index, shard_count));
   });
@@ -311,12 +316,9 @@ fidcpp_status fidcpp_evaluator_add_path_shard(fidcpp_evaluator* e, fidcpp_side s
 
 fidcpp_status fidcpp_evaluator_get_moments(fidcpp_evaluator* e, fidcpp_side side, uint64_t* count,
                                            double* sum, double* sum_outer) {
-  if (!e) return fail(nullptr, FIDCPP_STATUS_INVALID_ARGUMENT, "evaluator is null");
-  return guarded(e, [&]() -> fidcpp_status {
-    fidcpp::Side s;
-    if (fidcpp_status st = check_side(e, side, &s)) return st;
+  return on_side(e, side, [&](fidcpp::Side s) -> fidcpp_status {
     FIDCPP_C_REQUIRE(e, count, "count is null");
-    if (fidcpp_status st = report(e, e->core->flush())) return st;
+    if (fidcpp_status st = flushed(e)) return st;
     auto m = e->core->moments(s);
     if (!m.ok()) return report(e, m.status());
     *count = uint64_t(m->count());
@@ -342,10 +344,7 @@ fidcpp_status fidcpp_evaluator_get_logits(fidcpp_evaluator* e, fidcpp_side side,
 fidcpp_status fidcpp_evaluator_merge_partial(fidcpp_evaluator* e, fidcpp_side side, uint64_t count,
                                              const double* sum, const double* sum_outer,
                                              const float* features, const float* logits) {
-  if (!e) return fail(nullptr, FIDCPP_STATUS_INVALID_ARGUMENT, "evaluator is null");
-  return guarded(e, [&]() -> fidcpp_status {
-    fidcpp::Side s;
-    if (fidcpp_status st = check_side(e, side, &s)) return st;
+  return on_side(e, side, [&](fidcpp::Side s) -> fidcpp_status {
     FIDCPP_C_REQUIRE(e, count <= uint64_t(INT64_MAX), "count " + std::to_string(count) + " is too large");
     FIDCPP_C_REQUIRE(e, sum && sum_outer, "sum and sum_outer must not be null");
     const size_t d = size_t(e->core->feature_dim());
@@ -357,77 +356,59 @@ fidcpp_status fidcpp_evaluator_merge_partial(fidcpp_evaluator* e, fidcpp_side si
 }
 
 fidcpp_status fidcpp_evaluator_flush(fidcpp_evaluator* e) {
-  if (!e) return fail(nullptr, FIDCPP_STATUS_INVALID_ARGUMENT, "evaluator is null");
-  return guarded(e, [&]() { return report(e, e->core->flush()); });
+  return on_evaluator(e, [&]() { return report(e, e->core->flush()); });
 }
 
 fidcpp_status fidcpp_evaluator_count(fidcpp_evaluator* e, fidcpp_side side, uint64_t* count) {
-  if (!e) return fail(nullptr, FIDCPP_STATUS_INVALID_ARGUMENT, "evaluator is null");
-  return guarded(e, [&]() -> fidcpp_status {
-    fidcpp::Side s;
-    if (fidcpp_status st = check_side(e, side, &s)) return st;
+  return on_side(e, side, [&](fidcpp::Side s) -> fidcpp_status {
     FIDCPP_C_REQUIRE(e, count, "count is null");
-    if (fidcpp_status st = report(e, e->core->flush())) return st;
+    if (fidcpp_status st = flushed(e)) return st;
     *count = e->core->count(s);
     return FIDCPP_STATUS_OK;
   });
 }
 
 fidcpp_status fidcpp_evaluator_skipped(fidcpp_evaluator* e, fidcpp_side side, uint64_t* count) {
-  if (!e) return fail(nullptr, FIDCPP_STATUS_INVALID_ARGUMENT, "evaluator is null");
-  fidcpp::Side s;
-  if (fidcpp_status st = check_side(e, side, &s)) return st;
-  FIDCPP_C_REQUIRE(e, count, "count is null");
-  *count = e->core->skipped(s);
-  return FIDCPP_STATUS_OK;
+  return on_side(e, side, [&](fidcpp::Side s) -> fidcpp_status {
+    FIDCPP_C_REQUIRE(e, count, "count is null");
+    *count = e->core->skipped(s);
+    return FIDCPP_STATUS_OK;
+  });
 }
 
 fidcpp_status fidcpp_evaluator_cache_info(fidcpp_evaluator* e, fidcpp_side side, uint64_t* hits,
                                           uint64_t* misses) {
-  if (!e) return fail(nullptr, FIDCPP_STATUS_INVALID_ARGUMENT, "evaluator is null");
-  fidcpp::Side s;
-  if (fidcpp_status st = check_side(e, side, &s)) return st;
-  if (hits) *hits = e->core->cache_hits(s);
-  if (misses) *misses = e->core->cache_misses(s);
-  return FIDCPP_STATUS_OK;
+  return on_side(e, side, [&](fidcpp::Side s) -> fidcpp_status {
+    if (hits) *hits = e->core->cache_hits(s);
+    if (misses) *misses = e->core->cache_misses(s);
+    return FIDCPP_STATUS_OK;
+  });
 }
 
 fidcpp_status fidcpp_evaluator_reset(fidcpp_evaluator* e, fidcpp_side side) {
-  if (!e) return fail(nullptr, FIDCPP_STATUS_INVALID_ARGUMENT, "evaluator is null");
-  return guarded(e, [&]() -> fidcpp_status {
-    fidcpp::Side s;
-    if (fidcpp_status st = check_side(e, side, &s)) return st;
-    return report(e, e->core->reset(s));
-  });
+  return on_side(e, side, [&](fidcpp::Side s) -> fidcpp_status { return report(e, e->core->reset(s)); });
 }
 
 fidcpp_status fidcpp_evaluator_save_stats(fidcpp_evaluator* e, fidcpp_side side, const char* path,
                                           int overwrite) {
-  if (!e) return fail(nullptr, FIDCPP_STATUS_INVALID_ARGUMENT, "evaluator is null");
-  return guarded(e, [&]() -> fidcpp_status {
-    fidcpp::Side s;
-    if (fidcpp_status st = check_side(e, side, &s)) return st;
+  return on_side(e, side, [&](fidcpp::Side s) -> fidcpp_status {
     FIDCPP_C_REQUIRE(e, path && *path, "path is null or empty");
-    if (fidcpp_status st = report(e, e->core->flush())) return st;
+    if (fidcpp_status st = flushed(e)) return st;
     return report(e, e->core->save_stats(s, path, overwrite != 0));
   });
 }
 
 fidcpp_status fidcpp_evaluator_load_stats(fidcpp_evaluator* e, fidcpp_side side, const char* path) {
-  if (!e) return fail(nullptr, FIDCPP_STATUS_INVALID_ARGUMENT, "evaluator is null");
-  return guarded(e, [&]() -> fidcpp_status {
-    fidcpp::Side s;
-    if (fidcpp_status st = check_side(e, side, &s)) return st;
+  return on_side(e, side, [&](fidcpp::Side s) -> fidcpp_status {
     FIDCPP_C_REQUIRE(e, path && *path, "path is null or empty");
     return report(e, e->core->load_stats(s, path));
   });
 }
 
 fidcpp_status fidcpp_fid_compute(fidcpp_evaluator* e, double* fid) {
-  if (!e) return fail(nullptr, FIDCPP_STATUS_INVALID_ARGUMENT, "evaluator is null");
-  return guarded(e, [&]() -> fidcpp_status {
+  return on_evaluator(e, [&]() -> fidcpp_status {
     FIDCPP_C_REQUIRE(e, fid, "fid is null");
-    if (fidcpp_status st = report(e, e->core->flush())) return st;
+    if (fidcpp_status st = flushed(e)) return st;
     auto r = e->core->fid();
     if (!r.ok()) return report(e, r.status());
     *fid = *r;
@@ -437,12 +418,11 @@ fidcpp_status fidcpp_fid_compute(fidcpp_evaluator* e, double* fid) {
 
 fidcpp_status fidcpp_kid_compute(fidcpp_evaluator* e, int subsets, int subset_size, double* mean,
                                  double* std) {
-  if (!e) return fail(nullptr, FIDCPP_STATUS_INVALID_ARGUMENT, "evaluator is null");
-  return guarded(e, [&]() -> fidcpp_status {
+  return on_evaluator(e, [&]() -> fidcpp_status {
     FIDCPP_C_REQUIRE(e, mean && std, "mean and std must not be null");
     FIDCPP_C_REQUIRE(e, subsets > 0, "subsets must be > 0, got " + std::to_string(subsets));
     FIDCPP_C_REQUIRE(e, subset_size > 1, "subset_size must be > 1, got " + std::to_string(subset_size));
-    if (fidcpp_status st = report(e, e->core->flush())) return st;
+    if (fidcpp_status st = flushed(e)) return st;
     fidcpp::KidOptions o;
     o.subsets = subsets;
     o.subset_size = subset_size;
@@ -456,13 +436,10 @@ fidcpp_status fidcpp_kid_compute(fidcpp_evaluator* e, int subsets, int subset_si
 
 fidcpp_status fidcpp_is_compute(fidcpp_evaluator* e, fidcpp_side side, int splits, double* mean,
                                 double* std) {
-  if (!e) return fail(nullptr, FIDCPP_STATUS_INVALID_ARGUMENT, "evaluator is null");
-  return guarded(e, [&]() -> fidcpp_status {
-    fidcpp::Side s;
-    if (fidcpp_status st = check_side(e, side, &s)) return st;
+  return on_side(e, side, [&](fidcpp::Side s) -> fidcpp_status {
     FIDCPP_C_REQUIRE(e, mean && std, "mean and std must not be null");
     FIDCPP_C_REQUIRE(e, splits > 0, "splits must be > 0, got " + std::to_string(splits));
-    if (fidcpp_status st = report(e, e->core->flush())) return st;
+    if (fidcpp_status st = flushed(e)) return st;
     fidcpp::InceptionScoreOptions o;
     o.splits = splits;
     auto r = e->core->inception_score(s, o);
@@ -474,12 +451,11 @@ fidcpp_status fidcpp_is_compute(fidcpp_evaluator* e, fidcpp_side side, int split
 }
 
 fidcpp_status fidcpp_mifid_compute(fidcpp_evaluator* e, double cosine_eps, double* mifid) {
-  if (!e) return fail(nullptr, FIDCPP_STATUS_INVALID_ARGUMENT, "evaluator is null");
-  return guarded(e, [&]() -> fidcpp_status {
+  return on_evaluator(e, [&]() -> fidcpp_status {
     FIDCPP_C_REQUIRE(e, mifid, "mifid is null");
     FIDCPP_C_REQUIRE(e, cosine_eps > 0 && cosine_eps <= 1,
                      "cosine_eps must be in (0, 1], got " + std::to_string(cosine_eps));
-    if (fidcpp_status st = report(e, e->core->flush())) return st;
+    if (fidcpp_status st = flushed(e)) return st;
     fidcpp::MifidOptions o;
     o.cosine_distance_eps = cosine_eps;
     auto r = e->core->mifid(o);
@@ -491,11 +467,10 @@ fidcpp_status fidcpp_mifid_compute(fidcpp_evaluator* e, double cosine_eps, doubl
 
 fidcpp_status fidcpp_prc_compute(fidcpp_evaluator* e, int neighborhood, double* precision, double* recall,
                                  double* f_score) {
-  if (!e) return fail(nullptr, FIDCPP_STATUS_INVALID_ARGUMENT, "evaluator is null");
-  return guarded(e, [&]() -> fidcpp_status {
+  return on_evaluator(e, [&]() -> fidcpp_status {
     FIDCPP_C_REQUIRE(e, precision && recall && f_score, "precision, recall and f_score must not be null");
     FIDCPP_C_REQUIRE(e, neighborhood > 0, "neighborhood must be > 0, got " + std::to_string(neighborhood));
-    if (fidcpp_status st = report(e, e->core->flush())) return st;
+    if (fidcpp_status st = flushed(e)) return st;
     fidcpp::PrcOptions o;
     o.neighborhood = neighborhood;
     auto r = e->core->prc(o);
