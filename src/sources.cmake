@@ -1,5 +1,8 @@
 set(FIDCPP_TOP_SOURCES
   src/evaluator.cpp
+  src/evaluator_batching.cpp
+  src/evaluator_inputs.cpp
+  src/evaluator_cache.cpp
   src/c_api.cpp
   src/cache.cpp
   src/device_kind.cpp
