@@ -110,7 +110,8 @@ void conv_layer_args(benchmark::internal::Benchmark* b) {
         "Mixed_5b.branch1x1", "Mixed_5b.branch5x5_2", "Mixed_5b.branch3x3dbl_2", "Mixed_6a.branch3x3",
         "Mixed_6b.branch1x1", "Mixed_6e.branch7x7_2", "Mixed_6e.branch7x7_3", "Mixed_7a.branch3x3_2",
         "Mixed_7b.branch3x3dbl_2", "Mixed_7c.branch1x1", "Mixed_7c.branch3x3_2a"})
-    for (int n : {1, 8}) b->Args({conv_unit_index(p), n, 2});
+    for (int n : {1, 8})
+      for (int threads : {1, 2}) b->Args({conv_unit_index(p), n, threads});
 }
 BENCHMARK(BM_ConvLayer)->Apply(conv_layer_args)->UseRealTime()->Unit(benchmark::kMillisecond);
 

@@ -265,6 +265,66 @@ TEST(CpuConv, WinogradAgreesWithDirectGemm) {
   }
 }
 
+// The direct micro-kernel (B rows read straight from the input, masked at the map's edges) gives the same
+// bits as the packed panel on the "same"-padded stride-1 shapes it takes (1x7, 7x1, 5x5 in the network) and
+// on awkward ones: cin over one K block, a 1x1 map, maps smaller than the kernel, panels ending mid-row and
+// mid-map, several images. The input slice sits between NaN channels and guards, so a lane read off the map
+// poisons the result.
+TEST(CpuConv, DirectKernelBitwiseEqualsPackedPanels) {
+  const ConvCase cases[] = {
+      {2, 7, 17, 17, 17, 1, 7, 1, 0, 3},  {3, 13, 35, 11, 9, 7, 1, 1, 3, 0}, {2, 5, 8, 29, 31, 5, 5, 1, 2, 2},
+      {2, 29, 41, 17, 17, 7, 1, 1, 3, 0}, {1, 300, 9, 8, 8, 1, 7, 1, 0, 3},  {1, 3, 9, 1, 1, 5, 5, 1, 2, 2},
+      {1, 11, 20, 6, 40, 1, 7, 1, 0, 3},  {2, 4, 8, 3, 3, 7, 7, 1, 3, 3},
+  };
+  int direct_isas = 0;
+  for (const auto& isa : available_isas()) {
+    GemmMicroKernel direct;
+    ASSERT_TRUE(select_gemm_micro_kernel(isa.c_str(), &direct));
+    if (!direct.direct) continue;
+    ++direct_isas;
+    GemmMicroKernel packed = direct;
+    packed.direct = nullptr;
+    const VectorKernels vk = vector_kernels_for(direct.isa);
+    ThreadPool pool(2);
+    std::vector<AlignedBuffer<float>> scratch;
+    ASSERT_TRUE(make_gemm_scratch(direct, pool.size(), &scratch).ok());
+    for (const ConvCase& cc : cases) {
+      SCOPED_TRACE(isa + " cin=" + std::to_string(cc.cin) + " " + std::to_string(cc.h) + "x" +
+                   std::to_string(cc.w) + " k=" + std::to_string(cc.kh) + "x" + std::to_string(cc.kw));
+      SplitMix64 rng(uint64_t(cc.cin) * 977 + uint64_t(cc.kh * 10 + cc.kw));
+      const RefTensor x = random_tensor(rng, cc.n, cc.cin, cc.h, cc.w, false);
+      const int k = cc.cin * cc.kh * cc.kw;
+      const std::vector<double> wgt = random_vec(rng, size_t(cc.cout) * k, false, 1.0 / std::sqrt(double(k)));
+      const std::vector<double> bias = random_vec(rng, size_t(cc.cout), false);
+      std::vector<float> wf(wgt.begin(), wgt.end()), bf(bias.begin(), bias.end());
+      CpuConvWeights cw;
+      ASSERT_TRUE(pack_conv_weights(
+                      direct,
+                      ConvDesc{cc.cin, cc.cout, cc.kh, cc.kw, 1, cc.ph, cc.pw, true, wf.data(), bf.data()},
+                      &cw)
+                      .ok());
+      SlicedTensor in(cc.n, cc.cin, cc.h, cc.w, cc.cin + 2, 1);
+      in.fill(x);
+      SlicedTensor a(cc.n, cc.cout, cc.h, cc.w, cc.cout + 3, 2), b(cc.n, cc.cout, cc.h, cc.w, cc.cout + 3, 2);
+      ASSERT_TRUE(conv2d_cpu(direct, vk, pool, scratch, cw, in.view(), a.view()).ok());
+      ASSERT_TRUE(conv2d_cpu(packed, vk, pool, scratch, cw, in.view(), b.view()).ok());
+      EXPECT_TRUE(a.untouched_outside_slice());
+      size_t differ = 0, nan = 0;
+      for (int i = 0; i < cc.n; ++i)
+        for (int ch = 0; ch < cc.cout; ++ch)
+          for (int y = 0; y < cc.h; ++y)
+            for (int xx = 0; xx < cc.w; ++xx) {
+              const float va = a.at(i, ch, y, xx), vb = b.at(i, ch, y, xx);
+              nan += std::isnan(va);
+              differ += std::memcmp(&va, &vb, sizeof(float)) != 0;
+            }
+      EXPECT_EQ(nan, 0u);
+      EXPECT_EQ(differ, 0u);
+    }
+  }
+  EXPECT_EQ(size_t(direct_isas), available_isas().size()) << "an ISA without a direct kernel";
+}
+
 // The task grid: blocks never exceed the packing scratch, and output channels are split only where that
 // balances the workers (repeating B packing otherwise costs time for nothing).
 TEST(CpuConv, TaskGridBalancesWithoutRepeatingPacking) {

@@ -15,10 +15,22 @@ namespace fidcpp {
 using GemmMicroKernelFn = void (*)(int kc, const float* a, const float* b, float* c, int64_t ldc, int m_valid,
                                    int n_valid, bool accumulate, const float* bias, bool relu);
 
+// The same tile for a stride-1 convolution whose output grid equals its input grid ("same" padding), with B
+// never packed: row k = ci * taps + t of the implicit im2col panel is read straight from the input as
+//   B[k][j] = src[ci * plane_stride + tap_off[t] + j]   where bit j of tap_mask[t] is set, else 0,
+// (src: the panel's first pixel in input channel 0; nr <= 32 so a mask is one word). Every element sees the
+// same FMAs in the same order as with the packed panel, so both give the same bits.
+// taps <= kGemmDirectMaxTaps.
+constexpr int kGemmDirectMaxTaps = 64;
+using GemmDirectKernelFn = void (*)(int cin, int taps, const float* a, const float* src, int64_t plane_stride,
+                                    const int* tap_off, const uint32_t* tap_mask, float* c, int64_t ldc,
+                                    int m_valid, int n_valid, bool accumulate, const float* bias, bool relu);
+
 struct GemmMicroKernel {
   const char* isa = "";  // "avx512", "avx2", "portable"
   int mr = 0, nr = 0;
   GemmMicroKernelFn fn = nullptr;
+  GemmDirectKernelFn direct = nullptr;
 };
 
 // Provided by gemm_kernel_<isa>.cpp (compiled with that ISA's flags; only called when the CPU supports it).
