@@ -1,7 +1,7 @@
 // Convolution epilogue: per-channel bias (the folded batch norm) and ReLU, into a channel slice of the
 // output.
 #include "kernels.h"
-#include "launch_util.h"
+#include "grid_size.h"
 
 FIDCPP_CUDA_NAMESPACE_BEGIN
 

@@ -1,7 +1,7 @@
 // Global spatial mean per (image, channel): the final 8x8 average pool and the 64/192/768 taps (REFERENCE.md
 // §1.5).
 #include "kernels.h"
-#include "launch_util.h"
+#include "grid_size.h"
 
 FIDCPP_CUDA_NAMESPACE_BEGIN
 

@@ -1,6 +1,6 @@
 // im2col for k x k (and 1 x 7 / 7 x 1) convolutions with stride and zero padding, batched over images.
 #include "kernels.h"
-#include "launch_util.h"
+#include "grid_size.h"
 
 FIDCPP_CUDA_NAMESPACE_BEGIN
 

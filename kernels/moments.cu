@@ -1,6 +1,6 @@
 // Float64 feature moments on the device: widening and column sums (the outer-product sum is a cuBLAS dsyrk).
 #include "kernels.h"
-#include "launch_util.h"
+#include "grid_size.h"
 
 FIDCPP_CUDA_NAMESPACE_BEGIN
 

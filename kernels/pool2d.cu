@@ -1,6 +1,6 @@
 // k x k max pooling (padding = -inf) and average pooling with count_include_pad = False (REFERENCE.md §1.5).
 #include "kernels.h"
-#include "launch_util.h"
+#include "grid_size.h"
 
 FIDCPP_CUDA_NAMESPACE_BEGIN
 

@@ -3,8 +3,8 @@
 // weights of make_aa_axis: horizontal pass first into float32 scratch, float accumulation in tap order with
 // the fma that PyTorch's x86-64 build contracts `out += t * w` into.
 #include "kernels.h"
-#include "launch_util.h"
-#include "resize_util.h"
+#include "grid_size.h"
+#include "resize_plane.h"
 
 FIDCPP_CUDA_NAMESPACE_BEGIN
 

@@ -2,8 +2,8 @@
 // antialias), 2x - 1 (REFERENCE.md §2.4), the same operations as src/backend/cpu/resize_bilinear.cpp on the
 // taps of make_bilinear_axis, including the FMA contraction of PyTorch's x86-64 build.
 #include "kernels.h"
-#include "launch_util.h"
-#include "resize_util.h"
+#include "grid_size.h"
+#include "resize_plane.h"
 
 FIDCPP_CUDA_NAMESPACE_BEGIN
 

@@ -2,8 +2,8 @@
 // (v - 128) / 128 (REFERENCE.md §2.6), the same operations as src/backend/cpu/resize_grid_sample.cpp on the
 // taps of make_grid_sample_axis.
 #include "kernels.h"
-#include "launch_util.h"
-#include "resize_util.h"
+#include "grid_size.h"
+#include "resize_plane.h"
 
 FIDCPP_CUDA_NAMESPACE_BEGIN
 

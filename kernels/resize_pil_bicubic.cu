@@ -2,8 +2,8 @@
 // (REFERENCE.md §2.5). The same operations as src/backend/cpu/resize_pil_bicubic.cpp on the coefficients of
 // make_pil_bicubic_axis: double products and sums in tap order (no FMA), float32 storage after each pass.
 #include "kernels.h"
-#include "launch_util.h"
-#include "resize_util.h"
+#include "grid_size.h"
+#include "resize_plane.h"
 
 FIDCPP_CUDA_NAMESPACE_BEGIN
 

@@ -1,8 +1,8 @@
 // TF1 legacy bilinear resize of 8-bit images to float NCHW with (v - 128) / 128 (REFERENCE.md §2.2), the same
 // operations as src/backend/cpu/resize_tf1.cpp on the taps of make_tf1_axis.
 #include "kernels.h"
-#include "launch_util.h"
-#include "resize_util.h"
+#include "grid_size.h"
+#include "resize_plane.h"
 
 FIDCPP_CUDA_NAMESPACE_BEGIN
 

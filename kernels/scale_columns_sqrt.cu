@@ -1,7 +1,7 @@
 // FID's matrix square root on the device (src/backend/cuda/cuda_fid.cpp): scales eigenvector column j by
 // sqrt(max(lambda_j, 0)), clamping negative round-off like the CPU path (ARCHITECTURE.md §6).
 #include "kernels.h"
-#include "launch_util.h"
+#include "grid_size.h"
 
 FIDCPP_CUDA_NAMESPACE_BEGIN
 

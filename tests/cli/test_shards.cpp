@@ -10,7 +10,7 @@
 
 #include "fidcpp/fidcpp.hpp"
 #include "io/npy.h"
-#include "mpi/scale_util.h"
+#include "mpi/scale_harness.h"
 
 namespace fidcpp {
 namespace {

@@ -9,7 +9,7 @@
 #include "backend/cpu/resize_bilinear.h"
 #include "backend/cpu/resize_tf1.h"
 #include "core/splitmix64.h"
-#include "emu/emu_test_util.h"
+#include "emu/emu_device_array.h"
 #include "kernel_refs.h"
 #include "kernels.h"
 

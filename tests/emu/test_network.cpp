@@ -10,7 +10,7 @@
 
 #include "api/synthetic_weights_file.h"
 #include "backend/cuda/cuda_backend_impl.h"
-#include "emu/emu_test_util.h"
+#include "emu/emu_device_array.h"
 #include "evaluator.h"
 #include "fidcpp/fidcpp.h"
 #include "model/inception_forward.h"

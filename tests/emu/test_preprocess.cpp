@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "backend/cuda/cuda_backend_impl.h"
-#include "emu/emu_test_util.h"
+#include "emu/emu_device_array.h"
 #include "emu/preprocess_parity.h"
 #include "model/preprocess.h"
 

@@ -8,7 +8,7 @@
 
 #include "cuda_compat.h"
 #include "emu/semantics.h"
-#include "emu/emu_test_util.h"
+#include "emu/emu_device_array.h"
 
 namespace {
 

@@ -9,7 +9,7 @@
 #include <map>
 #include <string>
 
-#include "mpi/scale_util.h"
+#include "mpi/scale_harness.h"
 
 namespace fidcpp {
 namespace {

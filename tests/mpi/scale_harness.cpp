@@ -1,5 +1,5 @@
 // Image folders for the scale-out tests.
-#include "mpi/scale_util.h"
+#include "mpi/scale_harness.h"
 
 #define STB_IMAGE_WRITE_IMPLEMENTATION
 #include <stb/stb_image_write.h>
