@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "fidcpp/fidcpp.h"
+#include "fidcpp/metric_results.hpp"
 
 namespace fidcpp {
 
@@ -45,14 +46,8 @@ struct PartialMoments {
   std::vector<double> sum_outer;  // D x D, row-major, symmetric
 };
 
-struct KidResult {
-  double mean = 0, std = 0;
-};
 struct IsResult {
   double mean = 0, std = 0;
-};
-struct PrcResult {
-  double precision = 0, recall = 0, f_score = 0;
 };
 
 // Owns one fidcpp_evaluator. Movable, not copyable. Not for concurrent use from two threads.

@@ -1,6 +1,5 @@
 // `fidcpp bench`: images/s of the Inception network on synthetic 299x299 RGB8 images through the public API
-// (the same path as `fidcpp fid` after decoding), and the time of FID and KID on random features. The network
-// goes through the C API (the C++ API's result types share names with the metrics' internal ones).
+// (the same path as `fidcpp fid` after decoding), and the time of FID and KID on random features.
 #include "cli/cmd_bench.h"
 
 #include <cerrno>

@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "core/status.h"
+#include "fidcpp/metric_results.hpp"
 
 namespace fidcpp {
 
@@ -38,11 +39,6 @@ struct KidOptions {
   uint32_t seed = 2020;
   KidPrecision precision = KidPrecision::kFloat64;
   int threads = 0;  // element-wise work; 0 = all cores (BLAS uses its own threads)
-};
-
-struct KidResult {
-  double mean = 0;
-  double std = 0;  // population std (ddof 0) over subsets, as torch-fidelity and torchmetrics
 };
 
 // features1 = torch-fidelity's input1 (generated), features2 = input2 (real); both row-major n×dim float32.

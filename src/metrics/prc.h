@@ -5,20 +5,15 @@
 #include <cstdint>
 
 #include "core/status.h"
+#include "fidcpp/metric_results.hpp"
 
 namespace fidcpp {
 
 struct PrcOptions {
   int neighborhood = 3;  // k: radius = (k+1)-th smallest distance to the own set, self included
-  int64_t batch_size =
-      10000;        // torch-fidelity's prc_batch_size: cdist call granularity (affects the ≤25 rule)
+  // torch-fidelity's prc_batch_size: the granularity of its cdist calls (affects the <= 25 rule).
+  int64_t batch_size = 10000;
   int threads = 0;  // element-wise work; 0 = all cores (BLAS uses its own threads)
-};
-
-struct PrcResult {
-  double precision = 0;
-  double recall = 0;
-  double f_score = 0;
 };
 
 // generated = torch-fidelity's input1, real = input2; row-major float32 features.

@@ -101,14 +101,6 @@ bool find_prefix(const TensorMap& src, const std::string& anchor, std::string* p
   return false;
 }
 
-std::string name_list(const std::vector<std::string>& names) {
-  std::string s;
-  const size_t shown = std::min<size_t>(names.size(), 8);
-  for (size_t i = 0; i < shown; ++i) s += (i ? ", '" : "'") + names[i] + "'";
-  if (names.size() > shown) s += " and " + std::to_string(names.size() - shown) + " more";
-  return s;
-}
-
 }  // namespace
 
 std::string nvidia_scope_for(const std::string& p) {
@@ -186,10 +178,10 @@ Result<TensorMap> map_to_inception_names(const TensorMap& src, WeightsNaming* na
     if (!kv.second) unknown.push_back(kv.first);
   if (!missing.empty())
     return bad_input(std::string(weights_naming_name(naming)) + " checkpoint is missing tensor" +
-                     (missing.size() > 1 ? "s " : " ") + name_list(missing));
+                     (missing.size() > 1 ? "s " : " ") + tensor_name_list(missing));
   if (!unknown.empty())
     return bad_input(std::string(weights_naming_name(naming)) + " checkpoint has unexpected tensor" +
-                     (unknown.size() > 1 ? "s " : " ") + name_list(unknown) +
+                     (unknown.size() > 1 ? "s " : " ") + tensor_name_list(unknown) +
                      " (not part of the FID Inception)");
   out.keepalive = src.keepalive;
   return out;

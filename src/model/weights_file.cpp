@@ -13,17 +13,13 @@
 
 namespace fidcpp {
 
-namespace {
-
-std::string name_list(const std::vector<std::string>& names) {
+std::string tensor_name_list(const std::vector<std::string>& names) {
   std::string s;
   const size_t shown = std::min<size_t>(names.size(), 8);
   for (size_t i = 0; i < shown; ++i) s += (i ? ", '" : "'") + names[i] + "'";
   if (names.size() > shown) s += " and " + std::to_string(names.size() - shown) + " more";
   return s;
 }
-
-}  // namespace
 
 bool weights_have_fc(const TensorMap& w) {
   return w.find("fc.weight") != nullptr && w.find("fc.bias") != nullptr;
@@ -64,9 +60,11 @@ Status validate_inception_weights(const TensorMap& w, const std::string& what) {
   for (const auto& s : specs)
     if (!w.find(s.name)) missing.push_back(s.name);
   if (!unknown.empty())
-    return weights_error(what + ": unknown tensor" + (unknown.size() > 1 ? "s " : " ") + name_list(unknown));
+    return weights_error(what + ": unknown tensor" + (unknown.size() > 1 ? "s " : " ") +
+                         tensor_name_list(unknown));
   if (!missing.empty())
-    return weights_error(what + ": missing tensor" + (missing.size() > 1 ? "s " : " ") + name_list(missing));
+    return weights_error(what + ": missing tensor" + (missing.size() > 1 ? "s " : " ") +
+                         tensor_name_list(missing));
   for (const auto& s : specs) {
     const HostTensor& t = *w.find(s.name);
     if (t.shape != s.shape)

@@ -28,6 +28,9 @@ Status validate_inception_weights(const TensorMap& weights, const std::string& w
 // True when the map holds the 1008-class head (fc.weight, fc.bias); needed for the Inception Score.
 bool weights_have_fc(const TensorMap& weights);
 
+// "'a', 'b' and 3 more": up to 8 tensor names for a message (the converter's and the loader's).
+std::string tensor_name_list(const std::vector<std::string>& names);
+
 // Human-readable listing: metadata, then one line per tensor (name, shape, element count), then totals.
 // Works on any safetensors file (only the structure is checked), so it can show what is wrong with a bad one.
 Result<std::string> inspect_weights_file(const std::string& path);
