@@ -575,15 +575,14 @@ std::string mpi_rank_prefix() {
 void print_command_help(const std::string& cmd) {
   std::map<std::string, std::string> usage = {
       {"fid",
-       "usage: fidcpp fid A B [B2 ...] [--plot F.svg] [options]\nexample: fidcpp fid data/real "
-       "data/generated "
-       "--json\n"},
+       "usage: fidcpp fid A B [B2 ...] [--plot F.svg] [options]\n"
+       "example: fidcpp fid data/real data/generated --json\n"},
       {"kid",
-       "usage: fidcpp kid A B [options]\nexample: fidcpp kid real/ gen/ --kid-subsets 100 --kid-subset-size "
-       "1000\n"},
+       "usage: fidcpp kid A B [options]\n"
+       "example: fidcpp kid real/ gen/ --kid-subsets 100 --kid-subset-size 1000\n"},
       {"is",
-       "usage: fidcpp is A [options]\nexample: fidcpp is gen/ --splits 10  (needs weights with the fc "
-       "layer)\n"},
+       "usage: fidcpp is A [options]\n"
+       "example: fidcpp is gen/ --splits 10  (needs weights with the fc layer)\n"},
       {"mifid", "usage: fidcpp mifid A B [options]\nexample: fidcpp mifid real/ gen/ --mifid-eps 0.1\n"},
       {"prc", "usage: fidcpp prc A B [options]\nexample: fidcpp prc real/ gen/ --prc-neighborhood 3\n"},
       {"metrics",
@@ -593,8 +592,8 @@ void print_command_help(const std::string& cmd) {
        "  With several generated sets (or --plot) the reference is extracted once and each set compared to\n"
        "  it: a table (one row per set), JSON \"sets\" (README), --is scores each generated set.\n"},
       {"stats",
-       "usage: fidcpp stats A -o a.npz [--shard K/N] [options]\nexample: fidcpp stats real/ -o real.npz "
-       "--tap 2048\n"
+       "usage: fidcpp stats A -o a.npz [--shard K/N] [options]\n"
+       "example: fidcpp stats real/ -o real.npz --tap 2048\n"
        "  --shard K/N               only shard K (1-based, 1 <= K <= N) of N: a contiguous 1/N of the "
        "sorted\n"
        "                            inputs; `fidcpp merge` the N parts (README \"Scaling out\")\n"},

@@ -11,8 +11,8 @@
 namespace fidcpp {
 
 struct MifidOptions {
-  double cosine_distance_eps =
-      0.1;  // distances ≥ eps count as 1 (no memorization); torchmetrics allows (0, 1]
+  // Distances >= eps count as 1 (no memorization); torchmetrics allows (0, 1].
+  double cosine_distance_eps = 0.1;
   SqrtTraceMethod method = SqrtTraceMethod::kCholesky;
 };
 

@@ -14,6 +14,7 @@
 #include "backend/cpu/resize_tf1.h"
 #include "core/splitmix64.h"
 #include "model/preprocess.h"
+#include "preprocess/resize_refs.h"
 
 namespace fidcpp {
 namespace {

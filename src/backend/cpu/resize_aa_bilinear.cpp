@@ -91,35 +91,4 @@ void resize_aa_bilinear(const ResizeSource& src, const AaAxis& ay, const AaAxis&
   }
 }
 
-void resize_aa_bilinear_ref(const ResizeSource& src, int out_h, int out_w, double* dst) {
-  auto weights = [](int in, int out, int i, std::vector<double>* w) -> int {
-    const double scale = static_cast<double>(in) / out;
-    const double support = scale >= 1 ? scale : 1.0, inv = scale >= 1 ? 1 / scale : 1.0;
-    const double center = scale * (i + 0.5);
-    const int lo = std::max(static_cast<int>(center - support + 0.5), 0);
-    const int hi = std::min(static_cast<int>(center + support + 0.5), in);
-    w->assign(in, 0.0);
-    double total = 0;
-    for (int j = lo; j < hi; ++j) total += (*w)[j] = std::max(0.0, 1 - std::fabs((j - center + 0.5) * inv));
-    for (double& v : *w) v = total != 0 ? v / total : v;
-    return 0;
-  };
-  std::vector<double> wy, wx, tmp(static_cast<size_t>(src.height) * out_w);
-  for (int y = 0; y < src.height; ++y)
-    for (int j = 0; j < out_w; ++j) {
-      weights(src.width, out_w, j, &wx);
-      double s = 0;
-      for (int x = 0; x < src.width; ++x) s += wx[x] * src.at(y, x);
-      tmp[static_cast<size_t>(y) * out_w + j] = s;
-    }
-  for (int i = 0; i < out_h; ++i) {
-    weights(src.height, out_h, i, &wy);
-    for (int j = 0; j < out_w; ++j) {
-      double s = 0;
-      for (int y = 0; y < src.height; ++y) s += wy[y] * tmp[static_cast<size_t>(y) * out_w + j];
-      dst[static_cast<size_t>(i) * out_w + j] = s;
-    }
-  }
-}
-
 }  // namespace fidcpp

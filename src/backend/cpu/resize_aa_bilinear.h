@@ -23,7 +23,4 @@ AaAxis make_aa_axis(int in_size, int out_size);
 void resize_aa_bilinear(const ResizeSource& src, const AaAxis& ay, const AaAxis& ax, float* scratch,
                         float* dst);
 
-// Naive double-precision reference of the §2.3 formula (for tests).
-void resize_aa_bilinear_ref(const ResizeSource& src, int out_h, int out_w, double* dst);
-
 }  // namespace fidcpp

@@ -57,26 +57,4 @@ void resize_bilinear(const ResizeSource& src, const BilinearAxis& ay, const Bili
   }
 }
 
-void resize_bilinear_ref(const ResizeSource& src, int out_h, int out_w, double* dst) {
-  auto taps = [](int in, int out, int i, int* i0, int* i1, double* l1) {
-    const double s = std::max(static_cast<double>(in) / out * (i + 0.5) - 0.5, 0.0);
-    *i0 = std::min(static_cast<int>(s), in - 1);
-    *i1 = *i0 < in - 1 ? *i0 + 1 : *i0;
-    *l1 = std::min(s - *i0, 1.0);
-  };
-  for (int i = 0; i < out_h; ++i) {
-    int y0, y1;
-    double ly;
-    taps(src.height, out_h, i, &y0, &y1, &ly);
-    for (int j = 0; j < out_w; ++j) {
-      int x0, x1;
-      double lx;
-      taps(src.width, out_w, j, &x0, &x1, &lx);
-      const double top = (1 - lx) * src.at(y0, x0) + lx * src.at(y0, x1);
-      const double bot = (1 - lx) * src.at(y1, x0) + lx * src.at(y1, x1);
-      dst[i * out_w + j] = (1 - ly) * top + ly * bot;
-    }
-  }
-}
-
 }  // namespace fidcpp

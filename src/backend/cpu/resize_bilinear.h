@@ -20,7 +20,4 @@ BilinearAxis make_bilinear_axis(int in_size, int out_size);
 // One channel to (ay size) x (ax size), dst contiguous row-major.
 void resize_bilinear(const ResizeSource& src, const BilinearAxis& ay, const BilinearAxis& ax, float* dst);
 
-// Naive double-precision reference of the half-pixel formula in §2.4 (for tests).
-void resize_bilinear_ref(const ResizeSource& src, int out_h, int out_w, double* dst);
-
 }  // namespace fidcpp

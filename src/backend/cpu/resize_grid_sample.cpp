@@ -57,18 +57,4 @@ void resize_grid_sample(const ResizeSource& src, const GridSampleAxis& ay, const
   }
 }
 
-void resize_grid_sample_ref(const ResizeSource& src, int out_h, int out_w, double* dst) {
-  for (int i = 0; i < out_h; ++i) {
-    const double y = std::min(static_cast<double>(i) * src.height / out_h, src.height - 1.0);
-    const int y0 = static_cast<int>(y), y1 = std::min(y0 + 1, src.height - 1);
-    for (int j = 0; j < out_w; ++j) {
-      const double x = std::min(static_cast<double>(j) * src.width / out_w, src.width - 1.0);
-      const int x0 = static_cast<int>(x), x1 = std::min(x0 + 1, src.width - 1);
-      const double dx = x - x0, dy = y - y0;
-      dst[static_cast<size_t>(i) * out_w + j] = (1 - dy) * ((1 - dx) * src.at(y0, x0) + dx * src.at(y0, x1)) +
-                                                dy * ((1 - dx) * src.at(y1, x0) + dx * src.at(y1, x1));
-    }
-  }
-}
-
 }  // namespace fidcpp

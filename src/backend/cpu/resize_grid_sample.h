@@ -21,8 +21,4 @@ GridSampleAxis make_grid_sample_axis(int in_size, int out_size);
 void resize_grid_sample(const ResizeSource& src, const GridSampleAxis& ay, const GridSampleAxis& ax,
                         float* dst);
 
-// Double-precision reference: TF1's mapping x = j * in / out (the emulation's mathematical intent), for
-// tests.
-void resize_grid_sample_ref(const ResizeSource& src, int out_h, int out_w, double* dst);
-
 }  // namespace fidcpp

@@ -123,38 +123,4 @@ void resize_pil_bicubic(const ResizeSource& src, const PilBicubicAxis& ay, const
   }
 }
 
-void resize_pil_bicubic_ref(const ResizeSource& src, int out_h, int out_w, float* dst) {
-  auto weights = [](int in, int out, int i, std::vector<double>* w) {
-    const double scale = static_cast<double>(in) / out, fs = std::max(scale, 1.0), support = 2 * fs;
-    const double center = (i + 0.5) * scale;
-    const int lo = std::max(static_cast<int>(center - support + 0.5), 0);
-    const int hi = std::min(static_cast<int>(center + support + 0.5), in);
-    w->assign(in, 0.0);
-    double total = 0;
-    for (int j = lo; j < hi; ++j) total += (*w)[j] = keys_cubic((j - center + 0.5) / fs);
-    if (total != 0)
-      for (double& v : *w) v /= total;
-  };
-  const bool do_h = src.width != out_w, do_v = src.height != out_h;
-  std::vector<float> tmp(static_cast<size_t>(src.height) * out_w);
-  std::vector<double> w;
-  for (int j = 0; j < out_w; ++j) {
-    weights(src.width, out_w, j, &w);
-    for (int y = 0; y < src.height; ++y) {
-      double s = 0;
-      for (int x = 0; x < src.width; ++x) s += w[x] * src.at(y, x);
-      tmp[static_cast<size_t>(y) * out_w + j] = do_h ? static_cast<float>(s) : src.at(y, j);
-    }
-  }
-  for (int i = 0; i < out_h; ++i) {
-    weights(src.height, out_h, i, &w);
-    for (int j = 0; j < out_w; ++j) {
-      double s = 0;
-      for (int y = 0; y < src.height; ++y) s += w[y] * tmp[static_cast<size_t>(y) * out_w + j];
-      dst[static_cast<size_t>(i) * out_w + j] =
-          do_v ? static_cast<float>(s) : tmp[static_cast<size_t>(i) * out_w + j];
-    }
-  }
-}
-
 }  // namespace fidcpp

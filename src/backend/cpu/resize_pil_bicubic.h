@@ -32,7 +32,4 @@ size_t pil_bicubic_scratch_size(int in_h, int in_w, int out_h, int out_w);
 void resize_pil_bicubic(const ResizeSource& src, const PilBicubicAxis& ay, const PilBicubicAxis& ax,
                         float* scratch, float* dst);
 
-// Naive reference: the same filter with the whole row/column as support, horizontal pass first (for tests).
-void resize_pil_bicubic_ref(const ResizeSource& src, int out_h, int out_w, float* dst);
-
 }  // namespace fidcpp

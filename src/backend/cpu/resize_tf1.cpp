@@ -47,22 +47,4 @@ void resize_tf1(const ResizeSource& src, const Tf1Axis& ay, const Tf1Axis& ax, f
   }
 }
 
-void resize_tf1_ref(const ResizeSource& src, int out_h, int out_w, float* dst) {
-  const float sx = static_cast<float>(static_cast<double>(src.width) / out_w);
-  const float sy = static_cast<float>(static_cast<double>(src.height) / out_h);
-  for (int i = 0; i < out_h; ++i) {
-    const float y = static_cast<float>(i) * sy;
-    const int y0 = static_cast<int>(std::floor(y)), y1 = std::min(y0 + 1, src.height - 1);
-    const float dy = y - static_cast<float>(y0);
-    for (int j = 0; j < out_w; ++j) {
-      const float x = static_cast<float>(j) * sx;
-      const int x0 = static_cast<int>(std::floor(x)), x1 = std::min(x0 + 1, src.width - 1);
-      const float dx = x - static_cast<float>(x0);
-      const float top = src.at(y0, x0) + (src.at(y0, x1) - src.at(y0, x0)) * dx;
-      const float bottom = src.at(y1, x0) + (src.at(y1, x1) - src.at(y1, x0)) * dx;
-      dst[i * out_w + j] = top + (bottom - top) * dy;
-    }
-  }
-}
-
 }  // namespace fidcpp

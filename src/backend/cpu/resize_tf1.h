@@ -20,7 +20,4 @@ Tf1Axis make_tf1_axis(int in_size, int out_size);
 // Resizes one channel to out_h x out_w (dst is contiguous, row-major). Axes from make_tf1_axis.
 void resize_tf1(const ResizeSource& src, const Tf1Axis& ay, const Tf1Axis& ax, float* dst);
 
-// Naive reference in the same float32 operation order, written straight from §2.2 (for tests).
-void resize_tf1_ref(const ResizeSource& src, int out_h, int out_w, float* dst);
-
 }  // namespace fidcpp
