@@ -31,15 +31,25 @@ std::string temp_dir(const std::string& name) {
   return d;
 }
 
+// Per process, and removed when it ends: ctest runs each CApi test as its own process, and one rewriting a
+// shared file would change its modification time, part of the cache key, under another's feet.
+struct SyntheticWeightsFile {
+  std::string path;
+  ~SyntheticWeightsFile() {
+    if (!path.empty()) std::remove(path.c_str());
+  }
+};
+
 const std::string& weights_path() {
-  static std::string path = [] {
+  static SyntheticWeightsFile file = [] {
     std::string err;
-    std::string p =
-        write_synthetic_weights_file(::testing::TempDir() + "fidcpp_api_synthetic.safetensors", true, &err);
+    std::string p = write_synthetic_weights_file(
+        ::testing::TempDir() + "fidcpp_api_synthetic_" + std::to_string(getpid()) + ".safetensors", true,
+        &err);
     EXPECT_FALSE(p.empty()) << err;
-    return p;
+    return SyntheticWeightsFile{p};
   }();
-  return path;
+  return file.path;
 }
 
 fidcpp_evaluator* make_evaluator(bool keep = false, int threads = 0) {
