@@ -1,5 +1,5 @@
 // torchmetrics' resize: PyTorch's antialiased bilinear (F.interpolate(..., antialias=True)), then
-// (v - 128) / 128 (REFERENCE.md §2.3). The same operations as src/backend/cpu/resize_aa_bilinear.cpp on the
+// (v - 128) / 128 (REFERENCE.md §2.3). The same operations as src/preprocess/resize_aa_bilinear.cpp on the
 // weights of make_aa_axis: horizontal pass first into float32 scratch, float accumulation in tap order with
 // the fma that PyTorch's x86-64 build contracts `out += t * w` into.
 #include "kernels.h"

@@ -20,7 +20,8 @@ namespace {
 
 thread_local std::string t_last_error;
 
-// The C enums number the internal ones, whose tables (model/preprocess.cpp, device_kind.cpp) hold the names.
+// The C enums number the internal ones, whose tables (preprocess/preprocess.cpp, device_kind.cpp) hold the
+// names.
 static_assert(int(fidcpp::PreprocessMode::kTorchFidelity) == FIDCPP_MODE_TORCH_FIDELITY &&
                   int(fidcpp::PreprocessMode::kTorchmetrics) == FIDCPP_MODE_TORCHMETRICS &&
                   int(fidcpp::PreprocessMode::kPytorchFid) == FIDCPP_MODE_PYTORCH_FID &&

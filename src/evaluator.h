@@ -22,7 +22,7 @@
 #include "metrics/prc.h"
 #include "model/inception_forward.h"
 #include "model/inception_weights.h"
-#include "model/preprocess.h"
+#include "preprocess/preprocess.h"
 
 namespace fidcpp {
 

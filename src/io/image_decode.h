@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "core/status.h"
-#include "model/preprocess.h"
+#include "preprocess/image_view.h"
 
 namespace fidcpp {
 
@@ -24,7 +24,7 @@ struct DecodedImage {
 struct DecodeLimits {
   // PIL raises DecompressionBombError above 2 * Image.MAX_IMAGE_PIXELS (2 * 89478485); so do we.
   int64_t max_pixels = int64_t(2) * 89478485;
-  int max_side = 1 << 18;  // matches kMaxPreprocessSide
+  int max_side = kMaxPreprocessSide;
   uint64_t max_file_bytes = uint64_t(1) << 30;
 };
 

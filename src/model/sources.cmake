@@ -2,7 +2,6 @@ set(FIDCPP_MODEL_SOURCES
   src/model/inception_table.cpp
   src/model/inception_weights.cpp
   src/model/inception_forward.cpp
-  src/model/preprocess.cpp
 )
 list(APPEND FIDCPP_MODEL_SOURCES
   src/model/weights_file.cpp

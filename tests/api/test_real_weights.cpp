@@ -14,7 +14,7 @@
 #include "metrics/fid.h"
 #include "metrics/moments.h"
 #include "model/inception_forward.h"
-#include "model/preprocess.h"
+#include "preprocess/preprocess.h"
 #include "model/weights_file.h"
 
 namespace fidcpp {

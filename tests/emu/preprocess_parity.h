@@ -1,5 +1,5 @@
 // Shared by the emulated and the GPU tests: Backend::preprocess of every InputTransform against the CPU
-// Preprocessor of the matching mode (model/preprocess.h), bit for bit, on awkward shapes.
+// Preprocessor of the matching mode (preprocess/preprocess.h), bit for bit, on awkward shapes.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -11,7 +11,7 @@
 
 #include "backend/backend.h"
 #include "core/splitmix64.h"
-#include "model/preprocess.h"
+#include "preprocess/preprocess.h"
 
 namespace fidcpp {
 namespace testing {

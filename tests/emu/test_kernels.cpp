@@ -6,8 +6,8 @@
 #include <cmath>
 #include <vector>
 
-#include "backend/cpu/resize_bilinear.h"
-#include "backend/cpu/resize_tf1.h"
+#include "preprocess/resize_bilinear.h"
+#include "preprocess/resize_tf1.h"
 #include "core/splitmix64.h"
 #include "emu/emu_device_array.h"
 #include "kernel_refs.h"

@@ -15,7 +15,7 @@
 #include "fidcpp/fidcpp.h"
 #include "model/inception_forward.h"
 #include "model/inception_weights.h"
-#include "model/preprocess.h"
+#include "preprocess/preprocess.h"
 #include "model/synthetic_weights.h"
 
 namespace {

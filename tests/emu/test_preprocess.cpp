@@ -9,7 +9,7 @@
 #include "backend/cuda/cuda_backend_impl.h"
 #include "emu/emu_device_array.h"
 #include "emu/preprocess_parity.h"
-#include "model/preprocess.h"
+#include "preprocess/preprocess.h"
 
 namespace {
 

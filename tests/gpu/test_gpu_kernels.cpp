@@ -14,7 +14,7 @@
 #include "metrics/moments.h"
 #include "model/inception_forward.h"
 #include "model/inception_weights.h"
-#include "model/preprocess.h"
+#include "preprocess/preprocess.h"
 #include "model/synthetic_weights.h"
 #include "core/splitmix64.h"
 #include "kernel_refs.h"

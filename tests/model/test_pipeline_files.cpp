@@ -18,7 +18,7 @@
 #include "io/npy.h"
 #include "model/inception_forward.h"
 #include "model/inception_weights.h"
-#include "model/preprocess.h"
+#include "preprocess/preprocess.h"
 #include "model/synthetic_weights.h"
 
 namespace fidcpp {

@@ -1,8 +1,8 @@
-// Naive references of the CPU resizes (src/backend/cpu/resize_*.h), written straight from each formula of
+// Naive references of the CPU resizes (src/preprocess/resize_*.h), written straight from each formula of
 // REFERENCE.md §2.2-2.6, for tests/preprocess/test_resize.cpp. One channel to out_h x out_w, row-major.
 #pragma once
 
-#include "backend/cpu/resize_source.h"
+#include "preprocess/resize_source.h"
 
 namespace fidcpp {
 

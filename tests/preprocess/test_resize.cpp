@@ -7,13 +7,13 @@
 #include <string>
 #include <vector>
 
-#include "backend/cpu/resize_aa_bilinear.h"
-#include "backend/cpu/resize_bilinear.h"
-#include "backend/cpu/resize_grid_sample.h"
-#include "backend/cpu/resize_pil_bicubic.h"
-#include "backend/cpu/resize_tf1.h"
+#include "preprocess/resize_aa_bilinear.h"
+#include "preprocess/resize_bilinear.h"
+#include "preprocess/resize_grid_sample.h"
+#include "preprocess/resize_pil_bicubic.h"
+#include "preprocess/resize_tf1.h"
 #include "core/splitmix64.h"
-#include "model/preprocess.h"
+#include "preprocess/preprocess.h"
 #include "preprocess/resize_refs.h"
 
 namespace fidcpp {

@@ -9,12 +9,6 @@ set(FIDCPP_CPU_SOURCES
   src/backend/cpu/gemm_kernel_portable.cpp
   src/backend/cpu/gemm_kernel_avx2.cpp
   src/backend/cpu/gemm_kernel_avx512.cpp
-  src/backend/cpu/resize_source.cpp
-  src/backend/cpu/resize_tf1.cpp
-  src/backend/cpu/resize_bilinear.cpp
-  src/backend/cpu/resize_aa_bilinear.cpp
-  src/backend/cpu/resize_pil_bicubic.cpp
-  src/backend/cpu/resize_grid_sample.cpp
 )
 # ISA-specific micro-kernels get their instruction set per file; the binary picks one at run time.
 set_source_files_properties(src/backend/cpu/gemm_kernel_avx2.cpp src/backend/cpu/vector_kernels_avx2.cpp

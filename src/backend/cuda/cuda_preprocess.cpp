@@ -1,15 +1,15 @@
-// DevicePreprocessor: host-built resize tables (src/backend/cpu/resize_*.h) uploaded to the device, and the
+// DevicePreprocessor: host-built resize tables (src/preprocess/resize_*.h) uploaded to the device, and the
 // launches of the matching kernels. Compiled for the GPU build and, unchanged, against cudaemu.
 #include "backend/cuda/cuda_preprocess.h"
 
 #include <algorithm>
 #include <vector>
 
-#include "backend/cpu/resize_aa_bilinear.h"
-#include "backend/cpu/resize_bilinear.h"
-#include "backend/cpu/resize_grid_sample.h"
-#include "backend/cpu/resize_pil_bicubic.h"
-#include "backend/cpu/resize_tf1.h"
+#include "preprocess/resize_aa_bilinear.h"
+#include "preprocess/resize_bilinear.h"
+#include "preprocess/resize_grid_sample.h"
+#include "preprocess/resize_pil_bicubic.h"
+#include "preprocess/resize_tf1.h"
 
 FIDCPP_CUDA_NAMESPACE_BEGIN
 namespace {

@@ -28,6 +28,6 @@ endif()
 set_target_properties(fidcpp_cuda PROPERTIES CUDA_RUNTIME_LIBRARY Static POSITION_INDEPENDENT_CODE ON)
 # Never libcuda (driver API) directly: a binary linked with it does not even start on a machine without a driver.
 target_link_libraries(fidcpp_cuda PUBLIC CUDA::cudart_static CUDA::cublas CUDA::cusolver)
-# The device preprocessing uploads the CPU backend's resize tables (make_*_axis in libfidcpp): a link cycle
-# between the two static libraries, which CMake repeats on the link line as needed.
-target_link_libraries(fidcpp_cuda PRIVATE fidcpp)
+# The device preprocessing uploads the resize plans (make_*_axis, src/preprocess/): their objects are part of
+# this library too (CMakeLists.txt), so it does not link fidcpp.
+target_sources(fidcpp_cuda PRIVATE $<TARGET_OBJECTS:fidcpp_preprocess>)

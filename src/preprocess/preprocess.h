@@ -9,6 +9,7 @@
 
 #include "core/status.h"
 #include "model/inception_table.h"
+#include "preprocess/image_view.h"
 
 namespace fidcpp {
 
@@ -30,16 +31,6 @@ const char* preprocess_mode_name(PreprocessMode mode);
 Result<PreprocessMode> parse_preprocess_mode(const std::string& name);
 // The mode numbered `value`, or an error for a number that is not a mode.
 Result<PreprocessMode> preprocess_mode_from_value(int value);
-
-// An 8-bit RGB(A) image in caller memory: pixel (y, x) channel c is data[y * row_stride + x * pixel_stride +
-// c].
-struct RgbImageView {
-  const uint8_t* data = nullptr;
-  int height = 0;
-  int width = 0;
-  ptrdiff_t row_stride = 0;  // bytes; >= width * pixel_stride
-  int pixel_stride = 3;      // 3 for RGB, 4 for RGBA (alpha ignored)
-};
 
 // Reusable per-thread preprocessor: caches the per-axis weights of the last input size and the scratch
 // buffer, so a stream of same-sized images allocates nothing. Not thread-safe; use one per worker.
@@ -66,9 +57,6 @@ class Preprocessor {
   int out_size_;
   std::unique_ptr<Plans> plans_;
 };
-
-// Largest accepted image side for preprocessing; the scratch buffer is height x 299 floats.
-constexpr int kMaxPreprocessSide = 1 << 18;
 
 // torchmetrics normalize=True (§2.7): byte = truncate(float32(x * 255)). The reference does not clamp and its
 // conversion of out-of-range values is unspecified, so here a value whose product is not in (-1, 256)

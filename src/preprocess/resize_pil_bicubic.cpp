@@ -1,7 +1,7 @@
 // Pillow 'F'-mode bicubic resize (REFERENCE.md §2.5; Pillow src/libImaging/Resample.c precompute_coeffs and
 // the 32-bit-per-channel passes), as clean-fid's make_resizer("PIL", False, "bicubic") runs it on each
 // channel.
-#include "backend/cpu/resize_pil_bicubic.h"
+#include "preprocess/resize_pil_bicubic.h"
 
 #include <algorithm>
 #include <cmath>

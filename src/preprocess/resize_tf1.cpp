@@ -1,6 +1,6 @@
 // TF1 legacy bilinear resize (REFERENCE.md §2.2; torch_fidelity/interpolate_compat_tensorflow.py, method
 // "slow").
-#include "backend/cpu/resize_tf1.h"
+#include "preprocess/resize_tf1.h"
 
 #include <algorithm>
 #include <cmath>

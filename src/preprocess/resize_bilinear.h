@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "backend/cpu/resize_source.h"
+#include "preprocess/resize_source.h"
 
 namespace fidcpp {
 

@@ -1,5 +1,5 @@
 // The shared 8-bit level table of the resize kernels.
-#include "backend/cpu/resize_source.h"
+#include "preprocess/resize_source.h"
 
 namespace fidcpp {
 

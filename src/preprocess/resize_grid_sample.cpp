@@ -1,7 +1,7 @@
 // NVIDIA's grid_sample resize (REFERENCE.md §2.6), following PyTorch's float32 CPU arithmetic: torch.linspace
 // and affine_grid for the base grid, then GridSamplerKernel.cpp's unnormalise, border clip and bilinear
 // weights.
-#include "backend/cpu/resize_grid_sample.h"
+#include "preprocess/resize_grid_sample.h"
 
 #include <algorithm>
 #include <cmath>

@@ -1,16 +1,16 @@
 // The per-mode preprocessing pipeline (REFERENCE.md §2.1-2.7): resize kernels from src/backend/cpu plus each
 // reference's normalisation.
-#include "model/preprocess.h"
+#include "preprocess/preprocess.h"
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 
-#include "backend/cpu/resize_aa_bilinear.h"
-#include "backend/cpu/resize_bilinear.h"
-#include "backend/cpu/resize_grid_sample.h"
-#include "backend/cpu/resize_pil_bicubic.h"
-#include "backend/cpu/resize_tf1.h"
+#include "preprocess/resize_aa_bilinear.h"
+#include "preprocess/resize_bilinear.h"
+#include "preprocess/resize_grid_sample.h"
+#include "preprocess/resize_pil_bicubic.h"
+#include "preprocess/resize_tf1.h"
 #include "core/aligned_buffer.h"
 
 namespace fidcpp {

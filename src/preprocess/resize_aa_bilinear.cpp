@@ -4,7 +4,7 @@
 // float accumulation in tap order with the FMA contraction PyTorch's x86-64 build applies to `out += t * w`,
 // horizontal pass first. Bit-exact for scale factors below about 2; beyond that a few weights differ by an
 // ulp (max 4.6e-5 on the 0..255 scale measured; see tests/preprocess).
-#include "backend/cpu/resize_aa_bilinear.h"
+#include "preprocess/resize_aa_bilinear.h"
 
 #include <algorithm>
 #include <cmath>
