@@ -3,6 +3,7 @@
 #include <benchmark/benchmark.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -47,12 +48,18 @@ double network_flops() {
   return f;
 }
 
+// The kernels' instruction set: $FIDCPP_ISA (avx512, avx2, portable) forces one, else the best this CPU has.
+const char* bench_isa() {
+  const char* isa = std::getenv("FIDCPP_ISA");
+  return isa && *isa ? isa : nullptr;
+}
+
 // Peak of the selected micro-kernel with L1-resident panels, on `threads` workers at once.
 void BM_MicroKernelPeak(benchmark::State& state) {
   const int threads = int(state.range(0));
   GemmMicroKernel k;
-  if (!select_gemm_micro_kernel(nullptr, &k)) {
-    state.SkipWithError("no kernel");
+  if (!select_gemm_micro_kernel(bench_isa(), &k)) {
+    state.SkipWithError("no kernel for $FIDCPP_ISA on this CPU");
     return;
   }
   constexpr int kKc = 256;
@@ -86,8 +93,13 @@ void BM_ConvLayer(benchmark::State& state) {
   const ConvUnitSpec& u = conv_units()[state.range(0)];
   const int n = int(state.range(1));
   CpuBackendOptions o;
+  o.isa = bench_isa();
   o.threads = int(state.range(2));
   auto be = create_cpu_backend(o);
+  if (!be.ok()) {
+    state.SkipWithError(be.status().to_string().c_str());
+    return;
+  }
   const std::vector<float> w =
       synthetic_tensor(std::string(u.prefix) + ".conv.weight", {u.cout, u.cin, u.kh, u.kw});
   const std::vector<float> bias(size_t(u.cout), 0.01f);
@@ -120,8 +132,13 @@ BENCHMARK(BM_ConvLayer)->Apply(conv_layer_args)->UseRealTime()->Unit(benchmark::
 void BM_Network(benchmark::State& state) {
   const int n = int(state.range(0));
   CpuBackendOptions o;
+  o.isa = bench_isa();
   o.threads = int(state.range(1));
   auto be = create_cpu_backend(o);
+  if (!be.ok()) {
+    state.SkipWithError(be.status().to_string().c_str());
+    return;
+  }
   auto params = fold_inception_params(synthetic_inception_weights(true), true);
   auto w = prepare_inception(**be, std::move(*params));  // host copies freed as units are prepared
   auto f = InceptionForward::create(**be, *w, {InceptionTap::k2048}, std::min(n, 8));
