@@ -6,6 +6,7 @@ set(FIDCPP_TOP_SOURCES
   src/c_api.cpp
   src/cache.cpp
   src/device_kind.cpp
+  src/library_tools.cpp
 )
 # Where the evaluator looks for the default weights file (after $FIDCPP_WEIGHTS).
 set_source_files_properties(src/evaluator.cpp PROPERTIES COMPILE_DEFINITIONS

@@ -16,9 +16,7 @@
 #include "cli/named_values.h"
 #include "core/splitmix64.h"
 #include "fidcpp/fidcpp.h"
-#include "metrics/fid.h"
-#include "metrics/kid.h"
-#include "metrics/moments.h"
+#include "library_tools.h"
 
 namespace fidcpp {
 
@@ -76,12 +74,6 @@ struct EvaluatorHandle {
   fidcpp_evaluator* e = nullptr;
   ~EvaluatorHandle() { fidcpp_evaluator_destroy(e); }
 };
-
-template <typename T>
-T value_or_throw(Result<T> r) {
-  if (!r.ok()) throw std::runtime_error(r.status().message());
-  return std::move(r).value();
-}
 
 }  // namespace
 
@@ -170,28 +162,9 @@ int cmd_bench(int argc, char** argv) {
       rows.push_back({"network (" + std::to_string(images) + " images)", s, double(images) / s});
     }
     if (metrics) {
-      const int64_t kDim = metric_dim, kRows = 2000;
-      SplitMix64 rng(7);
-      std::vector<float> fa(size_t(kRows * kDim)), fb(size_t(kRows * kDim));
-      for (auto& v : fa) v = rng.uniform_f32();
-      for (auto& v : fb) v = rng.uniform_f32() * 1.1f;
-      Moments ma = value_or_throw(Moments::create(kDim)), mb = value_or_throw(Moments::create(kDim));
-      if (!ma.add(fa.data(), kRows).ok() || !mb.add(fb.data(), kRows).ok())
-        throw std::runtime_error("moments of random features failed");
-      GaussianStats a = value_or_throw(ma.gaussian_stats()), b = value_or_throw(mb.gaussian_stats());
-      auto t0 = std::chrono::steady_clock::now();
-      double fid = value_or_throw(frechet_distance(a, b));
-      const double fid_s = seconds_since(t0);
-      if (!std::isfinite(fid)) throw std::runtime_error("FID of random statistics is not finite");
-      const std::string d = std::to_string(kDim) + "-d";
-      rows.push_back({"FID (" + d + " statistics)", fid_s, NAN});
-      KidOptions ko;
-      ko.threads = threads;
-      ko.subsets = kid_subsets;
-      t0 = std::chrono::steady_clock::now();
-      value_or_throw(kernel_inception_distance(fb.data(), kRows, fa.data(), kRows, kDim, ko));
-      rows.push_back(
-          {"KID (" + std::to_string(kid_subsets) + " subsets of 1000, " + d + ")", seconds_since(t0), NAN});
+      auto timings = time_metrics(metric_dim, kid_subsets, threads);
+      if (!timings.ok()) throw std::runtime_error(timings.status().message());
+      for (const MetricTiming& t : *timings) rows.push_back({t.name, t.seconds, NAN});
     }
   } catch (const ApiError& e) {
     std::fprintf(stderr, "fidcpp bench: %s\n", e.message.c_str());

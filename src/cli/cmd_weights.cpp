@@ -1,4 +1,4 @@
-// `fidcpp weights ...`: thin argument handling over model/weights_file.h and model/weights_convert.h.
+// `fidcpp weights ...`: thin argument handling over the library's weights tools (library_tools.h).
 #include "cli/cmd_weights.h"
 
 #include <cstdio>
@@ -7,8 +7,7 @@
 
 #include "cli/exit_codes.h"
 #include "core/status.h"
-#include "model/weights_convert.h"
-#include "model/weights_file.h"
+#include "library_tools.h"
 
 namespace fidcpp {
 
@@ -76,14 +75,14 @@ int cmd_weights(int argc, char** argv) {
     if (positional.size() != 1) return usage_error("convert takes one SRC");
     if (out.empty()) return usage_error("convert needs -o DST");
     if (manifest.empty()) manifest = default_manifest_for(out);
-    auto r = convert_weights(positional[0], out, force ? Overwrite::kAllow : Overwrite::kRefuse, manifest);
+    auto r = weights_convert_text(positional[0], out, force, manifest);
     if (!r.ok()) return report(r.status(), ExitRole::kInput);
-    std::fputs(r->text.c_str(), stdout);
+    std::fputs(r->c_str(), stdout);
     return kExitOk;
   }
   if (sub == "inspect") {
     if (positional.size() != 1 || !out.empty() || force) return usage_error("inspect takes one FILE");
-    auto r = inspect_weights_file(positional[0]);
+    auto r = weights_inspect_text(positional[0]);
     if (!r.ok()) return report(r.status(), ExitRole::kWeightsFile);
     std::fputs(r->c_str(), stdout);
     return kExitOk;
@@ -91,9 +90,9 @@ int cmd_weights(int argc, char** argv) {
   if (sub == "verify") {
     if (positional.size() != 1 || !out.empty() || force) return usage_error("verify takes one FILE");
     if (manifest.empty()) manifest = default_manifest_for(positional[0]);
-    auto r = verify_weights_file(positional[0], manifest);
+    auto r = weights_verify_text(positional[0], manifest);
     if (!r.ok()) return report(r.status(), ExitRole::kWeightsFile);
-    std::fputs(r->text.c_str(), stdout);
+    std::fputs(r->c_str(), stdout);
     return kExitOk;
   }
   if (sub == "fetch") {

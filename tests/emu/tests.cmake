@@ -43,7 +43,7 @@ target_include_directories(fidcpp_cuda_emu PUBLIC
   ${PROJECT_SOURCE_DIR}/kernels ${PROJECT_SOURCE_DIR}/src ${PROJECT_SOURCE_DIR}/tests ${FIDCPP_EMU_CUDA_INCLUDE})
 # #pragma unroll is for nvcc.
 target_compile_options(fidcpp_cuda_emu PRIVATE ${FIDCPP_WARNINGS} -Wno-unknown-pragmas)
-# fidcpp: the CPU backend's resize tables (make_*_axis) that the device preprocessing uploads.
+# fidcpp: the preprocessing resize plans (make_*_axis, src/preprocess/) that the device preprocessing uploads.
 target_link_libraries(fidcpp_cuda_emu PUBLIC fidcpp Threads::Threads)
 
 fidcpp_test(NAME test_emu LABELS emu

@@ -1,0 +1,31 @@
+// The library functions behind the CLI's tool commands: `fidcpp weights convert|inspect|verify` and the
+// metric timings of `fidcpp bench`. With the public API (include/fidcpp/) this is all that src/cli/ uses of
+// the library, so the CLI reaches no further in (no model/, metrics/ or backend/ header).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+
+namespace fidcpp {
+
+// The summary each weights command prints. convert: a PyTorch checkpoint to fidcpp's safetensors file
+// (model/weights_convert.h), `manifest` naming known sources; inspect: the metadata and tensors of a file;
+// verify: load checks, then the SHA-256 against `manifest` (model/weights_file.h).
+Result<std::string> weights_convert_text(const std::string& src, const std::string& dst, bool overwrite,
+                                         const std::string& manifest);
+Result<std::string> weights_inspect_text(const std::string& path);
+Result<std::string> weights_verify_text(const std::string& path, const std::string& manifest);
+
+struct MetricTiming {
+  std::string name;
+  double seconds = 0;
+};
+
+// The time of FID on two dim-d statistics of 2000 seeded random features each, and of KID on kid_subsets
+// subsets of 1000 of the same features.
+Result<std::vector<MetricTiming>> time_metrics(int64_t dim, int kid_subsets, int threads);
+
+}  // namespace fidcpp
