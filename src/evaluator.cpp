@@ -7,13 +7,11 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "backend_registry.h"
 #include "core/file.h"
 #include "evaluator_side.h"
 #include "metrics/stats_file.h"
 #include "model/weights_file.h"
-#ifdef FIDCPP_HAVE_CUDA
-#include "backend/cuda/cuda_backend.h"
-#endif
 
 #ifndef FIDCPP_SOURCE_WEIGHTS_DIR
 #define FIDCPP_SOURCE_WEIGHTS_DIR ""
@@ -89,28 +87,10 @@ Status EvaluatorCore::ensure_network() {
     FIDCPP_ASSIGN_OR_RETURN(params, fold_inception_params(weights, config_.keep_logits));
   }
 
-  // Never a silent fallback (ARCHITECTURE.md §3): cuda either works or is an error; only auto may choose.
-  if (!config_.make_backend && (config_.device == DeviceKind::kCuda || config_.device == DeviceKind::kAuto)) {
-#ifdef FIDCPP_HAVE_CUDA
-    auto cuda = create_cuda_backend(CudaBackendOptions{});
-    if (cuda.ok()) {
-      backend_ = std::move(cuda).value();
-    } else if (config_.device == DeviceKind::kCuda) {
-      return cuda.status();
-    }
-#else
-    if (config_.device == DeviceKind::kCuda)
-      return unsupported(
-          "--device cuda: not built with CUDA (configure with nvcc available, FIDCPP_CUDA=ON)");
-#endif
-  }
   if (config_.make_backend) {
     FIDCPP_ASSIGN_OR_RETURN(backend_, config_.make_backend());
-  }
-  if (!backend_) {
-    CpuBackendOptions o;
-    o.threads = config_.threads;
-    FIDCPP_ASSIGN_OR_RETURN(backend_, create_cpu_backend(o));
+  } else {
+    FIDCPP_ASSIGN_OR_RETURN(backend_, create_backend(config_.device, config_.threads));
   }
   FIDCPP_ASSIGN_OR_RETURN(PreparedInception prepared, prepare_inception(*backend_, std::move(params)));
   prepared_ = std::make_unique<PreparedInception>(std::move(prepared));

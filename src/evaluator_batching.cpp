@@ -2,6 +2,7 @@
 // batch by the worker pool, which runs through the network when full; features go to the side's statistics.
 #include <algorithm>
 
+#include "backend_registry.h"
 #include "evaluator.h"
 #include "evaluator_side.h"
 #include "io/image_decode.h"
@@ -125,11 +126,9 @@ Status EvaluatorCore::add_images_device(Side side, const ImageBatch& images) {
   // Checked before loading the network, so the answer does not depend on the weights being present.
   if (!config_.make_backend && config_.device == DeviceKind::kCpu)
     return unsupported("device-pointer input needs the CUDA backend (this evaluator runs on the CPU)");
-#ifndef FIDCPP_HAVE_CUDA
-  if (!config_.make_backend)
+  if (!config_.make_backend && !backend_built(DeviceKind::kCuda))
     return unsupported(
         "device-pointer input: not built with CUDA (configure with nvcc available, FIDCPP_CUDA=ON)");
-#endif
   if (!images.data) return invalid_argument("device pointer is null");
   if (images.n <= 0 || images.width <= 0 || images.height <= 0)
     return invalid_argument("bad image batch: " + std::to_string(images.n) + " images of " +

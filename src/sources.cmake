@@ -6,6 +6,7 @@ set(FIDCPP_TOP_SOURCES
   src/c_api.cpp
   src/cache.cpp
   src/device_kind.cpp
+  src/backend_registry.cpp
   src/library_tools.cpp
 )
 # Where the evaluator looks for the default weights file (after $FIDCPP_WEIGHTS).
