@@ -7,6 +7,8 @@
 #include <cstdlib>
 #include <string>
 
+#include "cli/exit_codes.h"
+#include "cli/launcher_env.h"
 #include "cli/mpi_run.h"
 
 namespace fidcpp_cli {
@@ -51,7 +53,16 @@ void recv_all(T* data, size_t n, MPI_Datatype type, int from) {
 }  // namespace
 
 MpiSession::MpiSession(int* argc, char*** argv) {
-  if (!launched_by_mpi()) return;
+  if (!launched_by_mpi()) {
+    // E.g. `srun -n 4` without a PMI plugin: MPI would see 4 worlds of one process each, racing on one
+    // output.
+    const LaunchInfo launch = detect_launch();
+    if (launch.size < 2) return;
+    const std::string msg =
+        launch_refusal(launch, "without an MPI process-management environment (srun: --mpi=pmix or pmi2)");
+    std::fprintf(stderr, "%s\n", msg.c_str());
+    std::exit(kExitUnsupported);
+  }
   int initialized = 0;
   MPI_Initialized(&initialized);
   if (!initialized && MPI_Init(argc, argv) != MPI_SUCCESS) {

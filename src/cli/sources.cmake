@@ -5,4 +5,5 @@ set(FIDCPP_CLI_SOURCES
   src/cli/plot_svg.cpp
   src/cli/exit_codes.cpp
   src/cli/named_values.cpp
+  src/cli/launcher_env.cpp
 )

@@ -23,10 +23,11 @@ inline std::string slurp(const std::string& path) {
   return std::string(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
 }
 
-// Runs `prefix FIDCPP_CLI_PATH args` through the shell (prefix: environment assignments or an mpirun command
-// line). stdout is captured through the pipe, stderr through err_file, which the caller names per process.
-inline CliRun run_cli(const std::string& args, const std::string& err_file, const std::string& prefix = "") {
-  const std::string cmd = prefix + std::string(FIDCPP_CLI_PATH) + " " + args + " 2>'" + err_file + "'";
+// Runs `prefix binary args` through the shell (prefix: environment assignments or an mpirun command line).
+// stdout is captured through the pipe, stderr through err_file, which the caller names per process.
+inline CliRun run_binary(const std::string& binary, const std::string& args, const std::string& err_file,
+                         const std::string& prefix = "") {
+  const std::string cmd = prefix + binary + " " + args + " 2>'" + err_file + "'";
   CliRun r;
   FILE* p = popen(cmd.c_str(), "r");
   if (!p) return r;
@@ -36,6 +37,11 @@ inline CliRun run_cli(const std::string& args, const std::string& err_file, cons
   r.code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
   r.err = slurp(err_file);
   return r;
+}
+
+// run_binary of the built `fidcpp` (FIDCPP_CLI_PATH).
+inline CliRun run_cli(const std::string& args, const std::string& err_file, const std::string& prefix = "") {
+  return run_binary(FIDCPP_CLI_PATH, args, err_file, prefix);
 }
 
 }  // namespace cli_test

@@ -8,3 +8,21 @@ add_dependencies(test_cli_surface fidcpp_cli)
 fidcpp_test(NAME test_shards LABELS cli SOURCES cli/test_shards.cpp mpi/scale_harness.cpp model/synthetic_weights.cpp)
 target_include_directories(test_shards PRIVATE ${PROJECT_SOURCE_DIR}/tests/model ${PROJECT_SOURCE_DIR}/tests/api)
 add_dependencies(test_shards fidcpp_cli)
+# A build without MPI refuses to run as one of several copies started by mpirun / srun (issue #20;
+# docs/metrics-extra.md "Safe scale-out"). In MPI builds a second, MPI-less CLI is built for it.
+if(FIDCPP_HAVE_MPI)
+  list(TRANSFORM FIDCPP_CLI_SOURCES PREPEND "${PROJECT_SOURCE_DIR}/" OUTPUT_VARIABLE fidcpp_nompi_sources)
+  add_executable(fidcpp_nompi ${fidcpp_nompi_sources} ${PROJECT_SOURCE_DIR}/src/cli/mpi_none.cpp)
+  target_include_directories(fidcpp_nompi PRIVATE ${PROJECT_SOURCE_DIR}/src)
+  target_compile_options(fidcpp_nompi PRIVATE ${FIDCPP_WARNINGS})
+  target_link_libraries(fidcpp_nompi PRIVATE fidcpp)
+  set(fidcpp_nompi_target fidcpp_nompi)
+else()
+  set(fidcpp_nompi_target fidcpp_cli)
+endif()
+fidcpp_test(NAME test_launcher LABELS cli
+            SOURCES cli/test_launcher.cpp ${PROJECT_SOURCE_DIR}/src/cli/launcher_env.cpp model/synthetic_weights.cpp)
+target_include_directories(test_launcher PRIVATE ${PROJECT_SOURCE_DIR}/tests/model ${PROJECT_SOURCE_DIR}/tests/api)
+target_compile_definitions(test_launcher PRIVATE FIDCPP_NOMPI_CLI_PATH="$<TARGET_FILE:${fidcpp_nompi_target}>"
+                                                 FIDCPP_MPIEXEC="${MPIEXEC_EXECUTABLE}")
+add_dependencies(test_launcher ${fidcpp_nompi_target})
