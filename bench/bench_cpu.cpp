@@ -162,7 +162,8 @@ void BM_Network(benchmark::State& state) {
   state.SetLabel((*be)->name());
 }
 BENCHMARK(BM_Network)
-    ->ArgsProduct({{1, 8, 32, 50, 64}, {1, 2}})  // 50, 64: pytorch-fid and torch-fidelity defaults
+    ->ArgsProduct({{1, 8, 16, 32, 50, 64},
+                   {1, 2}})  // 16: the CLI default; 50, 64: pytorch-fid and torch-fidelity's
     ->UseRealTime()
     ->Unit(benchmark::kMillisecond)
     ->MinTime(1.0);

@@ -10,12 +10,18 @@ conventions (its default), so those two FIDs should agree to ~1e-5.
 
 Images: crops of the scikit-image sample photographs (tools/make_image_sets.py --jpeg-only --size S), one size
 per set as generator output is (pytorch-fid cannot batch mixed sizes).
+With --bench build/bench/bench_cpu, each fidcpp run is followed by the network alone on the same machine at the
+same batch size and threads (bench_cpu BM_Network/<batch>/<threads>, which also normalises its uint8 images), and
+the line reports fidcpp's end-to-end rate as a fraction of that network-only rate: the cost of listing, decoding,
+resizing, statistics and FID that is not hidden behind the forward.
 Usage: tools/bench_e2e.py [--n 1000] [--size 256] [--threads 2] [--fidcpp build/fidcpp] [--only fidcpp,...]
+                          [--bench build/bench/bench_cpu --batch 16 --repeat 3]
 """
 import argparse
 import glob
 import json
 import os
+import statistics
 import subprocess
 import sys
 import time
@@ -80,6 +86,9 @@ def main():
     ap.add_argument("--fidcpp", default=os.path.join(ROOT, "build", "fidcpp"))
     ap.add_argument("--dir", default=os.path.join(ROOT, "build", "images-e2e"))
     ap.add_argument("--only", default="fidcpp,pytorch-fid,torch-fidelity")
+    ap.add_argument("--bench", help="bench_cpu: also measure the network-only rate, alternating with fidcpp")
+    ap.add_argument("--batch", type=int, default=16, help="fidcpp's --batch-size (16 is its default)")
+    ap.add_argument("--repeat", type=int, default=1, help="runs of each tool; medians reported")
     ap.add_argument("--worker", nargs=4, metavar=("TOOL", "A", "B", "WEIGHTS"))
     args = ap.parse_args()
     if args.worker:
@@ -102,17 +111,32 @@ def main():
                MKL_NUM_THREADS=str(args.threads))
     rows = []
     for tool in args.only.split(","):
-        if tool == "fidcpp":
-            cmd = [args.fidcpp, "fid", a, b, "--threads", str(args.threads), "--json", "--quiet"]
-            out, wall, rss = measure(cmd, env)
-            fid = json.loads(out)["metrics"]["frechet_inception_distance"]
-        else:
-            cmd = [sys.executable, os.path.abspath(__file__), "--threads", str(args.threads), "--worker", tool, a, b,
-                   weights]
-            out, wall, rss = measure(cmd, env)
-            fid = json.loads(out.strip().splitlines()[-1])["fid"]
+        walls, rsss, nets = [], [], []
+        for _ in range(max(1, args.repeat)):
+            if tool == "fidcpp":
+                cmd = [args.fidcpp, "fid", a, b, "--threads", str(args.threads), "--batch-size", str(args.batch),
+                       "--json", "--quiet"]
+                out, wall, rss = measure(cmd, env)
+                fid = json.loads(out)["metrics"]["frechet_inception_distance"]
+                if args.bench:
+                    bout, _, _ = measure([args.bench, "--benchmark_filter=BM_Network/%d/%d/" % (args.batch, args.threads),
+                                          "--benchmark_format=json"])
+                    nets.append(json.loads(bout)["benchmarks"][0]["images/s"])
+            else:
+                cmd = [sys.executable, os.path.abspath(__file__), "--threads", str(args.threads), "--worker", tool, a,
+                       b, weights]
+                out, wall, rss = measure(cmd, env)
+                fid = json.loads(out.strip().splitlines()[-1])["fid"]
+            walls.append(wall)
+            rsss.append(rss)
+        wall, rss = statistics.median(walls), max(rsss)
         rows.append((tool, wall, rss, fid))
-        print("%-15s %8.1f s %8.1f img/s %8.0f MB  FID %.6f" % (tool, wall, 2 * args.n / wall, rss, fid), flush=True)
+        line = "%-15s %8.1f s %8.1f img/s %8.0f MB  FID %.6f" % (tool, wall, 2 * args.n / wall, rss, fid)
+        if nets:
+            net = statistics.median(nets)
+            line += "   network alone %.1f img/s (batch %d): end to end at %.0f%% of it" % (
+                net, args.batch, 100.0 * (2 * args.n / wall) / net)
+        print(line, flush=True)
     base = dict((r[0], r[1]) for r in rows).get("fidcpp")
     if base:
         for tool, wall, _, _ in rows:
