@@ -92,12 +92,15 @@ Status EvaluatorCore::ensure_network() {
   } else {
     FIDCPP_ASSIGN_OR_RETURN(backend_, create_backend(config_.device, config_.threads));
   }
-  FIDCPP_ASSIGN_OR_RETURN(PreparedInception prepared, prepare_inception(*backend_, std::move(params)));
-  prepared_ = std::make_unique<PreparedInception>(std::move(prepared));
+  InceptionNetworkOptions options;
+  options.taps = {config_.tap};
+  if (config_.keep_logits) options.taps.push_back(InceptionTap::kLogitsUnbiased);
+  options.max_batch = batch_;
   if (config_.batch_size == 0) {
     // No batch size given: on a device, as many images as its free memory holds (after the weights).
-    auto free_bytes = backend_->free_memory();
-    if (free_bytes.ok()) {
+    options.choose_batch = [this](Backend& backend) -> Result<int> {
+      auto free_bytes = backend.free_memory();
+      if (!free_bytes.ok()) return batch_;
       const size_t usable = *free_bytes > kDeviceReserveBytes ? *free_bytes - kDeviceReserveBytes : 0;
       const int fit = static_cast<int>(std::min<size_t>(usable / kDeviceBytesPerImage, kMaxAutoBatch));
       if (fit < 1) return out_of_memory("not enough free device memory for one image");
@@ -108,12 +111,13 @@ Status EvaluatorCore::ensure_network() {
         }
         batch_ = fit;
       }
-    }
+      return batch_;
+    };
   }
-  std::vector<InceptionTap> taps{config_.tap};
-  if (config_.keep_logits) taps.push_back(InceptionTap::kLogitsUnbiased);
-  FIDCPP_ASSIGN_OR_RETURN(forward_, InceptionForward::create(*backend_, *prepared_, taps, batch_));
-
+  FIDCPP_ASSIGN_OR_RETURN(InceptionNetwork network,
+                          InceptionNetwork::load(*backend_, std::move(params), options));
+  network_ = std::make_unique<InceptionNetwork>(std::move(network));
+  forward_ = &network_->forward();
   return Status();
 }
 
@@ -289,6 +293,14 @@ Result<PrcResult> EvaluatorCore::prc(const PrcOptions& options) const {
   FIDCPP_ASSIGN_OR_RETURN(const SideState* gen, side_with_features(Side::kGenerated, "precision/recall"));
   return precision_recall(gen->features.data(), int64_t(gen->features.size() / feature_dim_),
                           real->features.data(), int64_t(real->features.size() / feature_dim_), feature_dim_,
+                          options);
+}
+
+Result<DcResult> EvaluatorCore::dc(const DcOptions& options) const {
+  FIDCPP_ASSIGN_OR_RETURN(const SideState* real, side_with_features(Side::kReal, "density/coverage"));
+  FIDCPP_ASSIGN_OR_RETURN(const SideState* gen, side_with_features(Side::kGenerated, "density/coverage"));
+  return density_coverage(real->features.data(), int64_t(real->features.size() / feature_dim_),
+                          gen->features.data(), int64_t(gen->features.size() / feature_dim_), feature_dim_,
                           options);
 }
 

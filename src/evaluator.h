@@ -19,8 +19,10 @@
 #include "metrics/kid.h"
 #include "metrics/mifid.h"
 #include "metrics/moments.h"
+#include "metrics/dc.h"
 #include "metrics/prc.h"
 #include "model/inception_forward.h"
+#include "model/inception_network.h"
 #include "model/inception_weights.h"
 #include "preprocess/preprocess.h"
 
@@ -98,6 +100,7 @@ class EvaluatorCore {
   Result<InceptionScoreResult> inception_score(Side side, const InceptionScoreOptions& options) const;
   Result<MifidResult> mifid(const MifidOptions& options) const;
   Result<PrcResult> prc(const PrcOptions& options) const;
+  Result<DcResult> dc(const DcOptions& options) const;
 
   int feature_dim() const { return feature_dim_; }
   // Images per forward pass: batch_size, or chosen from free device memory when it was 0 (known once the
@@ -123,9 +126,9 @@ class EvaluatorCore {
   int feature_dim_ = 0;
   int batch_ = 16;
   std::unique_ptr<Backend> backend_;
-  std::unique_ptr<PreparedInception> prepared_;
-  std::unique_ptr<InceptionForward> forward_;
-  std::unique_ptr<ThreadPool> pool_;  // decode + preprocess workers
+  std::unique_ptr<InceptionNetwork> network_;
+  InceptionForward* forward_ = nullptr;  // network_'s, once loaded
+  std::unique_ptr<ThreadPool> pool_;     // decode + preprocess workers
   std::vector<Preprocessor> preprocessors_;
   std::unique_ptr<SideState> sides_[2];
   // The batch running on an asynchronous backend while the host decodes the next one (0: none).

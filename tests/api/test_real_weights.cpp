@@ -14,6 +14,7 @@
 #include "metrics/fid.h"
 #include "metrics/moments.h"
 #include "model/inception_forward.h"
+#include "model/inception_network.h"
 #include "preprocess/preprocess.h"
 #include "model/weights_file.h"
 
@@ -50,16 +51,16 @@ class RealWeights : public ::testing::Test {
     auto weights = load_inception_weights(FIDCPP_WEIGHTS_FILE);
     EXPECT_TRUE(weights.ok()) << weights.status().to_string();
     if (!weights.ok()) return out;
-    auto params = fold_inception_params(*weights, false);
-    EXPECT_TRUE(params.ok()) << params.status().to_string();
     auto backend = create_cpu_backend();
     EXPECT_TRUE(backend.ok());
-    auto prepared = prepare_inception(**backend, *params);
-    EXPECT_TRUE(prepared.ok());
+    if (!backend.ok()) return out;
     const int batch = 8;
-    auto fwd = InceptionForward::create(**backend, *prepared, taps, batch);
-    EXPECT_TRUE(fwd.ok()) << fwd.status().to_string();
-    if (!fwd.ok()) return out;
+    InceptionNetworkOptions options;
+    options.taps = taps;
+    options.max_batch = batch;
+    auto net = InceptionNetwork::load(**backend, *weights, options);
+    EXPECT_TRUE(net.ok()) << net.status().to_string();
+    if (!net.ok()) return out;
     Preprocessor pre(mode);
     const size_t n = files_.size();
     const int64_t in_floats = int64_t(3) * kInceptionInputSize * kInceptionInputSize;
@@ -78,7 +79,7 @@ class RealWeights : public ::testing::Test {
       std::vector<float*> outs;
       for (size_t t = 0; t < taps.size(); ++t)
         outs.push_back(out.taps[t].data() + b * inception_tap_dim(taps[t]));
-      Status s = (*fwd)->run(input.data(), m, outs);
+      Status s = net->forward().run(input.data(), m, outs);
       EXPECT_TRUE(s.ok()) << s.to_string();
     }
     return out;

@@ -14,6 +14,7 @@
 #include "evaluator.h"
 #include "fidcpp/fidcpp.h"
 #include "model/inception_forward.h"
+#include "model/inception_network.h"
 #include "model/inception_weights.h"
 #include "preprocess/preprocess.h"
 #include "model/synthetic_weights.h"
@@ -41,13 +42,13 @@ struct NetRun {
 NetRun run_network(Backend& be, const InceptionParams& params, const std::vector<uint8_t>& pixels,
                    bool device) {
   NetRun r;
-  auto w = prepare_inception(be, params);
-  EXPECT_TRUE(w.ok()) << w.status().to_string();
-  if (!w.ok()) return r;
-  auto f = InceptionForward::create(be, *w, {InceptionTap::k2048, InceptionTap::kLogitsUnbiased}, kImages);
-  EXPECT_TRUE(f.ok()) << f.status().to_string();
-  if (!f.ok()) return r;
-  InceptionForward& fw = **f;
+  InceptionNetworkOptions options;
+  options.taps = {InceptionTap::k2048, InceptionTap::kLogitsUnbiased};
+  options.max_batch = kImages;
+  auto net = InceptionNetwork::load(be, params, options);
+  EXPECT_TRUE(net.ok()) << net.status().to_string();
+  if (!net.ok()) return r;
+  InceptionForward& fw = net->forward();
   const size_t per = size_t(3) * kInceptionInputSize * kInceptionInputSize;
   r.input.assign(per * kImages, NAN);
   r.pool3.assign(size_t(kImages) * 2048, NAN);
@@ -123,17 +124,18 @@ TEST(EmuNetwork, GraphReplayEqualsDirectForward) {
   ASSERT_TRUE(params.ok()) << params.status().to_string();
   auto be = create_emulated_cuda_backend();
   ASSERT_TRUE(be.ok());
-  auto w = prepare_inception(**be, *params);
-  ASSERT_TRUE(w.ok());
-  auto f = InceptionForward::create(**be, *w, {InceptionTap::k2048}, 1);
-  ASSERT_TRUE(f.ok());
+  InceptionNetworkOptions options;
+  options.max_batch = 1;
+  auto net = InceptionNetwork::load(**be, *params, options);
+  ASSERT_TRUE(net.ok()) << net.status().to_string();
+  InceptionForward& f = net->forward();
   std::vector<float> a, b;
   append_normalised_chw(synthetic_image_u8(7), &a);
   append_normalised_chw(synthetic_image_u8(8), &b);
   std::vector<std::vector<float>> feats;
   for (const auto* x : {&a, &a, &b, &a}) {  // direct, record + replay, replay, replay
     std::vector<float> out(2048, NAN);
-    const Status st = (*f)->run(x->data(), 1, {out.data()});
+    const Status st = f.run(x->data(), 1, {out.data()});
     ASSERT_TRUE(st.ok()) << st.to_string();
     feats.push_back(out);
   }

@@ -13,6 +13,7 @@
 #include "metrics/fid.h"
 #include "metrics/moments.h"
 #include "model/inception_forward.h"
+#include "model/inception_network.h"
 #include "model/inception_weights.h"
 #include "preprocess/preprocess.h"
 #include "model/synthetic_weights.h"
@@ -124,25 +125,24 @@ TEST(GpuNetwork, FullInceptionMatchesCpuBackend) {
   const int n = 2;
   const fidcpp::testing::TestImages im(n, 211, 257, 3, 77);
   std::vector<float> want(size_t(n) * 2048), in = im.cpu(fidcpp::PreprocessMode::kTorchmetrics, 299);
+  fidcpp::InceptionNetworkOptions options;
+  options.max_batch = n;
   {
-    auto w = fidcpp::prepare_inception(**cpu, *params);
-    ASSERT_TRUE(w.ok());
-    auto f = fidcpp::InceptionForward::create(**cpu, *w, {fidcpp::InceptionTap::k2048}, n);
-    ASSERT_TRUE(f.ok());
-    ASSERT_TRUE((*f)->run(in.data(), n, {want.data()}).ok());
+    auto net = fidcpp::InceptionNetwork::load(**cpu, *params, options);
+    ASSERT_TRUE(net.ok());
+    ASSERT_TRUE(net->forward().run(in.data(), n, {want.data()}).ok());
   }
-  auto w = fidcpp::prepare_inception(**gpu, *params);
-  ASSERT_TRUE(w.ok());
-  auto f = fidcpp::InceptionForward::create(**gpu, *w, {fidcpp::InceptionTap::k2048}, n);
-  ASSERT_TRUE(f.ok());
+  auto net = fidcpp::InceptionNetwork::load(**gpu, *params, options);
+  ASSERT_TRUE(net.ok());
+  fidcpp::InceptionForward* f = &net->forward();
   Dev<uint8_t> dev(im.bytes);
   std::vector<std::vector<float>> got;
   for (int pass = 0; pass < 3; ++pass) {
     ASSERT_TRUE(
-        (*gpu)->preprocess(fidcpp::InputTransform::kAaBilinear, im.batch(dev.p), (*f)->input_view(n)).ok());
-    ASSERT_TRUE((*f)->forward(n).ok());
+        (*gpu)->preprocess(fidcpp::InputTransform::kAaBilinear, im.batch(dev.p), f->input_view(n)).ok());
+    ASSERT_TRUE(f->forward(n).ok());
     got.emplace_back(size_t(n) * 2048);
-    ASSERT_TRUE((*f)->download_taps(n, {got.back().data()}).ok());
+    ASSERT_TRUE(f->download_taps(n, {got.back().data()}).ok());
   }
   EXPECT_TRUE(got[1] == got[0]);
   EXPECT_TRUE(got[2] == got[0]);

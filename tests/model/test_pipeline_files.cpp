@@ -17,6 +17,7 @@
 #include "io/image_decode.h"
 #include "io/npy.h"
 #include "model/inception_forward.h"
+#include "model/inception_network.h"
 #include "model/inception_weights.h"
 #include "preprocess/preprocess.h"
 #include "model/synthetic_weights.h"
@@ -64,13 +65,13 @@ class PipelineFiles : public ::testing::Test {
     auto backend = create_cpu_backend();
     EXPECT_TRUE(backend.ok()) << backend.status().to_string();
     if (!backend.ok()) return out;
-    auto prepared = prepare_inception(**backend, synthetic_params());
-    EXPECT_TRUE(prepared.ok()) << prepared.status().to_string();
-    if (!prepared.ok()) return out;
     const int batch = 8;
-    auto fwd = InceptionForward::create(**backend, *prepared, taps, batch);
-    EXPECT_TRUE(fwd.ok()) << fwd.status().to_string();
-    if (!fwd.ok()) return out;
+    InceptionNetworkOptions options;
+    options.taps = taps;
+    options.max_batch = batch;
+    auto net = InceptionNetwork::load(**backend, synthetic_params(), options);
+    EXPECT_TRUE(net.ok()) << net.status().to_string();
+    if (!net.ok()) return out;
     Preprocessor pre(mode);
     const size_t n = files_.size();
     const int64_t in_floats = int64_t(3) * kInceptionInputSize * kInceptionInputSize;
@@ -89,7 +90,7 @@ class PipelineFiles : public ::testing::Test {
       }
       std::vector<float*> outs;
       for (size_t t = 0; t < taps.size(); ++t) outs.push_back(out[t].data() + b * inception_tap_dim(taps[t]));
-      Status s = (*fwd)->run(input.data(), m, outs);
+      Status s = net->forward().run(input.data(), m, outs);
       EXPECT_TRUE(s.ok()) << s.to_string();
       if (!s.ok()) return {};
     }

@@ -1,0 +1,42 @@
+// fold -> prepare -> forward, once (inception_network.h).
+#include "model/inception_network.h"
+
+#include <algorithm>
+#include <utility>
+
+namespace fidcpp {
+
+Result<InceptionNetwork> InceptionNetwork::load(Backend& backend, const TensorMap& weights,
+                                                const InceptionNetworkOptions& options) {
+  const bool logits = std::any_of(options.taps.begin(), options.taps.end(), [](InceptionTap t) {
+    return t == InceptionTap::kLogits || t == InceptionTap::kLogitsUnbiased;
+  });
+  FIDCPP_ASSIGN_OR_RETURN(InceptionParams params, fold_inception_params(weights, logits));
+  return load(backend, std::move(params), options);
+}
+
+Result<InceptionNetwork> InceptionNetwork::load(Backend& backend, InceptionParams&& params,
+                                                const InceptionNetworkOptions& options) {
+  return finish(backend, prepare_inception(backend, std::move(params)), options);
+}
+
+Result<InceptionNetwork> InceptionNetwork::load(Backend& backend, const InceptionParams& params,
+                                                const InceptionNetworkOptions& options) {
+  return finish(backend, prepare_inception(backend, params), options);
+}
+
+Result<InceptionNetwork> InceptionNetwork::finish(Backend& backend, Result<PreparedInception> prepared,
+                                                  const InceptionNetworkOptions& options) {
+  if (!prepared.ok()) return prepared.status();
+  InceptionNetwork net;
+  net.prepared_ = std::make_unique<PreparedInception>(std::move(prepared).value());
+  int max_batch = options.max_batch;
+  if (options.choose_batch) {
+    FIDCPP_ASSIGN_OR_RETURN(max_batch, options.choose_batch(backend));
+  }
+  FIDCPP_ASSIGN_OR_RETURN(net.forward_,
+                          InceptionForward::create(backend, *net.prepared_, options.taps, max_batch));
+  return Result<InceptionNetwork>(std::move(net));
+}
+
+}  // namespace fidcpp
