@@ -483,4 +483,19 @@ fidcpp_status fidcpp_prc_compute(fidcpp_evaluator* e, int neighborhood, double* 
   });
 }
 
+fidcpp_status fidcpp_dc_compute(fidcpp_evaluator* e, int nearest_k, double* density, double* coverage) {
+  return on_evaluator(e, [&]() -> fidcpp_status {
+    FIDCPP_C_REQUIRE(e, density && coverage, "density and coverage must not be null");
+    FIDCPP_C_REQUIRE(e, nearest_k > 0, "nearest_k must be > 0, got " + std::to_string(nearest_k));
+    if (fidcpp_status st = flushed(e)) return st;
+    fidcpp::DcOptions o;
+    o.nearest_k = nearest_k;
+    auto r = e->core->dc(o);
+    if (!r.ok()) return report(e, r.status());
+    *density = r->density;
+    *coverage = r->coverage;
+    return FIDCPP_STATUS_OK;
+  });
+}
+
 }  // extern "C"

@@ -8,7 +8,8 @@ OUT="$BUILD_DIR/refdata"
 PY="$(tools/setup_python.sh | tail -n 1)"
 mkdir -p "$OUT"
 export FIDCPP_IMAGES="${FIDCPP_IMAGES:-$BUILD_DIR/images}"
-for gen in tools/ref_*.py; do
+# ref_dc.py also reads ref_real.py's features, so it runs last.
+for gen in $(ls tools/ref_*.py | grep -vx tools/ref_dc.py) tools/ref_dc.py; do
   echo "references: $gen"
   start=$(date +%s)
   PYTHONPATH=tools "$PY" "$gen" --out "$OUT"

@@ -25,6 +25,10 @@ if [[ $MINIMAL -eq 0 ]]; then
     "$PY" -m pip install -q torch==2.15.0 torchvision==0.29.2 torch-fidelity==0.4.0 torchmetrics==1.9.0 \
       pytorch-fid==0.3.0 scipy numpy pillow >&2
   fi
+  if ! need prdc || ! need sklearn; then
+    # Density/coverage reference (tools/ref_dc.py); scikit-learn computes its distances, so it is pinned too.
+    "$PY" -m pip install -q prdc==0.2 scikit-learn==1.9.1 >&2
+  fi
 fi
 if [[ $RUNTIMES -eq 1 ]] && { ! need onnxruntime || ! need openvino || ! need onnx; }; then
   "$PY" -m pip install -q onnxruntime==1.32.0 openvino==2026.4.1 onnx==1.23.2 >&2

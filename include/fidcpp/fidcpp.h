@@ -221,6 +221,12 @@ fidcpp_status fidcpp_mifid_compute(fidcpp_evaluator* evaluator, double cosine_ep
 fidcpp_status fidcpp_prc_compute(fidcpp_evaluator* evaluator, int neighborhood, double* precision,
                                  double* recall, double* f_score);
 
+/* Density and coverage (Naeem et al. 2020), equal to PyPI prdc 0.2's compute_prdc(real, generated, nearest_k)
+ * on the same features as float64 (docs/metrics-extra.md); nearest_k default 5. Needs keep_features, more
+ * than nearest_k real images and at least one generated image. */
+fidcpp_status fidcpp_dc_compute(fidcpp_evaluator* evaluator, int nearest_k, double* density,
+                                double* coverage);
+
 /* Static string for a status code. */
 const char* fidcpp_status_name(fidcpp_status status);
 

@@ -169,6 +169,11 @@ class Evaluator {
     check(fidcpp_prc_compute(e_.get(), neighborhood, &r.precision, &r.recall, &r.f_score));
     return r;
   }
+  DcResult dc(int nearest_k = 5) {
+    DcResult r;
+    check(fidcpp_dc_compute(e_.get(), nearest_k, &r.density, &r.coverage));
+    return r;
+  }
 
   fidcpp_evaluator* handle() { return e_.get(); }
 

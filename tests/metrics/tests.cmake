@@ -7,4 +7,5 @@ fidcpp_test(NAME test_metrics LABELS metrics SOURCES
   metrics/test_kid.cpp
   metrics/test_mifid.cpp
   metrics/test_prc.cpp
+  metrics/test_dc.cpp
   metrics/test_stats_file.cpp)
