@@ -42,7 +42,7 @@ const char* kMainHelp =
     "  is A               Inception Score of A (needs weights with the fc layer)\n"
     "  mifid A B          memorization-informed FID (torchmetrics)\n"
     "  prc A B            precision / recall / F-score (torch-fidelity, Inception features)\n"
-    "  metrics A [B] --fid --kid --is --mifid --prc   several metrics from one extraction pass\n"
+    "  metrics A [B] --fid --kid --is --mifid --prc --dc   several metrics from one extraction pass\n"
     "  metrics A B1 B2 ... --fid ... [--plot F.svg]  one reference against several generated sets\n"
     "Statistics:\n"
     "  stats A -o a.npz   save statistics (pytorch-fid keys mu, sigma + mergeable n, sum, sum_outer)\n"
@@ -82,6 +82,8 @@ const char* kCommonHelp =
     "  --kid-subsets N           KID subsets (default 100)\n"
     "  --kid-subset-size N       KID subset size (default 1000)\n"
     "  --prc-neighborhood K      precision/recall k (default 3)\n"
+    "  --dc                      metrics: density and coverage (prdc 0.2; docs/metrics-extra.md)\n"
+    "  --dc-k K                  density/coverage nearest_k (default 5)\n"
     "  --mifid-eps E             MiFID cosine distance threshold (default 0.1)\n";
 
 struct Args {
@@ -99,8 +101,10 @@ struct Args {
   int kid_subsets = 100;
   int kid_subset_size = 1000;
   int prc_k = 3;
+  int dc_k = 5;
   double mifid_eps = 0.1;
   bool want_fid = false, want_kid = false, want_is = false, want_mifid = false, want_prc = false;
+  bool want_dc = false;
   bool json = false, quiet = false, force = false, skip_bad = false;
   bool recursive = false;
   std::string cache_dir, plot;
@@ -176,6 +180,8 @@ Args parse_args(int argc, char** argv) {
       a.kid_subset_size = parse_int(f, value(), 2, 1 << 24);
     } else if (f == "--prc-neighborhood") {
       a.prc_k = parse_int(f, value(), 1, 1 << 16);
+    } else if (f == "--dc-k") {
+      a.dc_k = parse_int(f, value(), 1, 1 << 16);
     } else if (f == "--mifid-eps") {
       a.mifid_eps = parse_double(f, value());
       if (!(a.mifid_eps > 0 && a.mifid_eps <= 1)) throw UsageError{"--mifid-eps must be in (0, 1]"};
@@ -189,6 +195,8 @@ Args parse_args(int argc, char** argv) {
       a.want_mifid = true;
     } else if (f == "--prc") {
       a.want_prc = true;
+    } else if (f == "--dc") {
+      a.want_dc = true;
     } else if (f == "--shard") {
       parse_shard(f, value(), &a);
     } else if (f == "--json") {
@@ -284,15 +292,15 @@ int run_metrics_multi(const Args& a) {
   if (fidcpp_cli::mpi_world().size > 1)
     throw UsageError{"several generated sets and --plot are not supported under MPI"};
   const bool fid = a.want_fid || a.command == "fid", kid = a.want_kid, is = a.want_is, mifid = a.want_mifid,
-             prc = a.want_prc;
-  if (!(fid || kid || is || mifid || prc))
-    throw UsageError{"fidcpp metrics: choose at least one of --fid --kid --is --mifid --prc"};
+             prc = a.want_prc, dc = a.want_dc;
+  if (!(fid || kid || is || mifid || prc || dc))
+    throw UsageError{"fidcpp metrics: choose at least one of --fid --kid --is --mifid --prc --dc"};
   // Refused before any work: an existing plot is kept unless --force.
   if (!a.plot.empty() && !a.force && fidcpp::file_exists(a.plot))
     throw fidcpp::Error(FIDCPP_STATUS_INVALID_ARGUMENT,
                         "--plot: '" + a.plot + "' already exists (pass --force to overwrite it)");
 
-  fidcpp::Options o = evaluator_options(a, kid || mifid || prc, is);
+  fidcpp::Options o = evaluator_options(a, kid || mifid || prc || dc, is);
   Progress progress;
   const bool show_progress = !a.quiet && !a.json && isatty(STDERR_FILENO);
   if (show_progress) {
@@ -348,6 +356,11 @@ int run_metrics_multi(const Args& a) {
       r.metrics.emplace_back("precision", k.precision);
       r.metrics.emplace_back("recall", k.recall);
       r.metrics.emplace_back("f_score", k.f_score);
+    }
+    if (dc) {
+      auto k = ev.dc(a.dc_k);
+      r.metrics.emplace_back("density", k.density);
+      r.metrics.emplace_back("coverage", k.coverage);
     }
     if (!a.save_stats.empty()) {
       written.push_back(a.save_stats + "-b" + std::to_string(i) + ".npz");
@@ -436,15 +449,16 @@ int run_metrics(const Args& a) {
   if (a.inputs.size() != need)
     throw UsageError{"fidcpp " + a.command + " expects " + std::to_string(need) + " input(s), got " +
                      std::to_string(a.inputs.size())};
-  bool fid = a.want_fid, kid = a.want_kid, is = a.want_is, mifid = a.want_mifid, prc = a.want_prc;
+  bool fid = a.want_fid, kid = a.want_kid, is = a.want_is, mifid = a.want_mifid, prc = a.want_prc,
+       dc = a.want_dc;
   if (a.command == "fid") fid = true;
   if (a.command == "kid") kid = true;
   if (a.command == "is") is = true;
   if (a.command == "mifid") mifid = true;
   if (a.command == "prc") prc = true;
-  if (a.command == "metrics" && !(fid || kid || is || mifid || prc))
-    throw UsageError{"fidcpp metrics: choose at least one of --fid --kid --is --mifid --prc"};
-  if (a.command == "metrics" && need == 1 && (fid || kid || mifid || prc))
+  if (a.command == "metrics" && !(fid || kid || is || mifid || prc || dc))
+    throw UsageError{"fidcpp metrics: choose at least one of --fid --kid --is --mifid --prc --dc"};
+  if (a.command == "metrics" && need == 1 && (fid || kid || mifid || prc || dc))
     throw UsageError{"fidcpp metrics with one input can only compute --is"};
   if (a.command == "stats" && a.output.empty()) throw UsageError{"fidcpp stats needs -o FILE.npz"};
   const fidcpp_cli::MpiWorld& world = fidcpp_cli::mpi_world();
@@ -453,7 +467,7 @@ int run_metrics(const Args& a) {
   if (a.shard_count > 0 && world.size > 1)
     throw UsageError{"--shard cannot be combined with an MPI launch (the ranks already split the inputs)"};
 
-  fidcpp::Options o = evaluator_options(a, kid || mifid || prc, is);
+  fidcpp::Options o = evaluator_options(a, kid || mifid || prc || dc, is);
   Progress progress;
   const bool show_progress = !a.quiet && !a.json && isatty(STDERR_FILENO) && world.rank == 0;
   if (show_progress) {
@@ -497,6 +511,11 @@ int run_metrics(const Args& a) {
     results.emplace_back("precision", r.precision);
     results.emplace_back("recall", r.recall);
     results.emplace_back("f_score", r.f_score);
+  }
+  if (dc) {
+    auto r = ev.dc(a.dc_k);
+    results.emplace_back("density", r.density);
+    results.emplace_back("coverage", r.coverage);
   }
 
   std::vector<std::string> written;
@@ -586,7 +605,7 @@ void print_command_help(const std::string& cmd) {
       {"mifid", "usage: fidcpp mifid A B [options]\nexample: fidcpp mifid real/ gen/ --mifid-eps 0.1\n"},
       {"prc", "usage: fidcpp prc A B [options]\nexample: fidcpp prc real/ gen/ --prc-neighborhood 3\n"},
       {"metrics",
-       "usage: fidcpp metrics A [B ...] --fid --kid --is --mifid --prc [--plot F.svg] [options]\n"
+       "usage: fidcpp metrics A [B ...] --fid --kid --is --mifid --prc --dc [--plot F.svg] [options]\n"
        "example: fidcpp metrics real/ gen/ --fid --kid --prc --json\n"
        "example: fidcpp metrics real/ ckpt_1/ ckpt_2/ ckpt_3/ --fid --kid --plot progress.svg\n"
        "  With several generated sets (or --plot) the reference is extracted once and each set compared to\n"
