@@ -6,6 +6,7 @@
 
 #include "core/file.h"
 #include "core/splitmix64.h"
+#include "io/json.h"
 #include "metrics/fid.h"
 #include "metrics/kid.h"
 #include "metrics/moments.h"
@@ -29,6 +30,12 @@ Result<std::string> weights_inspect_text(const std::string& path) {
 Result<std::string> weights_verify_text(const std::string& path, const std::string& manifest) {
   FIDCPP_ASSIGN_OR_RETURN(WeightsVerifyReport r, verify_weights_file(path, manifest));
   return r.text;
+}
+
+std::string json_string_literal(const std::string& s) {
+  std::string o;
+  append_json_string(o, s);
+  return o;
 }
 
 Result<std::vector<MetricTiming>> time_metrics(int64_t dim, int kid_subsets, int threads) {

@@ -1,6 +1,7 @@
-// The library functions behind the CLI's tool commands: `fidcpp weights convert|inspect|verify` and the
-// metric timings of `fidcpp bench`. With the public API (include/fidcpp/) this is all that src/cli/ uses of
-// the library, so the CLI reaches no further in (no model/, metrics/ or backend/ header).
+// The library functions behind the CLI's tool commands: `fidcpp weights convert|inspect|verify`, the metric
+// timings of `fidcpp bench` and the JSON string writer of --json. With the public API (include/fidcpp/) and
+// core/ this is all that src/cli/ uses of the library, so the CLI reaches no further in (no io/, model/,
+// metrics/ or backend/ header).
 #pragma once
 
 #include <cstdint>
@@ -18,6 +19,9 @@ Result<std::string> weights_convert_text(const std::string& src, const std::stri
                                          const std::string& manifest);
 Result<std::string> weights_inspect_text(const std::string& path);
 Result<std::string> weights_verify_text(const std::string& path, const std::string& manifest);
+
+// `s` as a JSON string literal, quotes included: the writer of the library's own JSON (io/json.h).
+std::string json_string_literal(const std::string& s);
 
 struct MetricTiming {
   std::string name;

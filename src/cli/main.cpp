@@ -1,5 +1,6 @@
 // The `fidcpp` command line: metrics between folders / zips / lists / statistics, statistics files, weights
-// tools. Uses only the public API (include/fidcpp/fidcpp.hpp), except `weights`, which drives the converter.
+// tools. Uses the public API (include/fidcpp/fidcpp.hpp), core/ and the one internal facade library_tools.h
+// (weights tools, bench timings, JSON strings).
 #include <signal.h>
 #include <unistd.h>
 
@@ -19,8 +20,8 @@
 #include "cli/named_values.h"
 #include "cli/plot_svg.h"
 #include "core/file.h"
-#include "io/json.h"
 #include "fidcpp/fidcpp.hpp"
+#include "library_tools.h"
 
 namespace {
 
@@ -243,11 +244,8 @@ struct Progress {
   }
 };
 
-// A JSON string literal, quotes included (the writer shared with the weights tools, src/io/json.h).
 std::string json_string(const std::string& s) {
-  std::string o;
-  fidcpp::append_json_string(o, s);
-  return o;
+  return fidcpp::json_string_literal(s);
 }
 
 std::string json_number(double v) {
