@@ -26,3 +26,7 @@ target_include_directories(test_launcher PRIVATE ${PROJECT_SOURCE_DIR}/tests/mod
 target_compile_definitions(test_launcher PRIVATE FIDCPP_NOMPI_CLI_PATH="$<TARGET_FILE:${fidcpp_nompi_target}>"
                                                  FIDCPP_MPIEXEC="${MPIEXEC_EXECUTABLE}")
 add_dependencies(test_launcher ${fidcpp_nompi_target})
+# Density and coverage through the CLI and the C API against prdc 0.2 (tools/ref_dc.py; docs/metrics-extra.md).
+fidcpp_test(NAME test_cli_dc LABELS cli SOURCES cli/test_cli_dc.cpp model/synthetic_weights.cpp)
+target_include_directories(test_cli_dc PRIVATE ${PROJECT_SOURCE_DIR}/tests/model ${PROJECT_SOURCE_DIR}/tests/api)
+add_dependencies(test_cli_dc fidcpp_cli)
