@@ -17,6 +17,7 @@
 #include "backend/cuda/linalg.h"
 #include "core/splitmix64.h"
 #include "model/inception_forward.h"
+#include "model/inception_network.h"
 #include "model/inception_weights.h"
 #include "model/synthetic_weights.h"
 
@@ -184,8 +185,10 @@ int run(int argc, char** argv) {
   double flops_per_image = 0;
   {
     TimingBackend tb(be);
-    const PreparedInception tw = must(prepare_inception(tb, params), "prepare (timing)");
-    auto f = must(InceptionForward::create(tb, tw, {InceptionTap::k2048}, layers_batch), "forward");
+    InceptionNetworkOptions timed;
+    timed.max_batch = layers_batch;
+    InceptionNetwork net = must(InceptionNetwork::load(tb, params, timed), "network (timing)");
+    InceptionForward* f = &net.forward();
     must(tb.upload(input.data(), size_t(layers_batch) * 3 * 299 * 299, f->input_view(layers_batch).data),
          "upload");
     must(f->forward(layers_batch), "warm-up");
