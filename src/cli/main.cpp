@@ -19,6 +19,7 @@
 #include "cli/mpi_run.h"
 #include "cli/named_values.h"
 #include "cli/plot_svg.h"
+#include "cli/sample_warnings.h"
 #include "core/file.h"
 #include "fidcpp/fidcpp.hpp"
 #include "library_tools.h"
@@ -318,7 +319,12 @@ int run_metrics_multi(const Args& a) {
     std::vector<std::pair<std::string, double>> metrics;
   };
   std::vector<SetResult> sets;
-  std::vector<std::string> written;
+  std::vector<std::string> written, warnings;
+  auto warn_small = [&](const std::string& label, uint64_t n) {  // covariance-based outputs only
+    std::string w = fidcpp_cli::small_sample_warning(label, n, a.tap);
+    if (!w.empty() && (fid || mifid || !a.save_stats.empty())) warnings.push_back(std::move(w));
+  };
+  warn_small("A", ev.count(FIDCPP_SIDE_REAL));
   if (!a.save_stats.empty()) {
     written.push_back(a.save_stats + "-a.npz");
     ev.save_stats(FIDCPP_SIDE_REAL, written.back(), a.force);
@@ -336,6 +342,7 @@ int run_metrics_multi(const Args& a) {
     r.cache = cache_state(ev, FIDCPP_SIDE_GENERATED, a);
     r.count = ev.count(FIDCPP_SIDE_GENERATED);
     r.skipped = ev.skipped(FIDCPP_SIDE_GENERATED);
+    warn_small(label, r.count);
     if (fid) r.metrics.emplace_back("frechet_inception_distance", ev.fid());
     if (kid) {
       auto k = ev.kid(a.kid_subsets, a.kid_subset_size);
@@ -385,6 +392,8 @@ int run_metrics_multi(const Args& a) {
       throw fidcpp::Error(static_cast<fidcpp_status>(static_cast<int>(st.code())), "--plot: " + st.message());
     written.push_back(a.plot);
   }
+  for (const auto& w : warnings)
+    std::fprintf(stderr, "fidcpp %s: warning: %s\n", a.command.c_str(), w.c_str());
 
   if (a.json) {
     std::printf("{\n  \"fidcpp_version\": \"%d.%d.%d\",\n  \"mode\": \"%s\",\n  \"tap\": %d,\n",
@@ -405,7 +414,7 @@ int run_metrics_multi(const Args& a) {
                     json_number(r.metrics[m].second).c_str());
       std::printf("}}");
     }
-    std::printf("\n  ],\n  \"written\": [");
+    std::printf("\n  ],\n  \"warnings\": %s,\n  \"written\": [", fidcpp_cli::json_warnings(warnings).c_str());
     for (size_t i = 0; i < written.size(); ++i)
       std::printf("%s%s", i ? ", " : "", json_string(written[i]).c_str());
     std::printf("]\n}\n");
@@ -528,6 +537,13 @@ int run_metrics(const Args& a) {
       written.push_back(p);
     }
   }
+  std::vector<std::string> warnings;  // covariance-based outputs only
+  for (size_t i = 0; i < a.inputs.size() && (fid || mifid || !written.empty()); ++i) {
+    std::string w = fidcpp_cli::small_sample_warning(i == 0 ? "A" : "B", ev.count(sides[i]), a.tap);
+    if (!w.empty()) warnings.push_back(std::move(w));
+  }
+  for (const auto& w : warnings)
+    std::fprintf(stderr, "fidcpp %s: warning: %s\n", a.command.c_str(), w.c_str());
 
   if (a.json) {
     std::printf("{\n  \"fidcpp_version\": \"%d.%d.%d\",\n  \"mode\": \"%s\",\n  \"tap\": %d,\n",
@@ -542,7 +558,8 @@ int run_metrics(const Args& a) {
     for (size_t i = 0; i < results.size(); ++i)
       std::printf("%s\n    \"%s\": %s", i ? "," : "", results[i].first.c_str(),
                   json_number(results[i].second).c_str());
-    std::printf("%s},\n  \"written\": [", results.empty() ? "" : "\n  ");
+    std::printf("%s},\n  \"warnings\": %s,\n  \"written\": [", results.empty() ? "" : "\n  ",
+                fidcpp_cli::json_warnings(warnings).c_str());
     for (size_t i = 0; i < written.size(); ++i)
       std::printf("%s%s", i ? ", " : "", json_string(written[i]).c_str());
     std::printf("]\n}\n");

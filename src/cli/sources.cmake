@@ -6,4 +6,5 @@ set(FIDCPP_CLI_SOURCES
   src/cli/exit_codes.cpp
   src/cli/named_values.cpp
   src/cli/launcher_env.cpp
+  src/cli/sample_warnings.cpp
 )
