@@ -30,3 +30,9 @@ add_dependencies(test_launcher ${fidcpp_nompi_target})
 fidcpp_test(NAME test_cli_dc LABELS cli SOURCES cli/test_cli_dc.cpp model/synthetic_weights.cpp)
 target_include_directories(test_cli_dc PRIVATE ${PROJECT_SOURCE_DIR}/tests/model ${PROJECT_SOURCE_DIR}/tests/api)
 add_dependencies(test_cli_dc fidcpp_cli)
+# Small-sample warnings of the CLI (docs/metrics-extra.md "Small samples").
+fidcpp_test(NAME test_small_samples LABELS cli
+            SOURCES cli/test_small_samples.cpp ${PROJECT_SOURCE_DIR}/src/cli/sample_warnings.cpp
+                    model/synthetic_weights.cpp)
+target_include_directories(test_small_samples PRIVATE ${PROJECT_SOURCE_DIR}/tests/model ${PROJECT_SOURCE_DIR}/tests/api)
+add_dependencies(test_small_samples fidcpp_cli)
