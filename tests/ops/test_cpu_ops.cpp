@@ -265,6 +265,71 @@ TEST(CpuConv, WinogradAgreesWithDirectGemm) {
   }
 }
 
+// The F(2, 7) path is taken on 1x7 and 7x1 layers of at least kWinograd7MinOut outputs each way, and agrees
+// with the direct GEMM on odd and even sizes, several images (tile panels straddle them), cin above one K
+// block, every ISA. Its per-layer error is about 4x the direct GEMM's (transform coefficients up to 21/4 and
+// 2/45-scaled filters); the bound is twice that, 8x the direct GEMM test's float bound.
+TEST(CpuConv, Winograd7AgreesWithDirectGemm) {
+  const ConvDesc h{8, 8, 1, 7, 1, 0, 3, true, nullptr, nullptr},
+      v{8, 8, 7, 1, 1, 3, 0, true, nullptr, nullptr};
+  EXPECT_TRUE(winograd7_applies(h, 17, 17));
+  EXPECT_TRUE(winograd7_applies(v, 17, 17));
+  EXPECT_FALSE(winograd7_applies(h, kWinograd7MinOut - 1, 17));
+  EXPECT_FALSE(winograd7_applies(v, 17, kWinograd7MinOut - 1));
+  EXPECT_FALSE(winograd7_applies(ConvDesc{8, 8, 1, 7, 2, 0, 3, true, nullptr, nullptr}, 17, 17));
+  EXPECT_FALSE(winograd7_applies(ConvDesc{8, 8, 1, 7, 1, 0, 2, true, nullptr, nullptr}, 17, 17));
+  EXPECT_FALSE(winograd7_applies(ConvDesc{8, 8, 7, 1, 1, 3, 1, true, nullptr, nullptr}, 17, 17));
+  struct Case {
+    int n, cin, cout, h, w, kh, kw;
+  };
+  const Case cases[] = {{1, 40, 24, 17, 17, 1, 7}, {2, 33, 19, 17, 17, 7, 1},  {3, 9, 12, 13, 20, 1, 7},
+                        {2, 12, 10, 20, 13, 7, 1}, {1, 300, 16, 12, 12, 1, 7}, {2, 21, 9, 15, 31, 7, 1}};
+  for (const Case& c : cases) {
+    SplitMix64 rng(uint64_t(c.cin) * 31 + uint64_t(c.kh));
+    const int k = c.cin * 7;
+    const RefTensor x = random_tensor(rng, c.n, c.cin, c.h, c.w, false);
+    const std::vector<double> wgt = random_vec(rng, size_t(c.cout) * k, false, 1.0 / std::sqrt(double(k)));
+    const std::vector<double> bias = random_vec(rng, size_t(c.cout), false);
+    std::vector<float> xf(x.v.begin(), x.v.end()), wf(wgt.begin(), wgt.end()), bf(bias.begin(), bias.end());
+    for (const auto& isa : available_isas()) {
+      SCOPED_TRACE(isa + " " + std::to_string(c.h) + "x" + std::to_string(c.w) + " k=" +
+                   std::to_string(c.kh) + "x" + std::to_string(c.kw) + " cin=" + std::to_string(c.cin));
+      GemmMicroKernel kernel;
+      ASSERT_TRUE(select_gemm_micro_kernel(isa.c_str(), &kernel));
+      const VectorKernels vk = vector_kernels_for(kernel.isa);
+      ThreadPool pool(2);
+      std::vector<AlignedBuffer<float>> scratch;
+      ASSERT_TRUE(make_gemm_scratch(kernel, pool.size(), &scratch).ok());
+      ASSERT_TRUE(grow_gemm_scratch(winograd_scratch_floats(kernel, c.cin), &scratch).ok());
+      CpuConvWeights cw;
+      const ConvDesc d{c.cin, c.cout, c.kh, c.kw, 1, c.kh / 2, c.kw / 2, false, wf.data(), bf.data()};
+      ASSERT_TRUE(pack_conv_weights(kernel, d, &cw).ok());
+      ASSERT_FALSE(cw.packed_u.empty());
+      SlicedTensor in(c.n, c.cin, c.h, c.w, c.cin + 1, 1), wino(c.n, c.cout, c.h, c.w, c.cout + 2, 1);
+      in.fill(x);
+      std::vector<float> direct(size_t(c.n) * c.cout * c.h * c.w);
+      ASSERT_TRUE(conv2d_cpu(kernel, vk, pool, scratch, cw, in.view(), wino.view()).ok());
+      EXPECT_TRUE(wino.untouched_outside_slice());
+      cw.packed_u = AlignedBuffer<float>();  // no Winograd weights: the direct GEMM runs
+      ASSERT_TRUE(conv2d_cpu(kernel, vk, pool, scratch, cw, make_view(xf.data(), c.n, c.cin, c.h, c.w),
+                             make_view(direct.data(), c.n, c.cout, c.h, c.w))
+                      .ok());
+      double worst = 0.0;
+      size_t differ = 0, i = 0;
+      for (int b = 0; b < c.n; ++b)
+        for (int ch = 0; ch < c.cout; ++ch)
+          for (int y = 0; y < c.h; ++y)
+            for (int xx = 0; xx < c.w; ++xx, ++i) {
+              const float got = wino.at(b, ch, y, xx), want = direct[i];
+              worst = std::max(worst, double(std::fabs(got - want)) / (1.0 + std::fabs(want)));
+              differ += got != want;
+            }
+      EXPECT_GT(differ, direct.size() / 10) << "F(2, 7) path not taken?";
+      EXPECT_LE(worst, 8 * 4e-7 * std::sqrt(double(k)));
+    }
+  }
+}
+
 // The direct micro-kernel (B rows read straight from the input, masked at the map's edges) gives the same
 // bits as the packed panel on the "same"-padded stride-1 shapes it takes (1x7, 7x1, 5x5 in the network) and
 // on awkward ones: cin over one K block, a 1x1 map, maps smaller than the kernel, panels ending mid-row and
@@ -303,6 +368,7 @@ TEST(CpuConv, DirectKernelBitwiseEqualsPackedPanels) {
                       ConvDesc{cc.cin, cc.cout, cc.kh, cc.kw, 1, cc.ph, cc.pw, true, wf.data(), bf.data()},
                       &cw)
                       .ok());
+      cw.packed_u = AlignedBuffer<float>();  // the 17 x 17 shapes would take F(2, 7)
       SlicedTensor in(cc.n, cc.cin, cc.h, cc.w, cc.cin + 2, 1);
       in.fill(x);
       SlicedTensor a(cc.n, cc.cout, cc.h, cc.w, cc.cout + 3, 2), b(cc.n, cc.cout, cc.h, cc.w, cc.cout + 3, 2);

@@ -187,6 +187,7 @@ Status pack_conv_weights(const GemmMicroKernel& kernel, const ConvDesc& desc, Cp
     w.bias[m] = desc.bias[m];
   }
   FIDCPP_RETURN_IF_ERROR(winograd_pack_weights(kernel, desc, &w));
+  FIDCPP_RETURN_IF_ERROR(winograd7_pack_weights(kernel, desc, &w));
   *out = std::move(w);
   return Status();
 }
@@ -224,6 +225,8 @@ Status conv2d_cpu(const GemmMicroKernel& kernel, const VectorKernels& vk, Thread
     return internal_error("conv: GEMM scratch smaller than the thread pool");
   if (!w.packed_u.empty() && winograd_applies(d, oh, ow))
     return conv2d_winograd_cpu(kernel, vk, pool, scratch, w, in, out);
+  if (!w.packed_u.empty() && winograd7_applies(d, oh, ow))
+    return conv2d_winograd7_cpu(kernel, vk, pool, scratch, w, in, out);
 
   const ConvGeom g{d.cin, d.kh, d.kw, d.stride, d.ph, d.pw, in.h, in.w, oh, ow};
   const int mr = kernel.mr, nr = kernel.nr;

@@ -26,8 +26,9 @@ struct CpuConvWeights {
   int m_panels = 0;
   AlignedBuffer<float> packed_a;
   AlignedBuffer<float> bias;
-  // Winograd F(2x2, 3x3) weights U = G g G^T for 3x3 stride-1 layers (empty otherwise), packed like packed_a
-  // once per point of the 4x4 transform domain: [16][m_panels][cin][MR]. See winograd_cpu.cpp.
+  // Winograd F(2x2, 3x3) weights U = G g G^T for 3x3 stride-1 layers, packed like packed_a once per point of
+  // the 4x4 transform domain: [16][m_panels][cin][MR]; or F(2, 7) weights for 1x7 / 7x1 layers, [8][...];
+  // empty otherwise. See winograd_cpu.cpp.
   AlignedBuffer<float> packed_u;
 };
 
@@ -66,6 +67,19 @@ size_t winograd_scratch_floats(const GemmMicroKernel& kernel, int cin);
 Status conv2d_winograd_cpu(const GemmMicroKernel& kernel, const VectorKernels& vk, ThreadPool& pool,
                            std::vector<AlignedBuffer<float>>& scratch, const CpuConvWeights& w,
                            const TensorView& in, const TensorView& out);
+
+// 1-D Winograd F(2, 7) for the "same"-padded stride-1 1x7 and 7x1 convolutions on maps of at least
+// kWinograd7MinOut in both directions (Mixed_6b..6e, Mixed_7a at 17 x 17): 8 multiplies per two outputs
+// instead of 14. Its float32 error on the real network stays below PyTorch's own (tools/winograd_accuracy.py,
+// README "Numerical precision"). The weights share CpuConvWeights::packed_u ([8][m_panels][cin][MR]) and the
+// F(2x2, 3x3) scratch.
+constexpr int kWinograd7MinOut = 12;
+bool winograd7_applies(const ConvDesc& d);
+bool winograd7_applies(const ConvDesc& d, int out_h, int out_w);
+Status winograd7_pack_weights(const GemmMicroKernel& kernel, const ConvDesc& desc, CpuConvWeights* w);
+Status conv2d_winograd7_cpu(const GemmMicroKernel& kernel, const VectorKernels& vk, ThreadPool& pool,
+                            std::vector<AlignedBuffer<float>>& scratch, const CpuConvWeights& w,
+                            const TensorView& in, const TensorView& out);
 
 Status conv2d_cpu(const GemmMicroKernel& kernel, const VectorKernels& vk, ThreadPool& pool,
                   std::vector<AlignedBuffer<float>>& scratch, const CpuConvWeights& w, const TensorView& in,

@@ -1,17 +1,24 @@
-// Winograd F(2x2, 3x3) convolution for the 3x3 stride-1 layers on maps of 8 x 8 and up (Lavin & Gray 2015,
-// "Fast Algorithms for Convolutional Neural Networks"). Each 2x2 output tile is
-//   Y = A^T [ U (.) V ] A,   U = G g G^T (4x4 per output/input channel pair),  V = B^T d B (4x4 input patch),
-// and the sum over input channels is 16 independent GEMMs M[xi] = U[xi] . V[xi] (xi = a point of the 4x4
-// transform domain), run on the same packed micro-kernel as the direct convolution. That is 16 multiplies per
-// 4 outputs instead of 36: 2.25x fewer GEMM flops.
+// Winograd convolutions (Lavin & Gray 2015, "Fast Algorithms for Convolutional Neural Networks"):
+// - F(2x2, 3x3) for the 3x3 stride-1 layers on maps of 8 x 8 and up. Each 2x2 output tile is
+//     Y = A^T [ U (.) V ] A,   U = G g G^T (4x4 per output/input channel pair),  V = B^T d B (4x4 input
+//     patch),
+//   and the sum over input channels is 16 independent GEMMs M[xi] = U[xi] . V[xi] (xi = a point of the 4x4
+//   transform domain), run on the same packed micro-kernel as the direct convolution: 16 multiplies per 4
+//   outputs instead of 36, 2.25x fewer GEMM flops.
+// - 1-D F(2, 7) for the "same"-padded 1x7 and 7x1 layers on maps of 12 x 12 and up (the 17 x 17 Mixed_6b..7a
+//   layers): tiles of two outputs along the kernel's axis, y = A^T [ U (.) V ], U = G g, V = B^T d, 8 GEMMs:
+//   8 multiplies per 2 outputs instead of 14, 1.75x fewer GEMM flops.
 //
-// Why F(2x2, 3x3) and not F(4x4, 3x3) (4x fewer): F(2, 3)'s transforms only add, subtract and halve, so its
-// rounding error is that of the direct convolution. Measured with numpy on random layers against a float64
-// reference (||y - ref|| / ||ref||, cin x cout = 32x64, 192x96, 448x384): direct float32 2.2e-7, 2.6e-7,
-// 2.8e-7; F(2x2, 3x3) 1.5e-7, 2.2e-7, 3.0e-7; F(4x4, 3x3) 9.3e-7, 1.4e-6, 1.9e-6 -- five times the direct
-// error per layer, which would eat most of the 2e-6 parity budget with the references (REFERENCE.md §1.2).
-// The same holds for the 1x7 / 7x1 layers: 1-D F(2, 7) (points 0, +-1, +-2, +-1/2, inf) measured 1.0e-6
-// against the direct 2.7e-7 (cin = cout = 192, 17-wide rows), so those stay on the direct GEMM.
+// Accuracy. Per layer, measured with numpy against a float64 reference (||y - ref|| / ||ref||): F(2x2, 3x3)
+// is as accurate as the direct convolution (cin x cout = 32x64, 192x96, 448x384: direct 2.2e-7, 2.6e-7,
+// 2.8e-7; F(2x2, 3x3) 1.5e-7, 2.2e-7, 3.0e-7), while 1-D F(2, 7) (points 0, +-1, +-2, +-1/2, inf) is about
+// four times less accurate (1.0e-6 against 2.7e-7 at cin = cout = 192, 17-wide rows) and F(4x4, 3x3) five
+// times. What matters is the network's features, though, and there the per-layer error is swamped by the
+// float32 rounding of every activation: tools/winograd_accuracy.py evaluates the real network on real photo
+// crops against float64, worst per-image pool3 error: PyTorch float32 2.04e-6, F(2x2) alone 1.35e-6, F(2x2)
+// with F(2, 7) 1.62e-6, F(4x4) (points 0, +-7/10, +-3/2) 1.86e-6. fidcpp with both paths: 1.91e-6 (before
+// F(2, 7): 1.95e-6; tools/bench_cpu_runtimes.py --accuracy). F(4x4, 3x3) is left for later: on 8 x 8 maps it
+// has 4 tiles an image, which at batch 1 fill an eighth of a micro-kernel panel.
 //
 // Determinism: every tile is computed by the same arithmetic in the same order whichever panel, task or
 // thread it lands in (GEMM columns are independent and k runs in increasing order), and whether a layer uses
@@ -27,7 +34,8 @@ namespace fidcpp {
 
 namespace {
 
-constexpr int kPoints = 16;  // 4x4 transform domain
+constexpr int kPoints = 16;  // F(2x2, 3x3): 4x4 transform domain
+constexpr int kPoints7 = 8;  // F(2, 7)
 
 int tile_runs(const WinoGeom& g, int64_t t0, int nv, WinoTileRun* runs) {
   const int64_t per_image = int64_t(g.tiles_y) * g.tiles_x;
@@ -52,6 +60,7 @@ struct WinoLayout {
   size_t v_stride, row_floats, lanes, m, row, even, odd, total;
 };
 
+// Sized for F(2x2, 3x3)'s 16 points; F(2, 7) uses the first 8 of V and M.
 WinoLayout wino_layout(int cin, int mr, int nr) {
   WinoLayout l;
   l.v_stride = round16(size_t(cin) * nr + kWinoMaxLanes);
@@ -121,20 +130,32 @@ size_t winograd_scratch_floats(const GemmMicroKernel& kernel, int cin) {
   return wino_layout(cin, kernel.mr, kernel.nr).total;
 }
 
-Status conv2d_winograd_cpu(const GemmMicroKernel& kernel, const VectorKernels& vk, ThreadPool& pool,
-                           std::vector<AlignedBuffer<float>>& scratch, const CpuConvWeights& w,
-                           const TensorView& in, const TensorView& out) {
+namespace {
+
+// One Winograd algorithm on one layer: its transform points, tile grid and transforms.
+struct WinoPlan {
+  int points;
+  WinoGeom g;
+  WinoInputFn input;
+  WinoOutputFn output;
+};
+
+// Tiles are numbered image by image, row-major in the tile grid, and cut into micro-kernel panels (a panel
+// may straddle images); per panel: input transform, then per output-channel panel one GEMM per point over all
+// input channels and the output transform.
+Status run_winograd(const GemmMicroKernel& kernel, ThreadPool& pool,
+                    std::vector<AlignedBuffer<float>>& scratch, const CpuConvWeights& w, const TensorView& in,
+                    const TensorView& out, const WinoPlan& plan) {
   const ConvDesc& d = w.desc;
   if (w.packed_u.empty()) return internal_error("conv: Winograd weights were not packed");
   const WinoLayout layout = wino_layout(d.cin, kernel.mr, kernel.nr);
-  const size_t need = layout.total;
   if (int(scratch.size()) < pool.size()) return internal_error("conv: scratch smaller than the thread pool");
   for (int i = 0; i < pool.size(); ++i)
-    if (scratch[size_t(i)].size() < need) return internal_error("conv: Winograd scratch too small");
+    if (scratch[size_t(i)].size() < layout.total) return internal_error("conv: Winograd scratch too small");
   const int mr = kernel.mr, nr = kernel.nr;
   if (nr > 64 || nr % kWinoMaxLanes != 0)
     return internal_error("conv: Winograd needs a micro-kernel width that is a multiple of 16, at most 64");
-  const WinoGeom g{d.cin, d.ph, d.pw, in.h, in.w, out.h, out.w, (out.h + 1) / 2, (out.w + 1) / 2};
+  const WinoGeom& g = plan.g;
   const int64_t tiles = int64_t(in.n) * g.tiles_y * g.tiles_x;
   const int64_t panels = (tiles + nr - 1) / nr;
   const ConvTaskGrid grid = balance_conv_tasks(panels, w.m_panels, pool.size(), kGemmPanelsPerBlock);
@@ -151,19 +172,85 @@ Status conv2d_winograd_cpu(const GemmMicroKernel& kernel, const VectorKernels& v
         const int64_t t0 = q * nr;
         const int nv = int(std::min<int64_t>(nr, tiles - t0));
         const int nruns = tile_runs(g, t0, nv, runs);
-        vk.wino_input(in, g, runs, nruns, nv, nr, s);
+        plan.input(in, g, runs, nruns, nv, nr, s);
         for (int mp = mp0; mp < mp1; ++mp) {
           const int m0 = mp * mr, m_valid = std::min(mr, d.cout - m0);
-          for (int xi = 0; xi < kPoints; ++xi)
+          for (int xi = 0; xi < plan.points; ++xi)
             kernel.fn(d.cin, w.packed_u.data() + xi * per_point + int64_t(mp) * d.cin * mr,
                       s.v + xi * s.v_stride, s.m + int64_t(xi) * mr * nr, nr, m_valid, nv, false, nullptr,
                       false);
-          vk.wino_output(out, g, runs, nruns, nv, m0, m_valid, mr, nr, w.bias.data() + m0, d.relu, s);
+          plan.output(out, g, runs, nruns, nv, m0, m_valid, mr, nr, w.bias.data() + m0, d.relu, s);
         }
       }
     }
   });
   return Status();
+}
+
+}  // namespace
+
+Status conv2d_winograd_cpu(const GemmMicroKernel& kernel, const VectorKernels& vk, ThreadPool& pool,
+                           std::vector<AlignedBuffer<float>>& scratch, const CpuConvWeights& w,
+                           const TensorView& in, const TensorView& out) {
+  const ConvDesc& d = w.desc;
+  const WinoGeom g{d.cin, d.ph, d.pw, in.h, in.w, out.h, out.w, (out.h + 1) / 2, (out.w + 1) / 2};
+  return run_winograd(kernel, pool, scratch, w, in, out, WinoPlan{kPoints, g, vk.wino_input, vk.wino_output});
+}
+
+bool winograd7_applies(const ConvDesc& d) {
+  const bool h = d.kh == 1 && d.kw == 7 && d.ph == 0 && d.pw == 3;
+  const bool v = d.kh == 7 && d.kw == 1 && d.ph == 3 && d.pw == 0;
+  return (h || v) && d.stride == 1 && d.cin <= kWinogradMaxCin;
+}
+
+bool winograd7_applies(const ConvDesc& d, int out_h, int out_w) {
+  return winograd7_applies(d) && out_h >= kWinograd7MinOut && out_w >= kWinograd7MinOut;
+}
+
+Status winograd7_pack_weights(const GemmMicroKernel& kernel, const ConvDesc& desc, CpuConvWeights* w) {
+  if (!winograd7_applies(desc)) return Status();
+  const int mr = kernel.mr, cin = desc.cin;
+  const int64_t per_point = int64_t(w->m_panels) * cin * mr;
+  if (!w->packed_u.resize(size_t(kPoints7 * per_point)))
+    return out_of_memory("conv: cannot allocate Winograd weights");
+  w->packed_u.zero();
+  // U = G g with G[xi][k] = p_xi^k / prod_{l != xi} (p_xi - p_l) on the points 0, 1, -1, 2, -2, 1/2, -1/2
+  // (and G[7] = e_6 for the point at infinity): the Lagrange basis of the Toom-Cook algorithm, in double and
+  // rounded once. tools/winograd_accuracy.py derives the same matrices and measures their error.
+  static const double kP[7] = {0, 1, -1, 2, -2, 0.5, -0.5};
+  double gm[kPoints7][7] = {};
+  for (int xi = 0; xi < 7; ++xi) {
+    double f = 1.0;
+    for (int l = 0; l < 7; ++l)
+      if (l != xi) f *= kP[xi] - kP[l];
+    double pk = 1.0;
+    for (int k = 0; k < 7; ++k, pk *= kP[xi]) gm[xi][k] = pk / f;
+  }
+  gm[7][6] = 1.0;
+  // The 7 taps of a 1x7 or 7x1 filter are contiguous in OIHW either way.
+  for (int co = 0; co < desc.cout; ++co)
+    for (int ci = 0; ci < cin; ++ci) {
+      const float* g = desc.weight + (int64_t(co) * cin + ci) * 7;
+      for (int xi = 0; xi < kPoints7; ++xi) {
+        double u = 0.0;
+        for (int k = 0; k < 7; ++k) u += gm[xi][k] * g[k];
+        float* panel = w->packed_u.data() + xi * per_point + int64_t(co / mr) * cin * mr;
+        panel[int64_t(ci) * mr + co % mr] = float(u);
+      }
+    }
+  return Status();
+}
+
+Status conv2d_winograd7_cpu(const GemmMicroKernel& kernel, const VectorKernels& vk, ThreadPool& pool,
+                            std::vector<AlignedBuffer<float>>& scratch, const CpuConvWeights& w,
+                            const TensorView& in, const TensorView& out) {
+  const ConvDesc& d = w.desc;
+  const bool h = d.kw == 7;
+  const WinoGeom g{
+      d.cin, d.ph, d.pw, in.h, in.w, out.h, out.w, h ? out.h : (out.h + 1) / 2, h ? (out.w + 1) / 2 : out.w};
+  return run_winograd(kernel, pool, scratch, w, in, out,
+                      WinoPlan{kPoints7, g, h ? vk.wino7_input_h : vk.wino7_input_v,
+                               h ? vk.wino7_output_h : vk.wino7_output_v});
 }
 
 }  // namespace fidcpp
