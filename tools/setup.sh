@@ -27,5 +27,7 @@ if [[ ${#missing[@]} -gt 0 ]]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
-cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release "$@"
+# MPI when it is installed (it is, above): a fidcpp without MPI refuses to run under mpirun/srun
+# (docs/metrics-extra.md "Safe scale-out"). -DFIDCPP_MPI=OFF after -- turns it off.
+cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release -DFIDCPP_MPI=AUTO "$@"
 cmake --build "$BUILD_DIR" -j"$(nproc)"
