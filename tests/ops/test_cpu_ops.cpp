@@ -112,6 +112,28 @@ std::unique_ptr<Backend> make_backend(const std::string& isa, int threads) {
   return b.ok() ? std::move(b).value() : nullptr;
 }
 
+// What conv2d_cpu needs besides weights and views, for one ISA: its micro-kernel and vector kernels, a pool
+// of two workers and their scratch (large enough for Winograd on up to max_cin input channels).
+struct ConvRig {
+  GemmMicroKernel kernel;
+  VectorKernels vk;
+  ThreadPool pool{2};
+  std::vector<AlignedBuffer<float>> scratch;
+  Status run(const CpuConvWeights& w, const TensorView& in, const TensorView& out) {
+    return conv2d_cpu(kernel, vk, pool, scratch, w, in, out);
+  }
+};
+
+::testing::AssertionResult init_rig(const std::string& isa, int max_cin, ConvRig* rig) {
+  if (!select_gemm_micro_kernel(isa.c_str(), &rig->kernel))
+    return ::testing::AssertionFailure() << "no micro-kernel for " << isa;
+  rig->vk = vector_kernels_for(rig->kernel.isa);
+  if (!make_gemm_scratch(rig->kernel, rig->pool.size(), &rig->scratch).ok() ||
+      !grow_gemm_scratch(winograd_scratch_floats(rig->kernel, max_cin), &rig->scratch).ok())
+    return ::testing::AssertionFailure() << "cannot allocate scratch";
+  return ::testing::AssertionSuccess();
+}
+
 struct ConvCase {
   int n, cin, cout, h, w, kh, kw, stride, ph, pw;
 };
@@ -235,25 +257,18 @@ TEST(CpuConv, WinogradAgreesWithDirectGemm) {
   const std::vector<double> bias = random_vec(rng, size_t(cout), false);
   std::vector<float> xf(x.v.begin(), x.v.end()), wf(wgt.begin(), wgt.end()), bf(bias.begin(), bias.end());
   for (const auto& isa : available_isas()) {
-    GemmMicroKernel kernel;
-    ASSERT_TRUE(select_gemm_micro_kernel(isa.c_str(), &kernel));
-    const VectorKernels vk = vector_kernels_for(kernel.isa);
-    ThreadPool pool(2);
-    std::vector<AlignedBuffer<float>> scratch;
-    ASSERT_TRUE(make_gemm_scratch(kernel, pool.size(), &scratch).ok());
-    ASSERT_TRUE(grow_gemm_scratch(winograd_scratch_floats(kernel, cin), &scratch).ok());
+    ConvRig rig;
+    ASSERT_TRUE(init_rig(isa, cin, &rig));
     CpuConvWeights cw;
     ASSERT_TRUE(
-        pack_conv_weights(kernel, ConvDesc{cin, cout, 3, 3, 1, 1, 1, false, wf.data(), bf.data()}, &cw).ok());
+        pack_conv_weights(rig.kernel, ConvDesc{cin, cout, 3, 3, 1, 1, 1, false, wf.data(), bf.data()}, &cw)
+            .ok());
     ASSERT_FALSE(cw.packed_u.empty());
     std::vector<float> wino(size_t(n) * cout * h * w), direct(wino.size());
-    ASSERT_TRUE(conv2d_cpu(kernel, vk, pool, scratch, cw, make_view(xf.data(), n, cin, h, w),
-                           make_view(wino.data(), n, cout, h, w))
-                    .ok());
+    ASSERT_TRUE(rig.run(cw, make_view(xf.data(), n, cin, h, w), make_view(wino.data(), n, cout, h, w)).ok());
     cw.packed_u = AlignedBuffer<float>();  // no Winograd weights: the direct GEMM runs
-    ASSERT_TRUE(conv2d_cpu(kernel, vk, pool, scratch, cw, make_view(xf.data(), n, cin, h, w),
-                           make_view(direct.data(), n, cout, h, w))
-                    .ok());
+    ASSERT_TRUE(
+        rig.run(cw, make_view(xf.data(), n, cin, h, w), make_view(direct.data(), n, cout, h, w)).ok());
     double worst = 0.0;
     size_t differ = 0;
     for (size_t i = 0; i < wino.size(); ++i) {
@@ -294,25 +309,20 @@ TEST(CpuConv, Winograd7AgreesWithDirectGemm) {
     for (const auto& isa : available_isas()) {
       SCOPED_TRACE(isa + " " + std::to_string(c.h) + "x" + std::to_string(c.w) + " k=" +
                    std::to_string(c.kh) + "x" + std::to_string(c.kw) + " cin=" + std::to_string(c.cin));
-      GemmMicroKernel kernel;
-      ASSERT_TRUE(select_gemm_micro_kernel(isa.c_str(), &kernel));
-      const VectorKernels vk = vector_kernels_for(kernel.isa);
-      ThreadPool pool(2);
-      std::vector<AlignedBuffer<float>> scratch;
-      ASSERT_TRUE(make_gemm_scratch(kernel, pool.size(), &scratch).ok());
-      ASSERT_TRUE(grow_gemm_scratch(winograd_scratch_floats(kernel, c.cin), &scratch).ok());
+      ConvRig rig;
+      ASSERT_TRUE(init_rig(isa, c.cin, &rig));
       CpuConvWeights cw;
       const ConvDesc d{c.cin, c.cout, c.kh, c.kw, 1, c.kh / 2, c.kw / 2, false, wf.data(), bf.data()};
-      ASSERT_TRUE(pack_conv_weights(kernel, d, &cw).ok());
+      ASSERT_TRUE(pack_conv_weights(rig.kernel, d, &cw).ok());
       ASSERT_FALSE(cw.packed_u.empty());
       SlicedTensor in(c.n, c.cin, c.h, c.w, c.cin + 1, 1), wino(c.n, c.cout, c.h, c.w, c.cout + 2, 1);
       in.fill(x);
       std::vector<float> direct(size_t(c.n) * c.cout * c.h * c.w);
-      ASSERT_TRUE(conv2d_cpu(kernel, vk, pool, scratch, cw, in.view(), wino.view()).ok());
+      ASSERT_TRUE(rig.run(cw, in.view(), wino.view()).ok());
       EXPECT_TRUE(wino.untouched_outside_slice());
       cw.packed_u = AlignedBuffer<float>();  // no Winograd weights: the direct GEMM runs
-      ASSERT_TRUE(conv2d_cpu(kernel, vk, pool, scratch, cw, make_view(xf.data(), c.n, c.cin, c.h, c.w),
-                             make_view(direct.data(), c.n, c.cout, c.h, c.w))
+      ASSERT_TRUE(rig.run(cw, make_view(xf.data(), c.n, c.cin, c.h, c.w),
+                          make_view(direct.data(), c.n, c.cout, c.h, c.w))
                       .ok());
       double worst = 0.0;
       size_t differ = 0, i = 0;
@@ -343,16 +353,13 @@ TEST(CpuConv, DirectKernelBitwiseEqualsPackedPanels) {
   };
   int direct_isas = 0;
   for (const auto& isa : available_isas()) {
-    GemmMicroKernel direct;
-    ASSERT_TRUE(select_gemm_micro_kernel(isa.c_str(), &direct));
-    if (!direct.direct) continue;
+    ConvRig rig;
+    ASSERT_TRUE(init_rig(isa, 1, &rig));
+    if (!rig.kernel.direct) continue;
     ++direct_isas;
+    const GemmMicroKernel direct = rig.kernel;
     GemmMicroKernel packed = direct;
     packed.direct = nullptr;
-    const VectorKernels vk = vector_kernels_for(direct.isa);
-    ThreadPool pool(2);
-    std::vector<AlignedBuffer<float>> scratch;
-    ASSERT_TRUE(make_gemm_scratch(direct, pool.size(), &scratch).ok());
     for (const ConvCase& cc : cases) {
       SCOPED_TRACE(isa + " cin=" + std::to_string(cc.cin) + " " + std::to_string(cc.h) + "x" +
                    std::to_string(cc.w) + " k=" + std::to_string(cc.kh) + "x" + std::to_string(cc.kw));
@@ -372,8 +379,10 @@ TEST(CpuConv, DirectKernelBitwiseEqualsPackedPanels) {
       SlicedTensor in(cc.n, cc.cin, cc.h, cc.w, cc.cin + 2, 1);
       in.fill(x);
       SlicedTensor a(cc.n, cc.cout, cc.h, cc.w, cc.cout + 3, 2), b(cc.n, cc.cout, cc.h, cc.w, cc.cout + 3, 2);
-      ASSERT_TRUE(conv2d_cpu(direct, vk, pool, scratch, cw, in.view(), a.view()).ok());
-      ASSERT_TRUE(conv2d_cpu(packed, vk, pool, scratch, cw, in.view(), b.view()).ok());
+      ASSERT_TRUE(rig.run(cw, in.view(), a.view()).ok());
+      rig.kernel = packed;
+      ASSERT_TRUE(rig.run(cw, in.view(), b.view()).ok());
+      rig.kernel = direct;
       EXPECT_TRUE(a.untouched_outside_slice());
       size_t differ = 0, nan = 0;
       for (int i = 0; i < cc.n; ++i)
