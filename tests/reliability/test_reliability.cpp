@@ -508,14 +508,14 @@ TEST(Reliability, MomentsBitwiseIndependentOfRowSplits) {
     EXPECT_NEAR(merged[i], reference[i], 1e-9 * (1 + std::abs(reference[i])));
 }
 
-// README "Reliability" lists the hostile inputs tried; every test it names must exist, and there must be at
-// least 40 cases.
-TEST(Reliability, ReadmeTableNamesRealTests) {
-  const std::string readme = slurp(std::string(FIDCPP_SOURCE_DIR) + "/README.md");
-  const size_t begin = readme.find("\n## Reliability\n");
-  ASSERT_NE(begin, std::string::npos) << "README has no Reliability section";
-  const size_t end = readme.find("\n## ", begin + 1);
-  const std::string section = readme.substr(begin, end - begin);
+// docs/reliability.md "Hostile inputs tried" lists the hostile inputs tried; every test it names must exist,
+// and there must be at least 40 cases.
+TEST(Reliability, DocsTableNamesRealTests) {
+  const std::string doc = slurp(std::string(FIDCPP_SOURCE_DIR) + "/docs/reliability.md");
+  const size_t begin = doc.find("\n## Hostile inputs tried\n");
+  ASSERT_NE(begin, std::string::npos) << "docs/reliability.md has no 'Hostile inputs tried' section";
+  const size_t end = doc.find("\n## ", begin + 1);
+  const std::string section = doc.substr(begin, end - begin);
   std::string sources;
   for (const auto& entry :
        std::filesystem::recursive_directory_iterator(std::string(FIDCPP_SOURCE_DIR) + "/tests"))
@@ -539,7 +539,8 @@ TEST(Reliability, ReadmeTableNamesRealTests) {
       const size_t dot = name.find('.');
       ASSERT_NE(dot, std::string::npos) << row;
       const std::string decl = "TEST(" + name.substr(0, dot) + ", " + name.substr(dot + 1) + ")";
-      EXPECT_NE(sources.find(decl), std::string::npos) << decl << " named in README row: " << row;
+      EXPECT_NE(sources.find(decl), std::string::npos)
+          << decl << " named in docs/reliability.md row: " << row;
       p = q;
     }
   }
