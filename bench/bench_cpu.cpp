@@ -13,6 +13,7 @@
 #include "core/aligned_buffer.h"
 #include "core/parallel.h"
 #include "model/inception_forward.h"
+#include "model/inception_network.h"
 #include "model/inception_table.h"
 #include "model/synthetic_weights.h"
 
@@ -140,19 +141,25 @@ void BM_Network(benchmark::State& state) {
     return;
   }
   auto params = fold_inception_params(synthetic_inception_weights(true), true);
-  auto w = prepare_inception(**be, std::move(*params));  // host copies freed as units are prepared
-  auto f = InceptionForward::create(**be, *w, {InceptionTap::k2048}, std::min(n, 8));
-  if (!f.ok()) {
-    state.SkipWithError(f.status().to_string().c_str());
+  if (!params.ok()) {
+    state.SkipWithError(params.status().to_string().c_str());
     return;
   }
+  InceptionNetworkOptions no;
+  no.max_batch = std::min(n, 8);
+  auto net = InceptionNetwork::load(**be, std::move(*params), no);  // host copies freed as units are prepared
+  if (!net.ok()) {
+    state.SkipWithError(net.status().to_string().c_str());
+    return;
+  }
+  InceptionForward& f = net->forward();
   std::vector<std::vector<uint8_t>> imgs;
   for (int i = 0; i < n; ++i) imgs.push_back(synthetic_image_u8(i));
   std::vector<float> x, feats(size_t(n) * kPool3Dim);
   for (auto _ : state) {
     x.clear();
     for (const auto& im : imgs) append_normalised_chw(im, &x);
-    Status s = (*f)->run(x.data(), n, {feats.data()});
+    Status s = f.run(x.data(), n, {feats.data()});
     if (!s.ok()) state.SkipWithError(s.to_string().c_str());
     benchmark::DoNotOptimize(feats.data());
   }

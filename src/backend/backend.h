@@ -32,6 +32,18 @@ struct TensorView {
   }
 };
 
+// Every backend's check of the views an op is handed: data set, positive sizes, the channel slice inside its
+// buffer. `what` names the op and operand ("conv input").
+inline Status check_view(const TensorView& v, const char* what) {
+  if (!v.data) return invalid_argument(std::string(what) + ": null data");
+  if (v.n <= 0 || v.c <= 0 || v.h <= 0 || v.w <= 0 || v.c_offset < 0 || v.c_offset + v.c > v.c_total)
+    return invalid_argument(std::string(what) + ": bad view n=" + std::to_string(v.n) +
+                            " c=" + std::to_string(v.c) + " h=" + std::to_string(v.h) +
+                            " w=" + std::to_string(v.w) + " c_offset=" + std::to_string(v.c_offset) +
+                            " c_total=" + std::to_string(v.c_total));
+  return Status();
+}
+
 // A plain (unsliced) NCHW view over `data`.
 inline TensorView make_view(float* data, int n, int c, int h, int w) {
   TensorView v;

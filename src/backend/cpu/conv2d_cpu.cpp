@@ -145,16 +145,6 @@ ConvTaskGrid balance_conv_tasks(int64_t panels, int m_panels, int workers, int64
   return best;
 }
 
-Status check_view(const TensorView& v, const char* what) {
-  if (!v.data) return invalid_argument(std::string(what) + ": null data");
-  if (v.n <= 0 || v.c <= 0 || v.h <= 0 || v.w <= 0 || v.c_offset < 0 || v.c_offset + v.c > v.c_total)
-    return invalid_argument(std::string(what) + ": bad view n=" + std::to_string(v.n) +
-                            " c=" + std::to_string(v.c) + " h=" + std::to_string(v.h) +
-                            " w=" + std::to_string(v.w) + " c_offset=" + std::to_string(v.c_offset) +
-                            " c_total=" + std::to_string(v.c_total));
-  return Status();
-}
-
 Status pack_conv_weights(const GemmMicroKernel& kernel, const ConvDesc& desc, CpuConvWeights* out) {
   const auto in_range = [](int v) { return v > 0 && v <= kMaxConvDim; };
   if (!in_range(desc.cin) || !in_range(desc.cout) || !in_range(desc.kh) || !in_range(desc.kw) ||

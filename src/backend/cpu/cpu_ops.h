@@ -49,8 +49,6 @@ Status make_gemm_scratch(const GemmMicroKernel& kernel, int workers,
 // time).
 Status grow_gemm_scratch(size_t floats, std::vector<AlignedBuffer<float>>* scratch);
 
-Status check_view(const TensorView& v, const char* what);
-
 // Winograd F(2x2, 3x3) for 3x3 stride-1 convolutions on maps of at least kWinogradMinOut x kWinogradMinOut
 // outputs (the choice depends on the layer's geometry only, so results stay bitwise independent of batch
 // size and threads). winograd_pack_weights fills w->packed_u; winograd_scratch_floats is the per-worker

@@ -41,13 +41,6 @@ class CudaLinear final : public PreparedLinear {
   DeviceBuffer<float> weight, bias;  // weight: out x in row-major
 };
 
-Status check_view(const char* op, const char* which, const TensorView& v) {
-  if (!v.data || v.n <= 0 || v.c <= 0 || v.h <= 0 || v.w <= 0 || v.c_offset < 0 ||
-      v.c_offset + v.c > v.c_total)
-    return invalid_argument(std::string(op) + ": bad " + which + " view");
-  return Status();
-}
-
 class CudaBackend final : public Backend {
  public:
   CudaBackend(std::string name) : name_(std::move(name)) {}
@@ -136,8 +129,8 @@ class CudaBackend final : public Backend {
   Status conv2d(const PreparedConv& pc, const TensorView& in, const TensorView& out) override {
     const auto& conv = static_cast<const CudaConv&>(pc);
     const ConvDesc& d = conv.desc_;
-    FIDCPP_RETURN_IF_ERROR(check_view("conv2d", "input", in));
-    FIDCPP_RETURN_IF_ERROR(check_view("conv2d", "output", out));
+    FIDCPP_RETURN_IF_ERROR(check_view(in, "conv2d input"));
+    FIDCPP_RETURN_IF_ERROR(check_view(out, "conv2d output"));
     const int ho = pooled_size(in.h, d.kh, d.stride, d.ph), wo = pooled_size(in.w, d.kw, d.stride, d.pw);
     if (in.c != d.cin || out.c != d.cout || out.n != in.n || out.h != ho || out.w != wo)
       return invalid_argument("conv2d: shapes do not match the convolution (in " + std::to_string(in.c) +
@@ -178,8 +171,8 @@ class CudaBackend final : public Backend {
                   pool, in, out);
   }
   Status global_mean(const TensorView& in, const TensorView& out) override {
-    FIDCPP_RETURN_IF_ERROR(check_view("global_mean", "input", in));
-    FIDCPP_RETURN_IF_ERROR(check_view("global_mean", "output", out));
+    FIDCPP_RETURN_IF_ERROR(check_view(in, "global_mean input"));
+    FIDCPP_RETURN_IF_ERROR(check_view(out, "global_mean output"));
     if (out.n != in.n || out.c != in.c || out.h != 1 || out.w != 1)
       return invalid_argument("global_mean: output must be n x c x 1 x 1");
     FIDCPP_CUDA_CHECK_LAUNCH(launch_global_mean(in.plane(0, 0), size_t(in.image_stride()), in.n, in.c,
@@ -190,8 +183,8 @@ class CudaBackend final : public Backend {
   Status linear(const PreparedLinear& pl, const TensorView& in, const TensorView& out,
                 bool add_bias) override {
     const auto& fc = static_cast<const CudaLinear&>(pl);
-    FIDCPP_RETURN_IF_ERROR(check_view("linear", "input", in));
-    FIDCPP_RETURN_IF_ERROR(check_view("linear", "output", out));
+    FIDCPP_RETURN_IF_ERROR(check_view(in, "linear input"));
+    FIDCPP_RETURN_IF_ERROR(check_view(out, "linear output"));
     if (in.h != 1 || in.w != 1 || out.h != 1 || out.w != 1 || in.c != fc.in_ || out.c != fc.out_ ||
         out.n != in.n)
       return invalid_argument("linear: shapes do not match the layer");
@@ -210,7 +203,7 @@ class CudaBackend final : public Backend {
   }
 
   Status preprocess(InputTransform transform, const ImageBatch& im, const TensorView& out) override {
-    FIDCPP_RETURN_IF_ERROR(check_view("preprocess", "output", out));
+    FIDCPP_RETURN_IF_ERROR(check_view(out, "preprocess output"));
     if (!im.data) return invalid_argument("preprocess: null image pointer");
     if (im.n <= 0 || im.height <= 0 || im.width <= 0)
       return invalid_argument("preprocess: bad batch " + std::to_string(im.n) + " x " +
@@ -289,8 +282,8 @@ class CudaBackend final : public Backend {
  private:
   Status pool2d(const char* op, PoolKind kind, const PoolDesc& pool, const TensorView& in,
                 const TensorView& out) {
-    FIDCPP_RETURN_IF_ERROR(check_view(op, "input", in));
-    FIDCPP_RETURN_IF_ERROR(check_view(op, "output", out));
+    FIDCPP_RETURN_IF_ERROR(check_view(in, (std::string(op) + " input").c_str()));
+    FIDCPP_RETURN_IF_ERROR(check_view(out, (std::string(op) + " output").c_str()));
     if (pool.kernel <= 0 || pool.stride <= 0 || pool.pad < 0 || 2 * pool.pad >= pool.kernel + 1)
       return invalid_argument(std::string(op) + ": bad window");
     const int ho = pooled_size(in.h, pool.kernel, pool.stride, pool.pad);
