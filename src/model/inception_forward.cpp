@@ -1,5 +1,5 @@
-// The Inception-v3 forward driver: the network of REFERENCE.md §1.3–1.4 expressed as backend ops, with branch
-// outputs written straight into their channel slice of each Mixed block's output (no concat copies).
+// The Inception-v3 forward driver: the network of docs/conventions.md §1.3–1.4 expressed as backend ops, with
+// branch outputs written straight into their channel slice of each Mixed block's output (no concat copies).
 #include "model/inception_forward.h"
 
 #include <algorithm>
@@ -33,6 +33,32 @@ int tap_depth(InceptionTap t) {
       return 5;
   }
 }
+
+// The channel slices of a Mixed block's output, handed out in concatenation order: each branch's last conv
+// takes its unit's cout from the layer table, a pooling branch its input's channels. done() checks that the
+// branches filled the block exactly.
+class ConcatSlices {
+ public:
+  explicit ConcatSlices(const TensorView& out) : out_(out) {}
+  TensorView next(int channels) {
+    const TensorView v = out_.slice(next_, channels);
+    next_ += channels;
+    return v;
+  }
+  TensorView next(const std::string& unit) {
+    const int u = conv_unit_index(unit);
+    return next(u < 0 ? 0 : conv_units()[u].cout);  // an unknown unit: conv() reports it
+  }
+  Status done() const {
+    if (next_ == out_.c) return Status();
+    return internal_error("inception: branches fill " + std::to_string(next_) + " of the block's " +
+                          std::to_string(out_.c) + " channels");
+  }
+
+ private:
+  TensorView out_;
+  int next_ = 0;
+};
 
 }  // namespace
 
@@ -142,44 +168,48 @@ Status InceptionForward::conv(const char* prefix, const TensorView& in, const Te
   return s.ok() ? s : s.with_context(prefix);
 }
 
-// InceptionA (REFERENCE.md §1.4): 64 | 64 | 96 | pool_features, at 35 x 35.
+// InceptionA (docs/conventions.md §1.4): 64 | 64 | 96 | pool_features, at 35 x 35.
 Status InceptionForward::mixed_a(const char* block, const TensorView& in, const TensorView& out) {
   const std::string b = block;
-  const int pool_features = out.c - 224;
-  FIDCPP_RETURN_IF_ERROR(conv((b + ".branch1x1").c_str(), in, out.slice(0, 64)));
+  ConcatSlices cat(out);
+  FIDCPP_RETURN_IF_ERROR(conv((b + ".branch1x1").c_str(), in, cat.next(b + ".branch1x1")));
   TensorView t = conv_out((b + ".branch5x5_1").c_str(), in, t1_);  // 48 x 35 x 35
   FIDCPP_RETURN_IF_ERROR(conv((b + ".branch5x5_1").c_str(), in, t));
-  FIDCPP_RETURN_IF_ERROR(conv((b + ".branch5x5_2").c_str(), t, out.slice(64, 64)));
+  FIDCPP_RETURN_IF_ERROR(conv((b + ".branch5x5_2").c_str(), t, cat.next(b + ".branch5x5_2")));
   t = conv_out((b + ".branch3x3dbl_1").c_str(), in, t1_);  // 64 x 35 x 35
   FIDCPP_RETURN_IF_ERROR(conv((b + ".branch3x3dbl_1").c_str(), in, t));
   TensorView t2 = conv_out((b + ".branch3x3dbl_2").c_str(), t, t2_);  // 96 x 35 x 35
   FIDCPP_RETURN_IF_ERROR(conv((b + ".branch3x3dbl_2").c_str(), t, t2));
-  FIDCPP_RETURN_IF_ERROR(conv((b + ".branch3x3dbl_3").c_str(), t2, out.slice(128, 96)));
+  FIDCPP_RETURN_IF_ERROR(conv((b + ".branch3x3dbl_3").c_str(), t2, cat.next(b + ".branch3x3dbl_3")));
   const TensorView pooled = make_view(t1_, in.n, in.c, in.h, in.w);  // in.c x 35 x 35
   FIDCPP_RETURN_IF_ERROR(be_.avg_pool(PoolDesc{3, 1, 1, false}, in, pooled));
-  return conv((b + ".branch_pool").c_str(), pooled, out.slice(224, pool_features));
+  FIDCPP_RETURN_IF_ERROR(conv((b + ".branch_pool").c_str(), pooled, cat.next(b + ".branch_pool")));
+  return cat.done();
 }
 
 // InceptionB (Mixed_6a): 384 | 96 | 288 (max-pool of the input), 35 x 35 -> 17 x 17.
 Status InceptionForward::mixed_b(const TensorView& in, const TensorView& out) {
-  FIDCPP_RETURN_IF_ERROR(conv("Mixed_6a.branch3x3", in, out.slice(0, 384)));
+  ConcatSlices cat(out);
+  FIDCPP_RETURN_IF_ERROR(conv("Mixed_6a.branch3x3", in, cat.next("Mixed_6a.branch3x3")));
   const TensorView t = conv_out("Mixed_6a.branch3x3dbl_1", in, t1_);  // 64 x 35 x 35
   FIDCPP_RETURN_IF_ERROR(conv("Mixed_6a.branch3x3dbl_1", in, t));
   const TensorView t2 = conv_out("Mixed_6a.branch3x3dbl_2", t, t2_);  // 96 x 35 x 35
   FIDCPP_RETURN_IF_ERROR(conv("Mixed_6a.branch3x3dbl_2", t, t2));
-  FIDCPP_RETURN_IF_ERROR(conv("Mixed_6a.branch3x3dbl_3", t2, out.slice(384, 96)));
-  return be_.max_pool(PoolDesc{3, 2, 0, false}, in, out.slice(480, in.c));
+  FIDCPP_RETURN_IF_ERROR(conv("Mixed_6a.branch3x3dbl_3", t2, cat.next("Mixed_6a.branch3x3dbl_3")));
+  FIDCPP_RETURN_IF_ERROR(be_.max_pool(PoolDesc{3, 2, 0, false}, in, cat.next(in.c)));
+  return cat.done();
 }
 
 // InceptionC (Mixed_6b..6e): 192 x 4 at 17 x 17; the 1x7 / 7x1 chains alternate between t1 and t2.
 Status InceptionForward::mixed_c(const char* block, const TensorView& in, const TensorView& out) {
   const std::string b = block;
-  FIDCPP_RETURN_IF_ERROR(conv((b + ".branch1x1").c_str(), in, out.slice(0, 192)));
+  ConcatSlices cat(out);
+  FIDCPP_RETURN_IF_ERROR(conv((b + ".branch1x1").c_str(), in, cat.next(b + ".branch1x1")));
   TensorView a = conv_out((b + ".branch7x7_1").c_str(), in, t1_);  // c7 x 17 x 17
   FIDCPP_RETURN_IF_ERROR(conv((b + ".branch7x7_1").c_str(), in, a));
   TensorView c = conv_out((b + ".branch7x7_2").c_str(), a, t2_);  // c7 x 17 x 17
   FIDCPP_RETURN_IF_ERROR(conv((b + ".branch7x7_2").c_str(), a, c));
-  FIDCPP_RETURN_IF_ERROR(conv((b + ".branch7x7_3").c_str(), c, out.slice(192, 192)));
+  FIDCPP_RETURN_IF_ERROR(conv((b + ".branch7x7_3").c_str(), c, cat.next(b + ".branch7x7_3")));
   a = conv_out((b + ".branch7x7dbl_1").c_str(), in, t1_);  // c7 x 17 x 17
   FIDCPP_RETURN_IF_ERROR(conv((b + ".branch7x7dbl_1").c_str(), in, a));
   c = conv_out((b + ".branch7x7dbl_2").c_str(), a, t2_);
@@ -188,50 +218,55 @@ Status InceptionForward::mixed_c(const char* block, const TensorView& in, const 
   FIDCPP_RETURN_IF_ERROR(conv((b + ".branch7x7dbl_3").c_str(), c, a));
   c = conv_out((b + ".branch7x7dbl_4").c_str(), a, t2_);
   FIDCPP_RETURN_IF_ERROR(conv((b + ".branch7x7dbl_4").c_str(), a, c));
-  FIDCPP_RETURN_IF_ERROR(conv((b + ".branch7x7dbl_5").c_str(), c, out.slice(384, 192)));
+  FIDCPP_RETURN_IF_ERROR(conv((b + ".branch7x7dbl_5").c_str(), c, cat.next(b + ".branch7x7dbl_5")));
   const TensorView pooled = make_view(t1_, in.n, in.c, in.h, in.w);  // 768 x 17 x 17
   FIDCPP_RETURN_IF_ERROR(be_.avg_pool(PoolDesc{3, 1, 1, false}, in, pooled));
-  return conv((b + ".branch_pool").c_str(), pooled, out.slice(576, 192));
+  FIDCPP_RETURN_IF_ERROR(conv((b + ".branch_pool").c_str(), pooled, cat.next(b + ".branch_pool")));
+  return cat.done();
 }
 
 // InceptionD (Mixed_7a): 320 | 192 | 768 (max-pool of the input), 17 x 17 -> 8 x 8.
 Status InceptionForward::mixed_d(const TensorView& in, const TensorView& out) {
+  ConcatSlices cat(out);
   TensorView a = conv_out("Mixed_7a.branch3x3_1", in, t1_);  // 192 x 17 x 17
   FIDCPP_RETURN_IF_ERROR(conv("Mixed_7a.branch3x3_1", in, a));
-  FIDCPP_RETURN_IF_ERROR(conv("Mixed_7a.branch3x3_2", a, out.slice(0, 320)));
+  FIDCPP_RETURN_IF_ERROR(conv("Mixed_7a.branch3x3_2", a, cat.next("Mixed_7a.branch3x3_2")));
   a = conv_out("Mixed_7a.branch7x7x3_1", in, t1_);  // 192 x 17 x 17
   FIDCPP_RETURN_IF_ERROR(conv("Mixed_7a.branch7x7x3_1", in, a));
   TensorView c = conv_out("Mixed_7a.branch7x7x3_2", a, t2_);
   FIDCPP_RETURN_IF_ERROR(conv("Mixed_7a.branch7x7x3_2", a, c));
   a = conv_out("Mixed_7a.branch7x7x3_3", c, t1_);
   FIDCPP_RETURN_IF_ERROR(conv("Mixed_7a.branch7x7x3_3", c, a));
-  FIDCPP_RETURN_IF_ERROR(conv("Mixed_7a.branch7x7x3_4", a, out.slice(320, 192)));
-  return be_.max_pool(PoolDesc{3, 2, 0, false}, in, out.slice(512, in.c));
+  FIDCPP_RETURN_IF_ERROR(conv("Mixed_7a.branch7x7x3_4", a, cat.next("Mixed_7a.branch7x7x3_4")));
+  FIDCPP_RETURN_IF_ERROR(be_.max_pool(PoolDesc{3, 2, 0, false}, in, cat.next(in.c)));
+  return cat.done();
 }
 
 // InceptionE (Mixed_7b avg-pool branch, Mixed_7c max-pool branch): 320 | 384 384 | 384 384 | 192 at 8 x 8.
 Status InceptionForward::mixed_e(const char* block, bool max_pool_branch, const TensorView& in,
                                  const TensorView& out) {
   const std::string b = block;
-  FIDCPP_RETURN_IF_ERROR(conv((b + ".branch1x1").c_str(), in, out.slice(0, 320)));
+  ConcatSlices cat(out);
+  FIDCPP_RETURN_IF_ERROR(conv((b + ".branch1x1").c_str(), in, cat.next(b + ".branch1x1")));
   TensorView a = conv_out((b + ".branch3x3_1").c_str(), in, t1_);  // 384 x 8 x 8
   FIDCPP_RETURN_IF_ERROR(conv((b + ".branch3x3_1").c_str(), in, a));
-  FIDCPP_RETURN_IF_ERROR(conv((b + ".branch3x3_2a").c_str(), a, out.slice(320, 384)));
-  FIDCPP_RETURN_IF_ERROR(conv((b + ".branch3x3_2b").c_str(), a, out.slice(704, 384)));
+  FIDCPP_RETURN_IF_ERROR(conv((b + ".branch3x3_2a").c_str(), a, cat.next(b + ".branch3x3_2a")));
+  FIDCPP_RETURN_IF_ERROR(conv((b + ".branch3x3_2b").c_str(), a, cat.next(b + ".branch3x3_2b")));
   a = conv_out((b + ".branch3x3dbl_1").c_str(), in, t1_);  // 448 x 8 x 8
   FIDCPP_RETURN_IF_ERROR(conv((b + ".branch3x3dbl_1").c_str(), in, a));
   const TensorView c = conv_out((b + ".branch3x3dbl_2").c_str(), a, t2_);  // 384 x 8 x 8
   FIDCPP_RETURN_IF_ERROR(conv((b + ".branch3x3dbl_2").c_str(), a, c));
-  FIDCPP_RETURN_IF_ERROR(conv((b + ".branch3x3dbl_3a").c_str(), c, out.slice(1088, 384)));
-  FIDCPP_RETURN_IF_ERROR(conv((b + ".branch3x3dbl_3b").c_str(), c, out.slice(1472, 384)));
+  FIDCPP_RETURN_IF_ERROR(conv((b + ".branch3x3dbl_3a").c_str(), c, cat.next(b + ".branch3x3dbl_3a")));
+  FIDCPP_RETURN_IF_ERROR(conv((b + ".branch3x3dbl_3b").c_str(), c, cat.next(b + ".branch3x3dbl_3b")));
   const TensorView pooled = make_view(t1_, in.n, in.c, in.h, in.w);  // in.c x 8 x 8
-  // Mixed_7c pools with max (the FID graph's quirk, REFERENCE.md §1.4 "E_2"), Mixed_7b with avg.
+  // Mixed_7c pools with max (the FID graph's quirk, docs/conventions.md §1.4 "E_2"), Mixed_7b with avg.
   if (max_pool_branch) {
     FIDCPP_RETURN_IF_ERROR(be_.max_pool(PoolDesc{3, 1, 1, false}, in, pooled));
   } else {
     FIDCPP_RETURN_IF_ERROR(be_.avg_pool(PoolDesc{3, 1, 1, false}, in, pooled));
   }
-  return conv((b + ".branch_pool").c_str(), pooled, out.slice(1856, 192));
+  FIDCPP_RETURN_IF_ERROR(conv((b + ".branch_pool").c_str(), pooled, cat.next(b + ".branch_pool")));
+  return cat.done();
 }
 
 Status InceptionForward::tap_mean(InceptionTap tap, const TensorView& act) {
@@ -316,7 +351,7 @@ Status InceptionForward::forward_ops(int n) {
   FIDCPP_RETURN_IF_ERROR(be_.global_mean(b, pool3));  // 2048  (pool3)
   if (depth_ <= 4) return Status();
 
-  // REFERENCE.md §1.6: logits_unbiased = pool3 · Wᵀ; logits adds the bias as a separate float32 step.
+  // docs/conventions.md §1.6: logits_unbiased = pool3 · Wᵀ; logits adds the bias as a separate float32 step.
   for (InceptionTap t : {InceptionTap::kLogitsUnbiased, InceptionTap::kLogits}) {
     if (tap_offset_[int(t)] < 0) continue;
     FIDCPP_RETURN_IF_ERROR(be_.linear(*w_.fc, pool3, make_view(feat_ + tap_offset_[int(t)], n, kFcOut, 1, 1),
