@@ -20,7 +20,7 @@
 namespace fidcpp {
 namespace {
 
-// Output spatial size of each conv unit at 299 x 299 input (REFERENCE.md §1.3–1.4).
+// Output spatial size of each conv unit at 299 x 299 input (docs/conventions.md §1.3–1.4).
 int unit_out_size(const ConvUnitSpec& u) {
   const std::string p = u.prefix;
   if (p == "Conv2d_1a_3x3") return 149;

@@ -1,5 +1,5 @@
-// Global spatial mean per (image, channel): the final 8x8 average pool and the 64/192/768 taps (REFERENCE.md
-// §1.5).
+// Global spatial mean per (image, channel): the final 8x8 average pool and the 64/192/768 taps
+// (docs/conventions.md §1.5).
 #include "kernels.h"
 #include "grid_size.h"
 

@@ -1,6 +1,6 @@
-// Naive host references for the CUDA kernels (one `<op>_ref` per kernels/<op>.cu), written from REFERENCE.md
-// before the kernels and used only by tests. Double accumulation wherever the spec does not fix float32
-// steps.
+// Naive host references for the CUDA kernels (one `<op>_ref` per kernels/<op>.cu), written from
+// docs/conventions.md before the kernels and used only by tests. Double accumulation wherever the spec does
+// not fix float32 steps.
 #pragma once
 
 #include <cstddef>
@@ -10,11 +10,11 @@
 namespace fidcpp {
 namespace ref {
 
-// REFERENCE.md §2.2 step by step in float32 (the spec fixes each rounding), then (v - 128) / 128. Returns
-// NCHW.
+// docs/conventions.md §2.2 step by step in float32 (the spec fixes each rounding), then (v - 128) / 128.
+// Returns NCHW.
 std::vector<float> resize_tf1_ref(const uint8_t* src, int n, int h, int w, size_t row_stride,
                                   size_t image_stride, int ho, int wo);
-// REFERENCE.md §2.4 in double, then 2x - 1.
+// docs/conventions.md §2.4 in double, then 2x - 1.
 std::vector<float> resize_bilinear_halfpixel_ref(const uint8_t* src, int n, int h, int w, size_t row_stride,
                                                  size_t image_stride, int ho, int wo);
 std::vector<float> im2col_ref(const float* src, size_t src_image_stride, int n, int c, int h, int w, int kh,

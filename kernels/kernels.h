@@ -10,8 +10,8 @@
 FIDCPP_CUDA_NAMESPACE_BEGIN
 
 // --- preprocessing: n 8-bit interleaved images -> normalised float NCHW n x 3 x ho x wo (image i at dst + i
-// * 3 * ho * wo), one launcher per reference resize (REFERENCE.md §2.2-2.6). The per-axis taps and weights
-// are built on the host by the CPU backend's make_*_axis functions and uploaded (src/backend/cuda/
+// * 3 * ho * wo), one launcher per reference resize (docs/conventions.md §2.2-2.6). The per-axis taps and
+// weights are built on the host by the CPU backend's make_*_axis functions and uploaded (src/backend/cuda/
 // cuda_preprocess.cpp), so both backends sample the same pixels with the same weights; each kernel repeats
 // the CPU loop's arithmetic operation by operation, with _rn intrinsics where nvcc would otherwise contract
 // or reorder, and is bit-identical to the CPU path.
@@ -75,7 +75,7 @@ void launch_bias_relu(const float* src, size_t src_image_stride, float* dst, siz
                       int c, int hw, const float* bias, bool relu, cudaStream_t stream);
 
 enum class PoolKind : int {
-  kMax = 0,            // padding acts as -inf (REFERENCE.md §1.5)
+  kMax = 0,            // padding acts as -inf (docs/conventions.md §1.5)
   kAvgExcludePad = 1,  // count_include_pad = False: divide by the in-bounds count
   kAvgIncludePad = 2,  // count_include_pad = True: divide by k * k
 };

@@ -1,4 +1,5 @@
-// k x k max pooling (padding = -inf) and average pooling with count_include_pad = False (REFERENCE.md §1.5).
+// k x k max pooling (padding = -inf) and average pooling with count_include_pad = False (docs/conventions.md
+// §1.5).
 #include "kernels.h"
 #include "grid_size.h"
 

@@ -1,7 +1,7 @@
 // torchmetrics' resize: PyTorch's antialiased bilinear (F.interpolate(..., antialias=True)), then
-// (v - 128) / 128 (REFERENCE.md §2.3). The same operations as src/preprocess/resize_aa_bilinear.cpp on the
-// weights of make_aa_axis: horizontal pass first into float32 scratch, float accumulation in tap order with
-// the fma that PyTorch's x86-64 build contracts `out += t * w` into.
+// (v - 128) / 128 (docs/conventions.md §2.3). The same operations as src/preprocess/resize_aa_bilinear.cpp on
+// the weights of make_aa_axis: horizontal pass first into float32 scratch, float accumulation in tap order
+// with the fma that PyTorch's x86-64 build contracts `out += t * w` into.
 #include "kernels.h"
 #include "grid_size.h"
 #include "resize_plane.h"

@@ -1,6 +1,6 @@
 // pytorch-fid's input path: v / 255, PyTorch's half-pixel bilinear resize (align_corners False, no
-// antialias), 2x - 1 (REFERENCE.md §2.4), the same operations as src/preprocess/resize_bilinear.cpp on the
-// taps of make_bilinear_axis, including the FMA contraction of PyTorch's x86-64 build.
+// antialias), 2x - 1 (docs/conventions.md §2.4), the same operations as src/preprocess/resize_bilinear.cpp on
+// the taps of make_bilinear_axis, including the FMA contraction of PyTorch's x86-64 build.
 #include "kernels.h"
 #include "grid_size.h"
 #include "resize_plane.h"

@@ -1,6 +1,6 @@
 // clean-fid "legacy_tensorflow": the bilinear grid_sample inside NVIDIA's TorchScript Inception, then
-// (v - 128) / 128 (REFERENCE.md §2.6), the same operations as src/preprocess/resize_grid_sample.cpp on the
-// taps of make_grid_sample_axis.
+// (v - 128) / 128 (docs/conventions.md §2.6), the same operations as src/preprocess/resize_grid_sample.cpp on
+// the taps of make_grid_sample_axis.
 #include "kernels.h"
 #include "grid_size.h"
 #include "resize_plane.h"

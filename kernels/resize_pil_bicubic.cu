@@ -1,6 +1,7 @@
 // clean-fid's default resize: Pillow 'F'-mode bicubic per channel, clip to [0, 255], then (v - 128) / 128
-// (REFERENCE.md §2.5). The same operations as src/preprocess/resize_pil_bicubic.cpp on the coefficients of
-// make_pil_bicubic_axis: double products and sums in tap order (no FMA), float32 storage after each pass.
+// (docs/conventions.md §2.5). The same operations as src/preprocess/resize_pil_bicubic.cpp on the
+// coefficients of make_pil_bicubic_axis: double products and sums in tap order (no FMA), float32 storage
+// after each pass.
 #include "kernels.h"
 #include "grid_size.h"
 #include "resize_plane.h"

@@ -1,5 +1,5 @@
-// TF1 legacy bilinear resize of 8-bit images to float NCHW with (v - 128) / 128 (REFERENCE.md §2.2), the same
-// operations as src/preprocess/resize_tf1.cpp on the taps of make_tf1_axis.
+// TF1 legacy bilinear resize of 8-bit images to float NCHW with (v - 128) / 128 (docs/conventions.md §2.2),
+// the same operations as src/preprocess/resize_tf1.cpp on the taps of make_tf1_axis.
 #include "kernels.h"
 #include "grid_size.h"
 #include "resize_plane.h"

@@ -264,7 +264,7 @@ Result<const EvaluatorCore::SideState*> EvaluatorCore::side_with_features(Side s
 Result<KidResult> EvaluatorCore::kid(const KidOptions& options) const {
   FIDCPP_ASSIGN_OR_RETURN(const SideState* real, side_with_features(Side::kReal, "KID"));
   FIDCPP_ASSIGN_OR_RETURN(const SideState* gen, side_with_features(Side::kGenerated, "KID"));
-  // torch-fidelity: input1 = generated, input2 = real (REFERENCE.md §5.2).
+  // torch-fidelity: input1 = generated, input2 = real (docs/conventions.md §5.2).
   return kernel_inception_distance(gen->features.data(), int64_t(gen->features.size() / feature_dim_),
                                    real->features.data(), int64_t(real->features.size() / feature_dim_),
                                    feature_dim_, options);

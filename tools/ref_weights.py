@@ -1,6 +1,6 @@
 """Reference for the real-weights test: what PyTorch itself loads from NVIDIA's default_1.pt, under pytorch-fid names.
 
-The NVIDIA -> pytorch-fid name map is written here independently of the C++ one (from REFERENCE.md §1.8.3/§1.8.4)
+The NVIDIA -> pytorch-fid name map is written here independently of the C++ one (from docs/conventions.md §1.8.3/§1.8.4)
 and proven by a forward pass: NVIDIA's own TorchScript network and pytorch-fid's InceptionV3 loaded with the mapped
 tensors must give the same pool3 features for the same input. Output (in --out): weights_default_1.npz (stored, one
 float32 array per pytorch-fid key; bn.weight = 1) and weights_default_1.json (source SHA-256, forward-check numbers).

@@ -85,7 +85,7 @@ def synthetic_image_u8(index):
 
 
 def normalised_chw(img_u8):
-    """(u8 - 128) / 128 as float32 CHW, exactly torch-fidelity's normalisation (REFERENCE.md §2.1)."""
+    """(u8 - 128) / 128 as float32 CHW, exactly torch-fidelity's normalisation (docs/conventions.md §2.1)."""
     return ((img_u8.astype(np.float32) - 128.0) / 128.0).transpose(2, 0, 1).copy()
 
 

@@ -37,7 +37,7 @@ typedef enum fidcpp_status {
   FIDCPP_STATUS_MAX_ENUM = 0x7FFFFFFF
 } fidcpp_status;
 
-/* Input conventions of the reference implementations (REFERENCE.md §2). */
+/* Input conventions of the reference implementations (docs/conventions.md §2). */
 typedef enum fidcpp_mode {
   FIDCPP_MODE_TORCH_FIDELITY = 0, /* default: TF1 legacy bilinear, (v-128)/128 */
   FIDCPP_MODE_TORCHMETRICS = 1,   /* antialiased bilinear (torchmetrics >= 1.8), (v-128)/128 */
@@ -134,8 +134,8 @@ fidcpp_status fidcpp_evaluator_add_images_device(fidcpp_evaluator* evaluator, fi
                                                  void* cuda_stream);
 
 /* Adds one float RGB image with values in [0, 1] (interleaved HWC, row_stride in floats), converted to uint8
- * exactly like torchmetrics' normalize=True (floor(x * 255) in float32, REFERENCE.md §2.7). Values outside
- * [0, 1] or NaN are rejected (torchmetrics leaves them undefined). */
+ * exactly like torchmetrics' normalize=True (floor(x * 255) in float32, docs/conventions.md §2.7). Values
+ * outside [0, 1] or NaN are rejected (torchmetrics leaves them undefined). */
 fidcpp_status fidcpp_evaluator_add_image_f32(fidcpp_evaluator* evaluator, fidcpp_side side,
                                              const float* pixels, int width, int height, size_t row_stride);
 
@@ -200,23 +200,23 @@ fidcpp_status fidcpp_evaluator_save_stats(fidcpp_evaluator* evaluator, fidcpp_si
  * pytorch-fid .npz (mu, sigma only; then no more images can be added to that side). */
 fidcpp_status fidcpp_evaluator_load_stats(fidcpp_evaluator* evaluator, fidcpp_side side, const char* path);
 
-/* FID between the two sides (REFERENCE.md §3). Needs >= 2 images per side. */
+/* FID between the two sides (docs/conventions.md §3). Needs >= 2 images per side. */
 fidcpp_status fidcpp_fid_compute(fidcpp_evaluator* evaluator, double* fid);
 
-/* KID (REFERENCE.md §5, torch-fidelity sampling): subsets (default 100), subset_size (default 1000),
+/* KID (docs/conventions.md §5, torch-fidelity sampling): subsets (default 100), subset_size (default 1000),
  * polynomial kernel of degree 3, gamma = 1/D, coef0 = 1. Needs keep_features. */
 fidcpp_status fidcpp_kid_compute(fidcpp_evaluator* evaluator, int subsets, int subset_size, double* mean,
                                  double* std);
 
-/* Inception Score of a side (REFERENCE.md §4, torch-fidelity conventions: 10 splits, seeded shuffle,
+/* Inception Score of a side (docs/conventions.md §4, torch-fidelity conventions: 10 splits, seeded shuffle,
  * population std). Needs keep_logits. */
 fidcpp_status fidcpp_is_compute(fidcpp_evaluator* evaluator, fidcpp_side side, int splits, double* mean,
                                 double* std);
 
-/* MiFID (REFERENCE.md §6, torchmetrics conventions); cosine_eps default 0.1. Needs keep_features. */
+/* MiFID (docs/conventions.md §6, torchmetrics conventions); cosine_eps default 0.1. Needs keep_features. */
 fidcpp_status fidcpp_mifid_compute(fidcpp_evaluator* evaluator, double cosine_eps, double* mifid);
 
-/* Precision / recall / F-score (REFERENCE.md §7, torch-fidelity conventions with Inception features);
+/* Precision / recall / F-score (docs/conventions.md §7, torch-fidelity conventions with Inception features);
  * neighborhood default 3. Needs keep_features. */
 fidcpp_status fidcpp_prc_compute(fidcpp_evaluator* evaluator, int neighborhood, double* precision,
                                  double* recall, double* f_score);

@@ -65,7 +65,7 @@ class BackendBuffer {
   virtual size_t size() const = 0;  // in floats
 };
 
-// A convolution unit with BN already folded in (REFERENCE.md §1.2): y = act(conv(x, weight) + bias).
+// A convolution unit with BN already folded in (docs/conventions.md §1.2): y = act(conv(x, weight) + bias).
 // Host memory; prepare_conv copies what it needs, so the caller may free these afterwards.
 struct ConvDesc {
   int cin = 0, cout = 0;
@@ -111,7 +111,7 @@ inline int pooled_size(int in, int kernel, int stride, int pad) {
 }
 
 // How 8-bit images become network input on a backend: each reference's resize and normalisation
-// (REFERENCE.md §2.2-2.6), one per PreprocessMode (model/preprocess.h) and bit-identical to the CPU
+// (docs/conventions.md §2.2-2.6), one per PreprocessMode (model/preprocess.h) and bit-identical to the CPU
 // Preprocessor of that mode.
 enum class InputTransform {
   kTf1,                // torch-fidelity
@@ -166,12 +166,12 @@ class Backend {
   virtual Status conv2d(const PreparedConv& conv, const TensorView& in, const TensorView& out) = 0;
   // Max-pool, floor mode; padding never wins (acts as -inf).
   virtual Status max_pool(const PoolDesc& pool, const TensorView& in, const TensorView& out) = 0;
-  // Average pool; count_include_pad as in PyTorch (REFERENCE.md §1.5).
+  // Average pool; count_include_pad as in PyTorch (docs/conventions.md §1.5).
   virtual Status avg_pool(const PoolDesc& pool, const TensorView& in, const TensorView& out) = 0;
   // out[i, ch, 0, 0] = mean over h x w of in[i, ch] (out.h == out.w == 1; out may be a slice).
   virtual Status global_mean(const TensorView& in, const TensorView& out) = 0;
   // out[i, o] = sum_k in[i, k] * W[o, k], then + bias[o] as a separate rounding step when add_bias
-  // (REFERENCE.md §1.6: logits = logits_unbiased + bias). in/out are views with h == w == 1.
+  // (docs/conventions.md §1.6: logits = logits_unbiased + bias). in/out are views with h == w == 1.
   virtual Status linear(const PreparedLinear& fc, const TensorView& in, const TensorView& out,
                         bool add_bias) = 0;
 

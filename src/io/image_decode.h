@@ -1,6 +1,6 @@
 // Image file decoding to 8-bit RGB with exactly the pixels of PIL's Image.open(p).convert('RGB')
-// (REFERENCE.md §2.1): JPEG (libjpeg-turbo, Pillow's decoder settings), PNG (libpng), GIF (first frame), BMP,
-// PNM; zip members too.
+// (docs/conventions.md §2.1): JPEG (libjpeg-turbo, Pillow's decoder settings), PNG (libpng), GIF (first
+// frame), BMP, PNM; zip members too.
 #pragma once
 
 #include <cstddef>

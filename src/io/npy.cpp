@@ -1,4 +1,4 @@
-// .npy/.npz reader and writer (REFERENCE.md §8.1; numpy/lib/format.py describes the layout).
+// .npy/.npz reader and writer (docs/conventions.md §8.1; numpy/lib/format.py describes the layout).
 #include "io/npy.h"
 
 #include <cmath>

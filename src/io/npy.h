@@ -1,5 +1,5 @@
 // .npy / .npz reading and writing (numpy format v1.0/2.0; npz = zip of .npy members, stored or deflated).
-// REFERENCE.md §8.1. Readers accept <f4/<f8 (and big-endian, fortran_order) and convert to double.
+// docs/conventions.md §8.1. Readers accept <f4/<f8 (and big-endian, fortran_order) and convert to double.
 #pragma once
 
 #include <cstdint>

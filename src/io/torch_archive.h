@@ -1,6 +1,6 @@
 // PyTorch checkpoints without Python: legacy torch.save (a sequence of pickles followed by raw storages), zip
 // torch.save (<root>/data.pkl + <root>/data/<key>) and TorchScript archives (module objects in data.pkl).
-// Yields the float32 tensors by name; REFERENCE.md §8.2 describes the zip layout.
+// Yields the float32 tensors by name; docs/conventions.md §8.2 describes the zip layout.
 #pragma once
 
 #include <memory>

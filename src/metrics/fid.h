@@ -1,6 +1,6 @@
 // Fréchet distance between two Gaussians (FID) and the trace of the matrix square root tr((Σ₁Σ₂)^{1/2}).
-// REFERENCE.md §3; agrees with pytorch-fid (scipy sqrtm), torch-fidelity and torchmetrics (eigvals) to ≤1e-6
-// relative.
+// docs/conventions.md §3; agrees with pytorch-fid (scipy sqrtm), torch-fidelity and torchmetrics (eigvals) to
+// ≤1e-6 relative.
 #pragma once
 
 #include <cstdint>
@@ -25,7 +25,7 @@ enum class SqrtTraceMethod {
 Result<double> trace_sqrt_product(const double* sigma1, const double* sigma2, int64_t dim,
                                   SqrtTraceMethod method = SqrtTraceMethod::kCholesky);
 
-// FID = ‖μ₁−μ₂‖² + tr Σ₁ + tr Σ₂ − 2·tr((Σ₁Σ₂)^{1/2}) (REFERENCE.md §3.1).
+// FID = ‖μ₁−μ₂‖² + tr Σ₁ + tr Σ₂ − 2·tr((Σ₁Σ₂)^{1/2}) (docs/conventions.md §3.1).
 Result<double> frechet_distance(const GaussianStats& a, const GaussianStats& b,
                                 SqrtTraceMethod method = SqrtTraceMethod::kCholesky);
 

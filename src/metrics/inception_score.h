@@ -1,4 +1,4 @@
-// Inception Score from logits (REFERENCE.md §4), in float64, with torch-fidelity's or torchmetrics'
+// Inception Score from logits (docs/conventions.md §4), in float64, with torch-fidelity's or torchmetrics'
 // conventions.
 #pragma once
 

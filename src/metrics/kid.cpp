@@ -1,5 +1,5 @@
 // KID: per subset, three Gram matrices through BLAS, the kernel applied element-wise, and the unbiased MMD²
-// summed in torch-fidelity's order (metric_kid.py mmd2/kernel_poly/kernel_rbf; REFERENCE.md §5).
+// summed in torch-fidelity's order (metric_kid.py mmd2/kernel_poly/kernel_rbf; docs/conventions.md §5).
 #include "metrics/kid.h"
 
 #include <algorithm>

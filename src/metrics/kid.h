@@ -1,5 +1,6 @@
-// Kernel Inception Distance (REFERENCE.md §5): unbiased MMD² over random subsets, torch-fidelity's sampling
-// (numpy RandomState(seed).choice without replacement, input 1 then input 2 per subset) reproduced exactly.
+// Kernel Inception Distance (docs/conventions.md §5): unbiased MMD² over random subsets, torch-fidelity's
+// sampling (numpy RandomState(seed).choice without replacement, input 1 then input 2 per subset) reproduced
+// exactly.
 #pragma once
 
 #include <cstdint>

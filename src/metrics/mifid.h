@@ -1,6 +1,6 @@
-// Memorization-informed FID as torchmetrics computes it (REFERENCE.md §6): FID / memorization distance, where
-// the distance is the mean over real samples of the minimum over fake samples of 1 − |cos|, thresholded at
-// eps.
+// Memorization-informed FID as torchmetrics computes it (docs/conventions.md §6): FID / memorization
+// distance, where the distance is the mean over real samples of the minimum over fake samples of 1 − |cos|,
+// thresholded at eps.
 #pragma once
 
 #include <cstdint>

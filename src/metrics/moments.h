@@ -40,7 +40,7 @@ class Moments {
   // Exact merge: the sums of two shards add.
   Status merge(const Moments& other);
 
-  // μ = Σf/n and torchmetrics' one-pass Σ = (Σffᵀ − n·μμᵀ)/(n−1) (REFERENCE.md §3.2). Needs n ≥ 2.
+  // μ = Σf/n and torchmetrics' one-pass Σ = (Σffᵀ − n·μμᵀ)/(n−1) (docs/conventions.md §3.2). Needs n ≥ 2.
   Result<GaussianStats> gaussian_stats() const;
 
  private:

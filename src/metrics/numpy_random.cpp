@@ -1,5 +1,5 @@
-// numpy legacy RandomState: MT19937 (Matsumoto & Nishimura) and numpy's legacy interval/shuffle (REFERENCE.md
-// §5.4).
+// numpy legacy RandomState: MT19937 (Matsumoto & Nishimura) and numpy's legacy interval/shuffle
+// (docs/conventions.md §5.4).
 #include "metrics/numpy_random.h"
 
 #include <string>

@@ -12,7 +12,7 @@ namespace fidcpp {
 
 class NumpyRandomState {
  public:
-  // RandomState(seed) with an integer seed in [0, 2^32): MT19937 init_genrand (REFERENCE.md §5.4).
+  // RandomState(seed) with an integer seed in [0, 2^32): MT19937 init_genrand (docs/conventions.md §5.4).
   explicit NumpyRandomState(uint32_t seed);
 
   uint32_t next_u32();

@@ -1,5 +1,6 @@
-// Precision / recall / F-score of torch-fidelity (REFERENCE.md §7): k-NN balls in feature space, distances as
-// torch.cdist computes them in float32, so the counts (and the float32 fractions) equal torch-fidelity's.
+// Precision / recall / F-score of torch-fidelity (docs/conventions.md §7): k-NN balls in feature space,
+// distances as torch.cdist computes them in float32, so the counts (and the float32 fractions) equal
+// torch-fidelity's.
 #pragma once
 
 #include <cstdint>

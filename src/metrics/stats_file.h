@@ -1,5 +1,5 @@
-// Statistics and feature files (REFERENCE.md §8.1): pytorch-fid .npz (mu, sigma), our mergeable .npz that
-// adds n, sum and sum_outer in float64, and N×D feature matrices in .npy.
+// Statistics and feature files (docs/conventions.md §8.1): pytorch-fid .npz (mu, sigma), our mergeable .npz
+// that adds n, sum and sum_outer in float64, and N×D feature matrices in .npy.
 #pragma once
 
 #include <cstdint>

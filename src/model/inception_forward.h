@@ -1,4 +1,4 @@
-// The Inception-v3 forward driver (REFERENCE.md §1.3–1.7), the same code for every backend: normalised
+// The Inception-v3 forward driver (docs/conventions.md §1.3–1.7), the same code for every backend: normalised
 // 3x299x299 float32 images in, any subset of the feature taps out, from one pass that stops at the deepest
 // tap.
 #pragma once
@@ -17,7 +17,7 @@ namespace fidcpp {
 
 enum class InceptionTap { k64, k192, k768, k2048, kLogitsUnbiased, kLogits };
 
-// "64", "192", "768", "2048", "logits_unbiased", "logits" (torch-fidelity's names, REFERENCE.md §1.7).
+// "64", "192", "768", "2048", "logits_unbiased", "logits" (torch-fidelity's names, docs/conventions.md §1.7).
 Result<InceptionTap> parse_inception_tap(const std::string& name);
 const char* inception_tap_name(InceptionTap tap);
 int inception_tap_dim(InceptionTap tap);

@@ -1,4 +1,4 @@
-// The FID Inception-v3 parameter table data (REFERENCE.md §1.8.2).
+// The FID Inception-v3 parameter table data (docs/conventions.md §1.8.2).
 #include "model/inception_table.h"
 
 #include <cstring>

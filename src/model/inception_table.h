@@ -1,6 +1,6 @@
-// The FID Inception-v3 parameter table, written once (REFERENCE.md §1.3–1.4, §1.8.2): the 94 BasicConv2d
-// units in module-definition order with their geometry, and the names of every tensor the weights file must
-// hold.
+// The FID Inception-v3 parameter table, written once (docs/conventions.md §1.3–1.4, §1.8.2): the 94
+// BasicConv2d units in module-definition order with their geometry, and the names of every tensor the weights
+// file must hold.
 #pragma once
 
 #include <cstdint>
@@ -21,7 +21,7 @@ constexpr int kInceptionInputSize = 299;  // network input is 3 x 299 x 299
 constexpr int kNumConvUnits = 94;
 constexpr int kFcOut = 1008;
 constexpr int kPool3Dim = 2048;
-constexpr float kBnEps = 0.001f;  // REFERENCE.md §1.2
+constexpr float kBnEps = 0.001f;  // docs/conventions.md §1.2
 
 // All 94 units, module-definition order (= concatenation order of the branches).
 const ConvUnitSpec* conv_units();

@@ -1,4 +1,4 @@
-// BN folding and per-backend preparation of the Inception-v3 weights (REFERENCE.md §1.2, §1.8).
+// BN folding and per-backend preparation of the Inception-v3 weights (docs/conventions.md §1.2, §1.8).
 #include "model/inception_weights.h"
 
 #include <cmath>

@@ -1,6 +1,6 @@
 // Binding the FID Inception-v3 weights: exact name/shape validation of a TensorMap (pytorch-fid names), BN
-// folded into conv weights + bias (REFERENCE.md §1.2), and the result prepared (packed/uploaded) once for a
-// backend.
+// folded into conv weights + bias (docs/conventions.md §1.2), and the result prepared (packed/uploaded) once
+// for a backend.
 #pragma once
 
 #include <memory>

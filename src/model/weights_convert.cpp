@@ -1,4 +1,5 @@
-// Weights converter: checkpoint -> pytorch-fid names -> safetensors (ARCHITECTURE.md §4, REFERENCE.md §1.8).
+// Weights converter: checkpoint -> pytorch-fid names -> safetensors (ARCHITECTURE.md §4, docs/conventions.md
+// §1.8).
 #include "model/weights_convert.h"
 
 #include <map>
@@ -18,7 +19,7 @@ const char* weights_naming_name(WeightsNaming n) {
 
 namespace {
 
-// TF scope names inside each Inception block type (REFERENCE.md §1.8.3; NVIDIA keeps them, §1.8.4, and
+// TF scope names inside each Inception block type (docs/conventions.md §1.8.3; NVIDIA keeps them, §1.8.4, and
 // flattens the E blocks' nested scopes with '_').
 struct BranchMap {
   const char* branch;

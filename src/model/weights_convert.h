@@ -14,10 +14,10 @@ namespace fidcpp {
 enum class WeightsNaming { kPytorchFid, kNvidia };
 const char* weights_naming_name(WeightsNaming n);
 
-// Maps a checkpoint's float32 tensors onto pytorch-fid's state-dict keys (REFERENCE.md §1.8.3/§1.8.4): every
-// source tensor must map and every expected tensor must be present (both named otherwise). NVIDIA files store
-// no BN gamma, which is 1 (their batch_norm runs with weight=None), so bn.weight is written as ones; they
-// have no fc, and none is invented. The result has no metadata and may point into `src`.
+// Maps a checkpoint's float32 tensors onto pytorch-fid's state-dict keys (docs/conventions.md §1.8.3/§1.8.4):
+// every source tensor must map and every expected tensor must be present (both named otherwise). NVIDIA files
+// store no BN gamma, which is 1 (their batch_norm runs with weight=None), so bn.weight is written as ones;
+// they have no fc, and none is invented. The result has no metadata and may point into `src`.
 Result<TensorMap> map_to_inception_names(const TensorMap& src, WeightsNaming* naming = nullptr);
 
 // pytorch-fid prefix ("Mixed_7b.branch3x3_2a") -> NVIDIA scope ("mixed_9.tower_mixed_conv"), or "" if

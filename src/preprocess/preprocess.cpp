@@ -1,5 +1,5 @@
-// The per-mode preprocessing pipeline (REFERENCE.md §2.1-2.7): resize kernels from src/backend/cpu plus each
-// reference's normalisation.
+// The per-mode preprocessing pipeline (docs/conventions.md §2.1-2.7): resize kernels from src/backend/cpu
+// plus each reference's normalisation.
 #include "preprocess/preprocess.h"
 
 #include <algorithm>

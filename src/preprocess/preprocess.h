@@ -1,5 +1,5 @@
 // Preprocessing modes: how each reference turns an 8-bit RGB image into the 3x299x299 float32 network input
-// (REFERENCE.md §2.1-2.7), and the torchmetrics normalize=True float -> uint8 conversion.
+// (docs/conventions.md §2.1-2.7), and the torchmetrics normalize=True float -> uint8 conversion.
 #pragma once
 
 #include <cstddef>

@@ -1,9 +1,10 @@
-// Antialiased bilinear resize mirroring PyTorch's CPU _upsample_bilinear2d_aa for float32 (REFERENCE.md §2.3;
-// aten/src/ATen/native/cpu/UpSampleKernel.cpp, HelperInterpLinear::compute_index_ranges_weights and
-// separable_upsample_generic_Nd_kernel_impl): weights in float with PyTorch's mixed float/double expressions,
-// float accumulation in tap order with the FMA contraction PyTorch's x86-64 build applies to `out += t * w`,
-// horizontal pass first. Bit-exact for scale factors below about 2; beyond that a few weights differ by an
-// ulp (max 4.6e-5 on the 0..255 scale measured; see tests/preprocess).
+// Antialiased bilinear resize mirroring PyTorch's CPU _upsample_bilinear2d_aa for float32
+// (docs/conventions.md §2.3; aten/src/ATen/native/cpu/UpSampleKernel.cpp,
+// HelperInterpLinear::compute_index_ranges_weights and separable_upsample_generic_Nd_kernel_impl): weights in
+// float with PyTorch's mixed float/double expressions, float accumulation in tap order with the FMA
+// contraction PyTorch's x86-64 build applies to `out += t * w`, horizontal pass first. Bit-exact for scale
+// factors below about 2; beyond that a few weights differ by an ulp (max 4.6e-5 on the 0..255 scale measured;
+// see tests/preprocess).
 #include "preprocess/resize_aa_bilinear.h"
 
 #include <algorithm>

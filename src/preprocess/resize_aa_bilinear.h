@@ -1,5 +1,5 @@
 // PyTorch F.interpolate(mode='bilinear', align_corners=False, antialias=True) on float32: the separable,
-// PIL-style triangle filter that torchmetrics >= 1.8 uses (REFERENCE.md §2.3).
+// PIL-style triangle filter that torchmetrics >= 1.8 uses (docs/conventions.md §2.3).
 #pragma once
 
 #include <cstdint>

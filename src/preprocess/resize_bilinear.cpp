@@ -1,5 +1,5 @@
-// Half-pixel bilinear resize as PyTorch's CPU upsample_bilinear2d computes it in float32 (REFERENCE.md §2.4;
-// aten/src/ATen/native/cpu/UpSampleKernel.cpp, generic N-d kernel with HelperInterpLinear).
+// Half-pixel bilinear resize as PyTorch's CPU upsample_bilinear2d computes it in float32 (docs/conventions.md
+// §2.4; aten/src/ATen/native/cpu/UpSampleKernel.cpp, generic N-d kernel with HelperInterpLinear).
 #include "preprocess/resize_bilinear.h"
 
 #include <algorithm>

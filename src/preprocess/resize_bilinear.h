@@ -1,5 +1,5 @@
 // PyTorch F.interpolate(mode='bilinear', align_corners=False, antialias=False) on float32, mirroring the CPU
-// kernel's arithmetic (pytorch-fid's resize, REFERENCE.md §2.4).
+// kernel's arithmetic (pytorch-fid's resize, docs/conventions.md §2.4).
 #pragma once
 
 #include <cstdint>

@@ -1,6 +1,6 @@
-// NVIDIA's grid_sample resize (REFERENCE.md §2.6), following PyTorch's float32 CPU arithmetic: torch.linspace
-// and affine_grid for the base grid, then GridSamplerKernel.cpp's unnormalise, border clip and bilinear
-// weights.
+// NVIDIA's grid_sample resize (docs/conventions.md §2.6), following PyTorch's float32 CPU arithmetic:
+// torch.linspace and affine_grid for the base grid, then GridSamplerKernel.cpp's unnormalise, border clip and
+// bilinear weights.
 #include "preprocess/resize_grid_sample.h"
 
 #include <algorithm>

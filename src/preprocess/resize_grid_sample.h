@@ -1,5 +1,6 @@
 // The TF1-bilinear emulation inside NVIDIA's TorchScript Inception (clean-fid "legacy_tensorflow"):
-// affine_grid with a translation, then grid_sample(bilinear, border, align_corners=False). REFERENCE.md §2.6.
+// affine_grid with a translation, then grid_sample(bilinear, border, align_corners=False).
+// docs/conventions.md §2.6.
 #pragma once
 
 #include <cstdint>

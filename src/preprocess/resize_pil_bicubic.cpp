@@ -1,6 +1,6 @@
-// Pillow 'F'-mode bicubic resize (REFERENCE.md §2.5; Pillow src/libImaging/Resample.c precompute_coeffs and
-// the 32-bit-per-channel passes), as clean-fid's make_resizer("PIL", False, "bicubic") runs it on each
-// channel.
+// Pillow 'F'-mode bicubic resize (docs/conventions.md §2.5; Pillow src/libImaging/Resample.c
+// precompute_coeffs and the 32-bit-per-channel passes), as clean-fid's make_resizer("PIL", False, "bicubic")
+// runs it on each channel.
 #include "preprocess/resize_pil_bicubic.h"
 
 #include <algorithm>

@@ -1,5 +1,6 @@
 // Pillow's bicubic resize of a float32 ('F' mode) image, the per-channel resize of clean-fid's default mode
-// (REFERENCE.md §2.5). Bit-exact with Pillow: double coefficients and sums, float32 storage after each pass.
+// (docs/conventions.md §2.5). Bit-exact with Pillow: double coefficients and sums, float32 storage after each
+// pass.
 #pragma once
 
 #include <cstddef>

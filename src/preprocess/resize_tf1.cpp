@@ -1,5 +1,5 @@
-// TF1 legacy bilinear resize (REFERENCE.md §2.2; torch_fidelity/interpolate_compat_tensorflow.py, method
-// "slow").
+// TF1 legacy bilinear resize (docs/conventions.md §2.2; torch_fidelity/interpolate_compat_tensorflow.py,
+// method "slow").
 #include "preprocess/resize_tf1.h"
 
 #include <algorithm>

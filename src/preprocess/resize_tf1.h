@@ -1,5 +1,5 @@
 // TensorFlow 1.x legacy bilinear resize (align_corners=False, no half-pixel offset, no antialias), bit-exact
-// with torch-fidelity's interpolate_bilinear_2d_like_tensorflow1x on CPU. REFERENCE.md §2.2.
+// with torch-fidelity's interpolate_bilinear_2d_like_tensorflow1x on CPU. docs/conventions.md §2.2.
 #pragma once
 
 #include <cstdint>

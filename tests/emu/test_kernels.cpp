@@ -67,7 +67,8 @@ fidcpp::U8Images images(const uint8_t* data, int n, int h, int w, size_t row_str
   return im;
 }
 
-// REFERENCE.md §2.2 test vector: the reference implementation itself is pinned to the published values.
+// docs/conventions.md §2.2 test vector: the reference implementation itself is pinned to the published
+// values.
 TEST(EmuKernels, ResizeTf1MatchesPublishedTestVector) {
   const uint8_t rows[4][4] = {{0, 50, 100, 150}, {200, 250, 30, 80}, {10, 20, 40, 60}, {255, 128, 64, 32}};
   std::vector<uint8_t> img(4 * 4 * 3);

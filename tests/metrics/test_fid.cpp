@@ -88,7 +88,7 @@ TEST(Fid, TraceSqrtMatchesNaiveReferenceFullAndRankDeficient) {
       auto got = trace_sqrt_product(a.sigma.data(), b.sigma.data(), d, method);
       ASSERT_TRUE(got.ok()) << got.status().to_string();
       // With N ≤ D the zero eigenvalues come out as ±1e-16-scale noise whose square roots (1e-8) differ
-      // between methods, in the reference as in the libraries (REFERENCE.md §3.3).
+      // between methods, in the reference as in the libraries (docs/conventions.md §3.3).
       const bool full_rank = n1 > d && n2 > d;
       EXPECT_LT(rel_err(*got, want), full_rank ? 1e-10 : 1e-6)
           << n1 << "," << n2 << "," << d << " method " << int(method);

@@ -1,5 +1,5 @@
-// numpy legacy RandomState: REFERENCE.md §5.4 test vectors, MT19937's published first output, and numpy
-// itself.
+// numpy legacy RandomState: docs/conventions.md §5.4 test vectors, MT19937's published first output, and
+// numpy itself.
 #include <gtest/gtest.h>
 
 #include "metrics/numpy_random.h"

@@ -27,7 +27,7 @@ const std::vector<InceptionTap> kAllTaps = {InceptionTap::k64,
                                             InceptionTap::kLogits};
 
 // Tolerance on ||ours - ref|| / ||ref|| per image and tap, against PyTorch's float32 forward. Both sides are
-// float32 with different summation orders and BN folded on our side (REFERENCE.md §1.2 "about 1e-6
+// float32 with different summation orders and BN folded on our side (docs/conventions.md §1.2 "about 1e-6
 // relative"); measured worst case (16 images, synthetic weights): 4.5e-7 on the logits, 3.5e-7 on pool3;
 // printed by the test.
 constexpr double kParityTol = 2e-6;
@@ -183,7 +183,7 @@ TEST(InceptionForward, EarlyTapsAndTapOrderGiveTheSameValues) {
   EXPECT_EQ(all[1], only192[0]);
   EXPECT_EQ(all[5], reordered[0]);
   EXPECT_EQ(all[2], reordered[1]);
-  // logits = logits_unbiased + bias, a separate float32 add (REFERENCE.md §1.6).
+  // logits = logits_unbiased + bias, a separate float32 add (docs/conventions.md §1.6).
   const std::vector<float> bias = synthetic_tensor("fc.bias", {kFcOut});
   for (int i = 0; i < 2; ++i)
     for (int j = 0; j < kFcOut; ++j)

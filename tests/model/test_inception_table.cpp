@@ -40,7 +40,7 @@ TEST(InceptionTable, MatchesKeyListFromTorchFidelity) {
     for (auto d : s.shape) n *= d;
     total += n;
   }
-  EXPECT_EQ(total, 23885392);  // REFERENCE.md §1.8.1
+  EXPECT_EQ(total, 23885392);  // docs/conventions.md §1.8.1
   EXPECT_EQ(conv_unit_index("Mixed_7c.branch_pool"), kNumConvUnits - 1);
   EXPECT_EQ(conv_unit_index("nope"), -1);
 }

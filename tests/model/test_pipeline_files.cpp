@@ -27,10 +27,11 @@ namespace {
 
 // Per-image ||ours - ref|| / ||ref|| at every tap of every mode. Our decoders give Pillow's pixels exactly
 // and our resizes match each reference's, so what remains is the float32 network's summation order, as in
-// test_inception_forward (kParityTol there, REFERENCE.md §1.2 "about 1e-6 relative"). Measured worst case
-// over the 31 files (printed by the tests): torch-fidelity 7.1e-7 (tap 192), pytorch-fid 7.8e-7 (tap 192),
-// torchmetrics 4.8e-7 (2048; its antialiased upsampling is no less exact than the others). The modes differ
-// from one another by 2.3e-4 to 4.9e-2 per image at 2048, so this bound also tells a mis-wired mode apart.
+// test_inception_forward (kParityTol there, docs/conventions.md §1.2 "about 1e-6 relative"). Measured worst
+// case over the 31 files (printed by the tests): torch-fidelity 7.1e-7 (tap 192), pytorch-fid 7.8e-7 (tap
+// 192), torchmetrics 4.8e-7 (2048; its antialiased upsampling is no less exact than the others). The modes
+// differ from one another by 2.3e-4 to 4.9e-2 per image at 2048, so this bound also tells a mis-wired mode
+// apart.
 constexpr double kPipelineTol = 2e-6;
 
 const std::string kRefDir = std::string(FIDCPP_REF_DIR) + "/model/files";

@@ -1,5 +1,5 @@
-// Naive double-accumulation references for the backend ops (REFERENCE.md §1.2, §1.5, §1.6), written to be
-// obviously right rather than fast. Shared by the CPU op tests and (later) the CUDA kernel tests.
+// Naive double-accumulation references for the backend ops (docs/conventions.md §1.2, §1.5, §1.6), written to
+// be obviously right rather than fast. Shared by the CPU op tests and (later) the CUDA kernel tests.
 #pragma once
 
 #include <algorithm>

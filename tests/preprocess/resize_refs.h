@@ -1,5 +1,6 @@
 // Naive references of the CPU resizes (src/preprocess/resize_*.h), written straight from each formula of
-// REFERENCE.md §2.2-2.6, for tests/preprocess/test_resize.cpp. One channel to out_h x out_w, row-major.
+// docs/conventions.md §2.2-2.6, for tests/preprocess/test_resize.cpp. One channel to out_h x out_w,
+// row-major.
 #pragma once
 
 #include "preprocess/resize_source.h"

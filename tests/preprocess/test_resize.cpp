@@ -94,7 +94,7 @@ ResizeSource source_of(const std::vector<uint8_t>& gray, int h, int w) {
   return s;
 }
 
-// REFERENCE.md §2.2 and §2.5 test vectors ([verified] against torch-fidelity and Pillow).
+// docs/conventions.md §2.2 and §2.5 test vectors ([verified] against torch-fidelity and Pillow).
 const std::vector<uint8_t> k4x4 = {0, 50, 100, 150, 200, 250, 30, 80, 10, 20, 40, 60, 255, 128, 64, 32};
 
 TEST(ResizeTf1, ReferenceVector4x4To3x3) {

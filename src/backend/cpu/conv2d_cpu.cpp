@@ -1,7 +1,7 @@
 // CPU convolution as GEMM: out[co, p] = W[co, k] · col[k, p] per image, with the im2col matrix never stored:
 // B blocks are packed straight from the NCHW input (implicit im2col). BN is already folded into W and the
-// bias (REFERENCE.md §1.2); bias + ReLU run in the micro-kernel epilogue, writing into the output's channel
-// slice.
+// bias (docs/conventions.md §1.2); bias + ReLU run in the micro-kernel epilogue, writing into the output's
+// channel slice.
 #include <algorithm>
 #include <cstring>
 #include <string>

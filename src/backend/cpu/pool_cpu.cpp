@@ -1,5 +1,5 @@
-// CPU pooling, global mean and the fully connected layer (REFERENCE.md §1.5–1.6). One output plane (or one
-// output row) is computed by one worker with a fixed summation order.
+// CPU pooling, global mean and the fully connected layer (docs/conventions.md §1.5–1.6). One output plane (or
+// one output row) is computed by one worker with a fixed summation order.
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -100,7 +100,8 @@ Status avg_pool_cpu(ThreadPool& pool, const VectorKernels& vk, const PoolDesc& p
       const int ys = oy * p.stride - p.pad, ye = std::min(ys + p.kernel, in.h + p.pad);
       const int y0 = std::max(0, ys), y1 = std::min(in.h, ye);
       float* drow = dst + int64_t(oy) * out.w;
-      // Float sum in row-major window order, then one division: PyTorch's CPU avg_pool2d (REFERENCE.md §1.5).
+      // Float sum in row-major window order, then one division: PyTorch's CPU avg_pool2d (docs/conventions.md
+      // §1.5).
       auto border = [&](int ox) {
         const int xs = ox * p.stride - p.pad, xe = std::min(xs + p.kernel, in.w + p.pad);
         const int x0 = std::max(0, xs), x1 = std::min(in.w, xe);
@@ -157,7 +158,8 @@ Status linear_cpu(ThreadPool& pool, int in_features, int out_features, const flo
       double s = 0.0;
       for (int k = 0; k < in_features; ++k) s += double(x[k]) * double(wr[k]);
       float v = float(s);
-      if (add_bias) v = v + bias[o];  // separate float32 add, as torch-fidelity's logits (REFERENCE.md §1.6)
+      if (add_bias)
+        v = v + bias[o];  // separate float32 add, as torch-fidelity's logits (docs/conventions.md §1.6)
       *out.plane(i, o) = v;
     }
   });

@@ -49,7 +49,7 @@ using WinoOutputFn = void (*)(const TensorView& out, const WinoGeom& g, const Wi
 // Interior output columns [lo, hi) of one pooled row (windows inside the input row): the window rows are
 // `top` + r * row_stride for r in [0, nrows), each pointing at input column 0, of width in_w.
 //   avg: the float sum of each window in row-major order from 0.0f, divided by count (PyTorch's order,
-//        REFERENCE.md §1.5);
+//        docs/conventions.md §1.5);
 //   max: the maximum from -inf in row-major order, NaN propagating (count unused).
 using PoolRowFn = void (*)(const float* top, int64_t row_stride, int nrows, int kernel, int stride, int pad,
                            int lo, int hi, int in_w, float count, float* drow);

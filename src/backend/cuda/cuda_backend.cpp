@@ -195,7 +195,7 @@ class CudaBackend final : public Backend {
     FIDCPP_RETURN_IF_ERROR(linalg_->sgemm(BlasOp::kT, BlasOp::kN, fc.out_, in.n, fc.in_, 1.0f,
                                           fc.weight.get(), fc.in_, in.plane(0, 0), int(in.image_stride()),
                                           0.0f, out.plane(0, 0), int(out.image_stride())));
-    if (add_bias)  // a separate rounding step, like logits_unbiased + bias (REFERENCE.md §1.6)
+    if (add_bias)  // a separate rounding step, like logits_unbiased + bias (docs/conventions.md §1.6)
       FIDCPP_CUDA_CHECK_LAUNCH(launch_bias_relu(out.plane(0, 0), size_t(out.image_stride()), out.plane(0, 0),
                                                 size_t(out.image_stride()), out.n, out.c, 1, fc.bias.get(),
                                                 false, stream_.get()));

@@ -16,7 +16,7 @@ FIDCPP_CUDA_NAMESPACE_BEGIN
 Result<double> cuda_trace_sqrt_product(Linalg& linalg, cudaStream_t stream, const double* sigma1,
                                        const double* sigma2, int64_t dim);
 
-// FID = |mu1 - mu2|^2 + tr S1 + tr S2 - 2 tr((S1 S2)^{1/2}) (REFERENCE.md §3.1), host inputs.
+// FID = |mu1 - mu2|^2 + tr S1 + tr S2 - 2 tr((S1 S2)^{1/2}) (docs/conventions.md §3.1), host inputs.
 Result<double> cuda_frechet_distance(Linalg& linalg, cudaStream_t stream, const double* mu1,
                                      const double* sigma1, const double* mu2, const double* sigma2,
                                      int64_t dim);
