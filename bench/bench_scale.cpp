@@ -1,4 +1,4 @@
-// Scale-out costs (README "Scaling out"): merging the 2048-d statistics of one shard into another
+// Scale-out costs (docs/scaling.md): merging the 2048-d statistics of one shard into another
 // (Moments::merge, what `fidcpp merge` and rank 0 under MPI do per part) and the .npz round trip of a part.
 #include <benchmark/benchmark.h>
 

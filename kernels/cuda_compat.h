@@ -1,5 +1,5 @@
 // The only portability surface the kernels see: the same .cu source compiles with nvcc (real launches) and
-// with g++/clang++ through the cudaemu shim (CPU tests). See docs/CUDA_ON_CPU.md.
+// with g++/clang++ through the cudaemu shim (CPU tests). See docs/cuda.md.
 #pragma once
 
 // FIDCPP_CUDA_EMULATED is set by the build for everything compiled against the shim (kernels and host code

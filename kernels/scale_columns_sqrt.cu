@@ -1,5 +1,5 @@
 // FID's matrix square root on the device (src/backend/cuda/cuda_fid.cpp): scales eigenvector column j by
-// sqrt(max(lambda_j, 0)), clamping negative round-off like the CPU path (ARCHITECTURE.md §6).
+// sqrt(max(lambda_j, 0)), clamping negative round-off like the CPU path (docs/conventions.md §3).
 #include "kernels.h"
 #include "grid_size.h"
 

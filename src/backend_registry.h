@@ -1,5 +1,5 @@
 // The backends an evaluator can run on, by device: the one place that knows which ones this build has, so the
-// evaluator holds no #ifdef. Never a silent fallback (ARCHITECTURE.md §3): cuda either works or is an error;
+// evaluator holds no #ifdef. Never a silent fallback (docs/cuda.md): cuda either works or is an error;
 // only auto may choose.
 #pragma once
 

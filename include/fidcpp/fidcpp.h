@@ -142,7 +142,7 @@ fidcpp_status fidcpp_evaluator_add_image_f32(fidcpp_evaluator* evaluator, fidcpp
 /* Adds every image of a folder, zip archive or list file (see the README), in sorted order. */
 fidcpp_status fidcpp_evaluator_add_path(fidcpp_evaluator* evaluator, fidcpp_side side, const char* path);
 
-/* Scaling out (README "Scaling out"). Adds shard shard_index (0-based) of shard_count of a path: the
+/* Scaling out (docs/scaling.md). Adds shard shard_index (0-based) of shard_count of a path: the
  * contiguous slice [floor(shard_index * n / shard_count), floor((shard_index + 1) * n / shard_count)) of the
  * sorted file list (or of the rows of a .npy), so the shards 0..shard_count-1 concatenated are exactly the
  * unsharded inputs in order. A .npz statistics file cannot be split and goes wholly to shard 0. Statistics of

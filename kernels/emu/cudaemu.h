@@ -1,5 +1,5 @@
 // cudaemu: runs unmodified .cu kernels on the CPU (blocks on worker threads, CUDA threads as fibers) so that
-// they can be tested with GoogleTest and sanitizers on machines without a GPU. Design: docs/CUDA_ON_CPU.md.
+// they can be tested with GoogleTest and sanitizers on machines without a GPU. Design: docs/cuda.md.
 #pragma once
 
 #if defined(__CUDACC__)

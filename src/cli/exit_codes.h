@@ -1,5 +1,5 @@
-// The exit codes of every `fidcpp` command (README "Exit codes", `fidcpp --help`), and the one map from a
-// library status to them.
+// The exit codes of every `fidcpp` command (docs/cli.md "Exit codes", `fidcpp --help`), and the one map from
+// a library status to them.
 #pragma once
 
 #include "fidcpp/fidcpp.h"

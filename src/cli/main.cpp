@@ -49,7 +49,8 @@ const char* kMainHelp =
     "Statistics:\n"
     "  stats A -o a.npz   save statistics (pytorch-fid keys mu, sigma + mergeable n, sum, sum_outer)\n"
     "  merge a.npz b.npz ... -o all.npz   merge mergeable statistics (float64 sums, in argument order)\n"
-    "  Scaling out: `stats A --shard K/N` + merge, or `mpirun -np P fidcpp ...` (FIDCPP_MPI builds; README)\n"
+    "  Scaling out: `stats A --shard K/N` + merge, or `mpirun -np P fidcpp ...` (FIDCPP_MPI builds; "
+    "docs/scaling.md)\n"
     "Weights:\n"
     "  weights convert|inspect|verify|fetch ...\n"
     "Benchmark:\n"
@@ -73,11 +74,12 @@ const char* kCommonHelp =
     "  --skip-bad                skip undecodable images (counted and reported) instead of stopping;\n"
     "                            images over $FIDCPP_MAX_IMAGE_PIXELS (default 178956970) count as bad\n"
     "  --recursive               folders: also take the images of sub-folders\n"
-    "  --cache DIR               reuse features/statistics of unchanged inputs from DIR (README \"Cache\")\n"
+    "  --cache DIR               reuse features/statistics of unchanged inputs from DIR (docs/cli.md "
+    "\"Cache\")\n"
     "  --plot FILE.svg           metrics/fid with several generated sets: SVG chart of each metric per set\n"
     "  --save-stats PREFIX       also write PREFIX-a.npz (and PREFIX-b.npz) statistics\n"
     "  --force                   allow overwriting existing output files\n"
-    "  --json                    machine-readable output (schema in the README)\n"
+    "  --json                    machine-readable output (schema in docs/cli.md)\n"
     "  --quiet                   no progress bar\n"
     "Metric options:\n"
     "  --splits N                Inception Score splits (default 10)\n"
@@ -488,7 +490,7 @@ int run_metrics(const Args& a) {
     progress.start = std::chrono::steady_clock::now();
     if (a.shard_count > 0)
       ev.add_path_shard(sides[i], a.inputs[i], a.shard_index, a.shard_count);
-    else if (world.size > 1)  // under mpirun: rank r takes shard r of size (README "Scaling out")
+    else if (world.size > 1)  // under mpirun: rank r takes shard r of size (docs/scaling.md)
       ev.add_path_shard(sides[i], a.inputs[i], world.rank, world.size);
     else
       ev.add_path(sides[i], a.inputs[i]);
@@ -624,13 +626,13 @@ void print_command_help(const std::string& cmd) {
        "example: fidcpp metrics real/ gen/ --fid --kid --prc --json\n"
        "example: fidcpp metrics real/ ckpt_1/ ckpt_2/ ckpt_3/ --fid --kid --plot progress.svg\n"
        "  With several generated sets (or --plot) the reference is extracted once and each set compared to\n"
-       "  it: a table (one row per set), JSON \"sets\" (README), --is scores each generated set.\n"},
+       "  it: a table (one row per set), JSON \"sets\" (docs/cli.md), --is scores each generated set.\n"},
       {"stats",
        "usage: fidcpp stats A -o a.npz [--shard K/N] [options]\n"
        "example: fidcpp stats real/ -o real.npz --tap 2048\n"
        "  --shard K/N               only shard K (1-based, 1 <= K <= N) of N: a contiguous 1/N of the "
        "sorted\n"
-       "                            inputs; `fidcpp merge` the N parts (README \"Scaling out\")\n"},
+       "                            inputs; `fidcpp merge` the N parts (docs/scaling.md)\n"},
       {"merge",
        "usage: fidcpp merge a.npz b.npz ... -o all.npz [--force] [--tap D]\n"
        "example: fidcpp merge part_0.npz part_1.npz -o all.npz\n"},

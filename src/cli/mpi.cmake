@@ -1,4 +1,4 @@
-# Optional MPI support of the CLI (README "Scaling out"): `mpirun -np P fidcpp stats|fid ...` splits the
+# Optional MPI support of the CLI (docs/scaling.md): `mpirun -np P fidcpp stats|fid ...` splits the
 # inputs over the ranks. OFF by default; tools/run_tests.sh builds with ON (Debian: openmpi-bin
 # libopenmpi-dev). Only the CLI links MPI; the library has no MPI dependency.
 set(FIDCPP_MPI "OFF" CACHE STRING "MPI launch of the CLI: OFF, ON or AUTO (on when MPI is found)")

@@ -1,4 +1,4 @@
-// MPI launch of the CLI (README "Scaling out"): under `mpirun -np P fidcpp ...` every rank processes its
+// MPI launch of the CLI (docs/scaling.md): under `mpirun -np P fidcpp ...` every rank processes its
 // contiguous shard of the inputs and rank 0 combines the partial states in rank order and prints/writes the
 // result. Built from mpi_run.cpp with FIDCPP_MPI, from mpi_none.cpp (single process, no MPI dependency)
 // otherwise.

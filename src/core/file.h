@@ -43,7 +43,7 @@ bool file_exists(const std::string& path);
 
 // Unlinks the temporary files of the write_file_atomic calls in progress (their final names are untouched).
 // Async-signal-safe: a SIGINT/SIGTERM handler calls it before _exit so an interrupted run leaves no temporary
-// file behind (README "Reliability").
+// file behind (docs/reliability.md).
 void remove_pending_temp_files();
 
 }  // namespace fidcpp

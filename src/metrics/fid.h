@@ -16,7 +16,8 @@ enum class SqrtTraceMethod {
   // symmetric LᵀΣ₂L, which is similar to Σ₁Σ₂. One O(D³/3) factorisation, two triangular products, one
   // eigenvalue-only solve: the fast default.
   kCholesky,
-  // Eigendecomposition Σ₁ = VΛVᵀ, then the eigenvalues of Λ^{1/2}VᵀΣ₂VΛ^{1/2} (ARCHITECTURE.md §6). Slower.
+  // Eigendecomposition Σ₁ = VΛVᵀ, then the eigenvalues of Λ^{1/2}VᵀΣ₂VΛ^{1/2} (docs/conventions.md §3).
+  // Slower.
   kEigen,
 };
 

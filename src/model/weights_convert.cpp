@@ -1,4 +1,4 @@
-// Weights converter: checkpoint -> pytorch-fid names -> safetensors (ARCHITECTURE.md §4, docs/conventions.md
+// Weights converter: checkpoint -> pytorch-fid names -> safetensors (docs/weights.md, docs/conventions.md
 // §1.8).
 #include "model/weights_convert.h"
 

@@ -1,4 +1,4 @@
-// Loading, checking, listing and verifying the fidcpp weights file (weights/FORMAT.md, ARCHITECTURE.md §4).
+// Loading, checking, listing and verifying the fidcpp weights file (weights/FORMAT.md, docs/weights.md).
 #include "model/weights_file.h"
 
 #include <cmath>

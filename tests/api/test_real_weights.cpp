@@ -1,6 +1,6 @@
 // Parity on REAL photographs with the REAL weights (label `weights`): per-image features at every tap and the
 // FID between two sets, against torch-fidelity, torchmetrics and pytorch-fid run on the same files by
-// tools/ref_real.py. Tolerances are the README "Numerical precision" table's.
+// tools/ref_real.py. Tolerances are the docs/precision.md table's.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -21,7 +21,7 @@
 namespace fidcpp {
 namespace {
 
-// README "Numerical precision": per-image relative L2 error of features, and relative FID error.
+// docs/precision.md: per-image relative L2 error of features, and relative FID error.
 constexpr double kFeatureTol = 1e-4;
 constexpr double kFidTol = 1e-4;
 

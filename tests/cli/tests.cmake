@@ -4,7 +4,7 @@ add_dependencies(test_cli fidcpp_cli)
 fidcpp_test(NAME test_cli_surface LABELS cli SOURCES cli/test_cli_surface.cpp model/synthetic_weights.cpp)
 target_include_directories(test_cli_surface PRIVATE ${PROJECT_SOURCE_DIR}/tests/model ${PROJECT_SOURCE_DIR}/tests/api)
 add_dependencies(test_cli_surface fidcpp_cli)
-# Sharded statistics (--shard K/N + merge) equal the single run (issue #9; README "Scaling out").
+# Sharded statistics (--shard K/N + merge) equal the single run (issue #9; docs/scaling.md).
 fidcpp_test(NAME test_shards LABELS cli SOURCES cli/test_shards.cpp mpi/scale_harness.cpp model/synthetic_weights.cpp)
 target_include_directories(test_shards PRIVATE ${PROJECT_SOURCE_DIR}/tests/model ${PROJECT_SOURCE_DIR}/tests/api)
 add_dependencies(test_shards fidcpp_cli)

@@ -1,6 +1,6 @@
 // Helpers of the scale-out tests (tests/cli/test_shards.cpp, tests/mpi/test_mpi.cpp): running the CLI, image
 // folders of rendered frames, synthetic weights, and comparing mergeable statistics against the documented
-// bound (README "Scaling out").
+// bound (docs/scaling.md).
 #pragma once
 
 #include <gtest/gtest.h>

@@ -36,7 +36,7 @@ bool read_f32(const std::string& path, std::vector<float>* out) {
 }
 
 // Tolerances per mode on the resize scale (0..255; 0..1 for pytorch-fid) and on the network input. Zero means
-// bit-exact. Measured values are in the report / README "Numerical precision".
+// bit-exact. Measured values are in the report / docs/precision.md.
 struct ModeCase {
   const char* name;
   double resize_tol;

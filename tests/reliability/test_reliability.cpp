@@ -1,4 +1,4 @@
-// Reliability (README "Reliability"): hostile inputs the reader suites do not already cover, the image pixel
+// Reliability (docs/reliability.md): hostile inputs the reader suites do not already cover, the image pixel
 // limit and its override, interrupted runs (SIGINT) leaving no partial or temporary file, and bitwise
 // determinism of the CLI across thread counts and batch sizes.
 #include <dirent.h>
@@ -440,7 +440,7 @@ TEST(Reliability, ExistingOutputIsNeverOverwrittenWithoutForce) {
 // ---- Determinism ----
 
 // Same inputs, weights and options: byte-identical statistics files and metrics for any --threads and
-// --batch-size (CPU backend; README "Reliability" documents the per-backend guarantee).
+// --batch-size (CPU backend; docs/reliability.md documents the per-backend guarantee).
 TEST(Reliability, CliBitwiseIdenticalAcrossThreadsAndBatchSizes) {
   const std::string a = image_folder("det_a", 23, 21), b = image_folder("det_b", 19, 22);
   struct Config {

@@ -1,4 +1,4 @@
-// Long runs (README "Reliability"): thousands of images through the public C API with unreadable files mixed
+// Long runs (docs/reliability.md): thousands of images through the public C API with unreadable files mixed
 // in. Counts must add up exactly (processed + skipped = total), the default mode must stop naming the first
 // bad file, and resident memory must stay flat between an early and the final checkpoint.
 // FIDCPP_SOAK_IMAGES sets the number of images (default 2000; tools/soak.sh runs the full 20000).

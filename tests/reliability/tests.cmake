@@ -1,4 +1,4 @@
-# Reliability (README "Reliability"): hostile inputs and limits, interrupted runs, determinism across threads
+# Reliability (docs/reliability.md): hostile inputs and limits, interrupted runs, determinism across threads
 # and batch sizes (label reliability); long runs with memory and count checks (labels reliability + soak).
 fidcpp_test(NAME test_reliability LABELS reliability
   SOURCES reliability/test_reliability.cpp model/synthetic_weights.cpp)

@@ -69,7 +69,7 @@ Status conv2d_winograd_cpu(const GemmMicroKernel& kernel, const VectorKernels& v
 // 1-D Winograd F(2, 7) for the "same"-padded stride-1 1x7 and 7x1 convolutions on maps of at least
 // kWinograd7MinOut in both directions (Mixed_6b..6e, Mixed_7a at 17 x 17): 8 multiplies per two outputs
 // instead of 14. Its float32 error on the real network stays below PyTorch's own (tools/winograd_accuracy.py,
-// README "Numerical precision"). The weights share CpuConvWeights::packed_u ([8][m_panels][cin][MR]) and the
+// docs/precision.md). The weights share CpuConvWeights::packed_u ([8][m_panels][cin][MR]) and the
 // F(2x2, 3x3) scratch.
 constexpr int kWinograd7MinOut = 12;
 bool winograd7_applies(const ConvDesc& d);

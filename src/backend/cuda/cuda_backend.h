@@ -11,7 +11,7 @@ namespace fidcpp {
 
 struct CudaBackendOptions {
   int device = 0;
-  bool allow_tf32 = false;  // opt-in fast mode (ARCHITECTURE.md §3); default strict float32
+  bool allow_tf32 = false;  // opt-in fast mode (docs/cuda.md); default strict float32
 };
 
 // Defined in the CUDA build only (fidcpp_cuda). kUnsupported "no CUDA device: ..." without a usable device.

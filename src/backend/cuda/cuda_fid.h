@@ -1,6 +1,6 @@
 // FID's trace of the matrix square root on the GPU through Linalg (cuSOLVER dsyevd, cuBLAS dgemm): the eigen
-// method of ARCHITECTURE.md §6, for statistics that live on the device or dimensions where the CPU solve is
-// the bottleneck. Same result as metrics/fid.h's trace_sqrt_product to round-off.
+// method of docs/conventions.md §3, for statistics that live on the device or dimensions where the CPU solve
+// is the bottleneck. Same result as metrics/fid.h's trace_sqrt_product to round-off.
 #pragma once
 
 #include <cstdint>

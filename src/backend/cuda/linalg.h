@@ -39,7 +39,7 @@ class Linalg {
 };
 
 struct LinalgOptions {
-  // Opt-in only (ARCHITECTURE.md §3): sgemm may use TF32 tensor cores. Default: strict float32.
+  // Opt-in only (docs/cuda.md): sgemm may use TF32 tensor cores. Default: strict float32.
   bool allow_tf32 = false;
 };
 
