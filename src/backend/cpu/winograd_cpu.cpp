@@ -92,6 +92,29 @@ WinoScratch carve(float* base, const WinoLayout& l) {
 
 }  // namespace
 
+namespace {
+
+// A layer's Winograd weights: U per transform point, packed like packed_a ([points][m_panels][cin][MR]), rows
+// past cout zero.
+struct PackedU {
+  float* base;
+  int64_t per_point;
+  int mr, cin;
+  void put(int xi, int co, int ci, double u) const {
+    base[xi * per_point + int64_t(co / mr) * cin * mr + int64_t(ci) * mr + co % mr] = float(u);
+  }
+};
+
+Result<PackedU> alloc_packed_u(int points, int mr, int cin, CpuConvWeights* w) {
+  const int64_t per_point = int64_t(w->m_panels) * cin * mr;
+  if (!w->packed_u.resize(size_t(points * per_point)))
+    return out_of_memory("conv: cannot allocate Winograd weights");
+  w->packed_u.zero();
+  return PackedU{w->packed_u.data(), per_point, mr, cin};
+}
+
+}  // namespace
+
 bool winograd_applies(const ConvDesc& d) {
   return d.kh == 3 && d.kw == 3 && d.stride == 1 && d.ph <= 2 && d.pw <= 2 && d.cin <= kWinogradMaxCin;
 }
@@ -102,11 +125,8 @@ bool winograd_applies(const ConvDesc& d, int out_h, int out_w) {
 
 Status winograd_pack_weights(const GemmMicroKernel& kernel, const ConvDesc& desc, CpuConvWeights* w) {
   if (!winograd_applies(desc)) return Status();
-  const int mr = kernel.mr, cin = desc.cin;
-  const int64_t per_point = int64_t(w->m_panels) * cin * mr;
-  if (!w->packed_u.resize(size_t(kPoints * per_point)))
-    return out_of_memory("conv: cannot allocate Winograd weights");
-  w->packed_u.zero();
+  const int cin = desc.cin;
+  FIDCPP_ASSIGN_OR_RETURN(const PackedU pu, alloc_packed_u(kPoints, kernel.mr, cin, w));
   // U = G g G^T, G = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1], formed in double and rounded once.
   static const double kG[4][3] = {{1, 0, 0}, {0.5, 0.5, 0.5}, {0.5, -0.5, 0.5}, {0, 0, 1}};
   for (int co = 0; co < desc.cout; ++co)
@@ -119,8 +139,7 @@ Status winograd_pack_weights(const GemmMicroKernel& kernel, const ConvDesc& desc
       for (int u = 0; u < 4; ++u)
         for (int v = 0; v < 4; ++v) {
           const double uv = gg[u][0] * kG[v][0] + gg[u][1] * kG[v][1] + gg[u][2] * kG[v][2];
-          float* panel = w->packed_u.data() + (u * 4 + v) * per_point + int64_t(co / mr) * cin * mr;
-          panel[int64_t(ci) * mr + co % mr] = float(uv);
+          pu.put(u * 4 + v, co, ci, uv);
         }
     }
   return Status();
@@ -209,11 +228,8 @@ bool winograd7_applies(const ConvDesc& d, int out_h, int out_w) {
 
 Status winograd7_pack_weights(const GemmMicroKernel& kernel, const ConvDesc& desc, CpuConvWeights* w) {
   if (!winograd7_applies(desc)) return Status();
-  const int mr = kernel.mr, cin = desc.cin;
-  const int64_t per_point = int64_t(w->m_panels) * cin * mr;
-  if (!w->packed_u.resize(size_t(kPoints7 * per_point)))
-    return out_of_memory("conv: cannot allocate Winograd weights");
-  w->packed_u.zero();
+  const int cin = desc.cin;
+  FIDCPP_ASSIGN_OR_RETURN(const PackedU pu, alloc_packed_u(kPoints7, kernel.mr, cin, w));
   // U = G g with G[xi][k] = p_xi^k / prod_{l != xi} (p_xi - p_l) on the points 0, 1, -1, 2, -2, 1/2, -1/2
   // (and G[7] = e_6 for the point at infinity): the Lagrange basis of the Toom-Cook algorithm, in double and
   // rounded once. tools/winograd_accuracy.py derives the same matrices and measures their error.
@@ -234,8 +250,7 @@ Status winograd7_pack_weights(const GemmMicroKernel& kernel, const ConvDesc& des
       for (int xi = 0; xi < kPoints7; ++xi) {
         double u = 0.0;
         for (int k = 0; k < 7; ++k) u += gm[xi][k] * g[k];
-        float* panel = w->packed_u.data() + xi * per_point + int64_t(co / mr) * cin * mr;
-        panel[int64_t(ci) * mr + co % mr] = float(u);
+        pu.put(xi, co, ci, u);
       }
     }
   return Status();
