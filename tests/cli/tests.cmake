@@ -17,14 +17,21 @@ if(FIDCPP_HAVE_MPI)
   target_compile_options(fidcpp_nompi PRIVATE ${FIDCPP_WARNINGS})
   target_link_libraries(fidcpp_nompi PRIVATE fidcpp)
   set(fidcpp_nompi_target fidcpp_nompi)
+  set(fidcpp_test_mpiexec "${MPIEXEC_EXECUTABLE}")
 else()
+  # This build's CLI has no MPI itself; the system's launcher, where one is installed, still starts it twice.
   set(fidcpp_nompi_target fidcpp_cli)
+  find_program(FIDCPP_TEST_MPIEXEC NAMES mpirun mpiexec)
+  set(fidcpp_test_mpiexec "")
+  if(FIDCPP_TEST_MPIEXEC)
+    set(fidcpp_test_mpiexec "${FIDCPP_TEST_MPIEXEC}")
+  endif()
 endif()
 fidcpp_test(NAME test_launcher LABELS cli
             SOURCES cli/test_launcher.cpp ${PROJECT_SOURCE_DIR}/src/cli/launcher_env.cpp model/synthetic_weights.cpp)
 target_include_directories(test_launcher PRIVATE ${PROJECT_SOURCE_DIR}/tests/model ${PROJECT_SOURCE_DIR}/tests/api)
 target_compile_definitions(test_launcher PRIVATE FIDCPP_NOMPI_CLI_PATH="$<TARGET_FILE:${fidcpp_nompi_target}>"
-                                                 FIDCPP_MPIEXEC="${MPIEXEC_EXECUTABLE}")
+                                                 FIDCPP_MPIEXEC="${fidcpp_test_mpiexec}")
 add_dependencies(test_launcher ${fidcpp_nompi_target})
 # Density and coverage through the CLI and the C API against prdc 0.2 (tools/ref_dc.py; docs/metrics-extra.md).
 fidcpp_test(NAME test_cli_dc LABELS cli SOURCES cli/test_cli_dc.cpp model/synthetic_weights.cpp)
