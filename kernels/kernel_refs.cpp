@@ -70,22 +70,26 @@ std::vector<float> resize_bilinear_halfpixel_ref(const uint8_t* src, int n, int 
   return out;
 }
 
-std::vector<float> im2col_ref(const float* src, size_t src_image_stride, int n, int c, int h, int w, int kh,
-                              int kw, int sh, int sw, int ph, int pw) {
-  const int ho = (h + 2 * ph - kh) / sh + 1, wo = (w + 2 * pw - kw) / sw + 1;
-  std::vector<float> col;
-  col.reserve(size_t(n) * c * kh * kw * ho * wo);
+void conv2d_fma_ref(const float* src, size_t src_image_stride, int n, int c, int h, int w,
+                    const float* weight, const float* bias, bool relu, int cout, int kh, int kw, int stride,
+                    int ph, int pw, float* dst, size_t dst_image_stride) {
+  const int ho = (h + 2 * ph - kh) / stride + 1, wo = (w + 2 * pw - kw) / stride + 1;
   for (int b = 0; b < n; ++b)
-    for (int ch = 0; ch < c; ++ch)
-      for (int ky = 0; ky < kh; ++ky)
-        for (int kx = 0; kx < kw; ++kx)
-          for (int oy = 0; oy < ho; ++oy)
-            for (int ox = 0; ox < wo; ++ox) {
-              const int iy = oy * sh - ph + ky, ix = ox * sw - pw + kx;
-              const bool in = iy >= 0 && iy < h && ix >= 0 && ix < w;
-              col.push_back(in ? src[b * src_image_stride + (size_t(ch) * h + iy) * w + ix] : 0.0f);
-            }
-  return col;
+    for (int o = 0; o < cout; ++o)
+      for (int oy = 0; oy < ho; ++oy)
+        for (int ox = 0; ox < wo; ++ox) {
+          float acc = 0.0f;
+          for (int ch = 0; ch < c; ++ch)
+            for (int ky = 0; ky < kh; ++ky)
+              for (int kx = 0; kx < kw; ++kx) {
+                const int iy = oy * stride - ph + ky, ix = ox * stride - pw + kx;
+                const bool in = iy >= 0 && iy < h && ix >= 0 && ix < w;
+                const float x = in ? src[b * src_image_stride + (size_t(ch) * h + iy) * w + ix] : 0.0f;
+                acc = std::fma(weight[((size_t(o) * c + ch) * kh + ky) * kw + kx], x, acc);
+              }
+          const float v = acc + bias[o];
+          dst[b * dst_image_stride + (size_t(o) * ho + oy) * wo + ox] = relu && v < 0 ? 0.0f : v;
+        }
 }
 
 std::vector<float> conv2d_ref(const float* src, int n, int c, int h, int w, const float* weight, int cout,

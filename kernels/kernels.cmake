@@ -6,7 +6,7 @@ set(FIDCPP_CUDA_KERNEL_FILES
   kernels/resize_aa_bilinear.cu
   kernels/resize_pil_bicubic.cu
   kernels/resize_grid_sample.cu
-  kernels/im2col.cu
+  kernels/conv2d_igemm.cu
   kernels/bias_relu.cu
   kernels/pool2d.cu
   kernels/global_mean.cu

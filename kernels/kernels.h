@@ -62,11 +62,17 @@ void launch_resize_pil_bicubic(const U8Images& src, const FilterAxis<double>& ay
                                const FilterAxis<double>& ax, bool vertical_first, float* scratch, float* dst,
                                cudaStream_t stream);
 
-// For n images C x H x W (src_image_stride floats apart): col[i] is the (C*kh*kw) x (ho*wo) row-major matrix
-// of image i, images ho*wo*C*kh*kw floats apart. Rows ordered (c, ky, kx), matching OIHW weights. Zero
-// padding.
-void launch_im2col(const float* src, size_t src_image_stride, int n, int c, int h, int w, int kh, int kw,
-                   int sh, int sw, int ph, int pw, float* col, cudaStream_t stream);
+// Convolution of n images cin x h x w (src_image_stride floats apart) as one implicit GEMM over the batch,
+// zero padding, output n x cout x ho x wo written at dst (images dst_image_stride floats apart, so dst may be
+// a channel slice of a concatenated output) as max(0, conv + bias) (no max when !relu). weight_kxc is the
+// OIHW weight transposed to K x cout row-major (K = cin * kh * kw). Each output is fmaf over k in increasing
+// order from 0, then + bias: the CPU GEMM's operations (kernels/conv2d_igemm.cu). Returns false, launching
+// nothing, when K exceeds conv2d_igemm_max_k() or the sizes do not fit its 32-bit indexing.
+int conv2d_igemm_max_k();
+bool launch_conv2d_igemm(const float* src, size_t src_image_stride, const float* weight_kxc,
+                         const float* bias, bool relu, float* dst, size_t dst_image_stride, int n, int cin,
+                         int h, int w, int cout, int kh, int kw, int stride, int ph, int pw,
+                         cudaStream_t stream);
 
 // dst[i][ch][p] = max(0, src[i][ch][p] + bias[ch]) (without the max when !relu) for n images of c x hw; src
 // may equal dst (in place). With dst pointing at a channel offset of a concatenated output this is the conv

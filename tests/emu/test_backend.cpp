@@ -237,17 +237,29 @@ TEST(EmuCudaBackend, RecordedOpsReplayLikeDirectExecution) {
   ASSERT_TRUE(be.replay(*id).ok());
   EXPECT_EQ(result(), want2);
 
-  // Ops that need more scratch cannot be recorded; growing it afterwards makes the recording stale.
-  std::vector<float> big(size_t(n) * cin * 2 * h * w, 1.0f);
+  // The convolution needs no scratch, so a new input size can be recorded at once, and the first
+  // recording stays valid.
+  std::vector<float> big = small_ints(size_t(n) * cin * 2 * h * w, 3);
   float* big_in = f.upload(be, keep, big);
-  float* big_mid = f.upload(be, keep, std::vector<float>(size_t(n) * cout * 2 * h * w));
+  float* big_mid = f.upload(be, keep, std::vector<float>(size_t(n) * cout * 2 * h * w, NAN));
   const auto vbig_in = fidcpp::make_view(big_in, n, cin, 2 * h, w),
              vbig_mid = fidcpp::make_view(big_mid, n, cout, 2 * h, w);
   ASSERT_TRUE(be.begin_recording().ok());
-  EXPECT_EQ(be.conv2d(*conv.value(), vbig_in, vbig_mid).code(), fidcpp::StatusCode::kInvalidArgument);
-  ASSERT_TRUE(be.end_recording().ok());
   ASSERT_TRUE(be.conv2d(*conv.value(), vbig_in, vbig_mid).ok());
-  EXPECT_EQ(be.replay(*id).code(), fidcpp::StatusCode::kNotFound);
+  auto big_id = be.end_recording();
+  ASSERT_TRUE(big_id.ok()) << big_id.status().to_string();
+  ASSERT_TRUE(be.replay(*big_id).ok());
+  std::vector<float> got_big(size_t(n) * cout * 2 * h * w);
+  ASSERT_TRUE(be.download(big_mid, got_big.size(), got_big.data()).ok());
+  const auto conv_big =
+      fidcpp::ref::conv2d_ref(big.data(), n, cin, 2 * h, w, wt.data(), cout, 3, 3, 1, 1, 1, 1);
+  std::vector<float> want_big(got_big.size());
+  fidcpp::ref::bias_relu_ref(conv_big.data(), size_t(cout) * 2 * h * w, want_big.data(),
+                             size_t(cout) * 2 * h * w, n, cout, 2 * h * w, bias.data(), true);
+  EXPECT_EQ(got_big, want_big);
+  ASSERT_TRUE(be.upload(x1.data(), x1.size(), in).ok());
+  ASSERT_TRUE(be.replay(*id).ok());
+  EXPECT_EQ(result(), want1);
 }
 
 }  // namespace

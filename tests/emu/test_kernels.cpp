@@ -3,6 +3,7 @@
 // comparison.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -142,23 +143,95 @@ const ConvShape kConvShapes[] = {{3, 17, 17, 3, 3, 2, 0, 0}, {5, 8, 8, 1, 7, 1, 
                                  {1, 1, 1, 1, 1, 1, 0, 0},   {7, 13, 11, 5, 5, 1, 2, 2},
                                  {4, 9, 9, 3, 3, 2, 0, 0}};
 
-TEST(EmuKernels, Im2colMatchesReference) {
+std::vector<float> random_floats(size_t n, uint64_t seed) {
+  SplitMix64 r(seed);
+  std::vector<float> v(n);
+  for (auto& x : v) x = static_cast<float>(static_cast<int64_t>(r.next() % 2000001) - 1000000) * 1e-6f;
+  return v;
+}
+
+// OIHW -> K x cout, as the CUDA backend uploads it.
+std::vector<float> transpose_weight(const std::vector<float>& w, int cout, int k) {
+  std::vector<float> t(w.size());
+  for (int o = 0; o < cout; ++o)
+    for (int i = 0; i < k; ++i) t[size_t(i) * cout + o] = w[size_t(o) * k + i];
+  return t;
+}
+
+// One implicit-GEMM launch into channel slice [c_off, c_off + cout) of a NaN-filled c_total output, input
+// images not packed; bitwise against the sequential-FMA reference on non-integer data (so the summation
+// order is pinned, not just the sum).
+void check_conv_igemm(const ConvShape& s, int cout, int n, bool relu) {
+  const int ho = (s.h + 2 * s.ph - s.kh) / s.s + 1, wo = (s.w + 2 * s.pw - s.kw) / s.s + 1;
+  const int k = s.c * s.kh * s.kw, c_total = cout + 5, c_off = 3;
+  const size_t in_stride = size_t(s.c) * s.h * s.w + 7, out_stride = size_t(c_total) * ho * wo;
+  const auto x = random_floats(in_stride * n, uint64_t(s.c * 31 + s.h + cout));
+  const auto wt = random_floats(size_t(cout) * k, uint64_t(k + cout));
+  const auto bias = random_floats(size_t(cout), uint64_t(cout));
+  std::vector<float> want(out_stride * n, NAN);
+  fidcpp::ref::conv2d_fma_ref(x.data(), in_stride, n, s.c, s.h, s.w, wt.data(), bias.data(), relu, cout, s.kh,
+                              s.kw, s.s, s.ph, s.pw, want.data() + size_t(c_off) * ho * wo, out_stride);
+  DeviceArray<float> src(x), w(transpose_weight(wt, cout, k)), b(bias), dst(want);
+  ASSERT_TRUE(fidcpp::launch_conv2d_igemm(src.get(), in_stride, w.get(), b.get(), relu,
+                                          dst.get() + size_t(c_off) * ho * wo, out_stride, n, s.c, s.h, s.w,
+                                          cout, s.kh, s.kw, s.s, s.ph, s.pw, 0));
+  ASSERT_EQ(cudaGetLastError(), cudaSuccess);
+  const auto got = dst.download();
+  size_t bad = 0;
+  for (size_t i = 0; i < got.size(); ++i) {
+    const bool same = std::isnan(want[i]) ? std::isnan(got[i]) : got[i] == want[i];
+    if (!same && bad++ < 5)
+      ADD_FAILURE() << s.c << "x" << s.h << "x" << s.w << " k" << s.kh << "x" << s.kw << " s" << s.s
+                    << " cout " << cout << " n " << n << ": element " << i << " got " << got[i] << ", want "
+                    << want[i] << (std::isnan(want[i]) ? " (outside the slice)" : "");
+  }
+  EXPECT_EQ(bad, 0u);
+}
+
+// Every geometry of kConvShapes, both tile heights (cout 70 -> 64-row tiles with a partial one, 128 -> one
+// full 128-row tile), K not a multiple of the K step, column counts not a multiple of the 128-wide tile,
+// in every fiber order.
+TEST(EmuKernels, ConvIgemmIsTheSequentialFmaConvolution) {
   for (auto order : kAllOrders) {
     OrderScope scope(order);
-    for (const auto& s : kConvShapes) {
-      const int n = 2;
-      const size_t stride = size_t(s.c) * s.h * s.w + 7;  // images not packed
-      const auto x = small_ints(stride * n, uint64_t(s.c * 31 + s.h));
-      DeviceArray<float> src(x);
-      const auto want =
-          fidcpp::ref::im2col_ref(x.data(), stride, n, s.c, s.h, s.w, s.kh, s.kw, s.s, s.s, s.ph, s.pw);
-      DeviceArray<float> col(want.size());
-      fidcpp::launch_im2col(src.get(), stride, n, s.c, s.h, s.w, s.kh, s.kw, s.s, s.s, s.ph, s.pw, col.get(),
-                            0);
-      ASSERT_EQ(cudaGetLastError(), cudaSuccess);
-      EXPECT_EQ(col.download(), want) << s.c << "x" << s.h << "x" << s.w << " k" << s.kh << "x" << s.kw;
-    }
+    for (const auto& s : kConvShapes) check_conv_igemm(s, 6, 2, true);
   }
+  check_conv_igemm({5, 9, 7, 3, 3, 1, 1, 1}, 70, 3, true);
+  check_conv_igemm({3, 6, 5, 1, 1, 1, 0, 0}, 128, 2, false);
+  check_conv_igemm({11, 5, 6, 1, 3, 1, 0, 1}, 131, 1, true);
+}
+
+// The result of an image does not depend on the batch it is in (each output is one thread's chain of fmaf).
+TEST(EmuKernels, ConvIgemmImageDoesNotDependOnTheBatch) {
+  const ConvShape s{4, 11, 9, 3, 3, 1, 1, 1};
+  const int cout = 9, n = 5, ho = 11, wo = 9, k = s.c * 9;
+  const size_t in_stride = size_t(s.c) * s.h * s.w, out_stride = size_t(cout) * ho * wo;
+  const auto x = random_floats(in_stride * n, 5);
+  const auto wt = transpose_weight(random_floats(size_t(cout) * k, 6), cout, k);
+  const auto bias = random_floats(size_t(cout), 7);
+  DeviceArray<float> src(x), w(wt), b(bias), all(out_stride * n);
+  ASSERT_TRUE(fidcpp::launch_conv2d_igemm(src.get(), in_stride, w.get(), b.get(), true, all.get(), out_stride,
+                                          n, s.c, s.h, s.w, cout, 3, 3, 1, 1, 1, 0));
+  const auto batch = all.download();
+  for (int i = 0; i < n; ++i) {
+    DeviceArray<float> one(out_stride);
+    ASSERT_TRUE(fidcpp::launch_conv2d_igemm(src.get() + in_stride * i, in_stride, w.get(), b.get(), true,
+                                            one.get(), out_stride, 1, s.c, s.h, s.w, cout, 3, 3, 1, 1, 1, 0));
+    const auto got = one.download();
+    EXPECT_TRUE(std::equal(got.begin(), got.end(), batch.begin() + long(out_stride * i))) << "image " << i;
+  }
+}
+
+// Too many taps for the tap table, or an image too large for 32-bit indices: refused, nothing launched.
+TEST(EmuKernels, ConvIgemmRefusesWhatItCannotIndex) {
+  const int max_k = fidcpp::conv2d_igemm_max_k();
+  EXPECT_GE(max_k, 448 * 9) << "Inception's largest K (3x3 over 448 channels) must fit";
+  DeviceArray<float> dummy(16);
+  EXPECT_FALSE(fidcpp::launch_conv2d_igemm(dummy.get(), 16, dummy.get(), dummy.get(), true, dummy.get(), 16,
+                                           1, max_k + 1, 1, 1, 1, 1, 1, 1, 0, 0, 0));
+  EXPECT_FALSE(fidcpp::launch_conv2d_igemm(dummy.get(), size_t(1) << 31, dummy.get(), dummy.get(), true,
+                                           dummy.get(), 16, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0));
+  EXPECT_EQ(cudaGetLastError(), cudaSuccess);
 }
 
 TEST(EmuKernels, BiasReluWritesOnlyItsChannelSlice) {

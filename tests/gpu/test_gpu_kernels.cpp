@@ -154,7 +154,7 @@ TEST(GpuNetwork, FullInceptionMatchesCpuBackend) {
   EXPECT_LE(diff, 1e-4 * scale);
 }
 
-TEST(GpuKernels, Im2colPoolMeanMatchReferences) {
+TEST(GpuKernels, ConvPoolMeanMatchReferences) {
   REQUIRE_GPU();
   const int n = 2, c = 5, h = 17, w = 13;
   fidcpp::SplitMix64 r(2);
@@ -162,11 +162,24 @@ TEST(GpuKernels, Im2colPoolMeanMatchReferences) {
   for (auto& v : x) v = float(int(r.next() % 17) - 8);
   Dev<float> src(x);
   {
-    const auto want = fidcpp::ref::im2col_ref(x.data(), size_t(c) * h * w, n, c, h, w, 1, 7, 1, 1, 0, 3);
-    Dev<float> col(std::vector<float>(want.size(), NAN));
-    fidcpp::launch_im2col(src.p, size_t(c) * h * w, n, c, h, w, 1, 7, 1, 1, 0, 3, col.p, 0);
+    // The implicit-GEMM convolution, 1x7 over 5 channels into 70 outputs: bitwise the sequential-FMA
+    // reference (nvcc must not reorder or contract differently from the emulated build).
+    const int cout = 70, k = c * 7;
+    std::vector<float> wt(size_t(cout) * k), wt_t(wt.size()), bias(size_t(cout));
+    for (auto& v : wt) v = float(int(r.next() % 2001) - 1000) * 1e-3f;
+    for (auto& v : bias) v = float(int(r.next() % 2001) - 1000) * 1e-3f;
+    for (int o = 0; o < cout; ++o)
+      for (int i = 0; i < k; ++i) wt_t[size_t(i) * cout + o] = wt[size_t(o) * k + i];
+    std::vector<float> xf(x.size());
+    for (auto& v : xf) v = float(int(r.next() % 2001) - 1000) * 1e-3f;
+    std::vector<float> want(size_t(n) * cout * h * w);
+    fidcpp::ref::conv2d_fma_ref(xf.data(), size_t(c) * h * w, n, c, h, w, wt.data(), bias.data(), true, cout,
+                                1, 7, 1, 0, 3, want.data(), size_t(cout) * h * w);
+    Dev<float> xs(xf), dw(wt_t), db(bias), out(std::vector<float>(want.size(), NAN));
+    ASSERT_TRUE(fidcpp::launch_conv2d_igemm(xs.p, size_t(c) * h * w, dw.p, db.p, true, out.p,
+                                            size_t(cout) * h * w, n, c, h, w, cout, 1, 7, 1, 0, 3, 0));
     ASSERT_EQ(cudaDeviceSynchronize(), cudaSuccess);
-    EXPECT_EQ(col.get(), want);
+    EXPECT_EQ(out.get(), want);
   }
   for (int kind = 0; kind < 3; ++kind) {
     const int k = 3, s = kind == 0 ? 2 : 1, pad = kind == 0 ? 0 : 1;

@@ -1,6 +1,6 @@
-// The CUDA backend's ops: device buffers, conv = im2col (k x k) + strided-batched cuBLAS sgemm writing
-// straight into the output's channel slice + bias/ReLU epilogue, pools, global mean, linear. Compiled for the
-// GPU and, unchanged, against the cudaemu shim for CPU tests.
+// The CUDA backend's ops: device buffers, conv = one implicit-GEMM kernel per layer over the whole batch with
+// the bias/ReLU epilogue stored straight into the output's channel slice (kernels/conv2d_igemm.cu), pools,
+// global mean, linear (cuBLAS). Compiled for the GPU and, unchanged, against the cudaemu shim for CPU tests.
 #include <algorithm>
 #include <cstring>
 #include <string>
@@ -29,7 +29,7 @@ class CudaConv final : public PreparedConv {
  public:
   const ConvDesc& desc() const override { return desc_; }
   ConvDesc desc_;
-  DeviceBuffer<float> weight, bias;  // weight: cout x (cin*kh*kw) row-major
+  DeviceBuffer<float> weight, bias;  // weight: (cin*kh*kw) x cout row-major, the OIHW weight transposed
 };
 
 class CudaLinear final : public PreparedLinear {
@@ -105,10 +105,18 @@ class CudaBackend final : public Backend {
     c->desc_ = d;
     c->desc_.weight = nullptr;
     c->desc_.bias = nullptr;
-    const size_t wn = size_t(d.cout) * d.cin * d.kh * d.kw;
-    FIDCPP_RETURN_IF_ERROR(c->weight.allocate(wn));
+    const size_t k = size_t(d.cin) * d.kh * d.kw;
+    if (k > size_t(conv2d_igemm_max_k()))
+      return invalid_argument("prepare_conv: " + std::to_string(d.cin) + " x " + std::to_string(d.kh) +
+                              " x " + std::to_string(d.kw) + " taps exceed the CUDA convolution's limit of " +
+                              std::to_string(conv2d_igemm_max_k()));
+    // K x cout: a K step of the kernel's A tile is one coalesced row.
+    std::vector<float> wt(k * size_t(d.cout));
+    for (size_t o = 0; o < size_t(d.cout); ++o)
+      for (size_t i = 0; i < k; ++i) wt[i * size_t(d.cout) + o] = d.weight[o * k + i];
+    FIDCPP_RETURN_IF_ERROR(c->weight.allocate(wt.size()));
     FIDCPP_RETURN_IF_ERROR(c->bias.allocate(size_t(d.cout)));
-    FIDCPP_RETURN_IF_ERROR(upload(d.weight, wn, c->weight.get()));
+    FIDCPP_RETURN_IF_ERROR(upload(wt.data(), wt.size(), c->weight.get()));
     FIDCPP_RETURN_IF_ERROR(upload(d.bias, size_t(d.cout), c->bias.get()));
     return std::unique_ptr<PreparedConv>(std::move(c));
   }
@@ -137,29 +145,13 @@ class CudaBackend final : public Backend {
                               "x" + std::to_string(in.h) + "x" + std::to_string(in.w) + ", out " +
                               std::to_string(out.c) + "x" + std::to_string(out.h) + "x" +
                               std::to_string(out.w) + ")");
-    const int k = d.cin * d.kh * d.kw;
-    const int p = ho * wo;
-    const float* b_matrix = in.plane(0, 0);
-    long long stride_b = in.image_stride();
-    const bool direct = d.kh == 1 && d.kw == 1 && d.stride == 1 && d.ph == 0 && d.pw == 0;
-    if (!direct) {
-      const size_t need = size_t(in.n) * k * p;
-      FIDCPP_RETURN_IF_ERROR(ensure_scratch(need));
-      FIDCPP_CUDA_CHECK_LAUNCH(launch_im2col(in.plane(0, 0), size_t(in.image_stride()), in.n, in.c, in.h,
-                                             in.w, d.kh, d.kw, d.stride, d.stride, d.ph, d.pw, scratch_.get(),
-                                             stream_.get()));
-      b_matrix = scratch_.get();
-      stride_b = static_cast<long long>(k) * p;
-    }
-    // Row-major out_i[cout x p] = W[cout x k] * X_i[k x p] is, column-major, out_i^T (p x cout, ld p) =
-    // X_i^T (p x k, ld p) * W^T (k x cout, ld k). The output pointer and stride place it in its channel
-    // slice.
-    FIDCPP_RETURN_IF_ERROR(linalg_->sgemm_strided_batched(
-        BlasOp::kN, BlasOp::kN, p, d.cout, k, 1.0f, b_matrix, p, stride_b, conv.weight.get(), k, 0, 0.0f,
-        out.plane(0, 0), p, out.image_stride(), in.n));
-    FIDCPP_CUDA_CHECK_LAUNCH(launch_bias_relu(out.plane(0, 0), size_t(out.image_stride()), out.plane(0, 0),
-                                              size_t(out.image_stride()), out.n, out.c, p, conv.bias.get(),
-                                              d.relu, stream_.get()));
+    if (!launch_conv2d_igemm(in.plane(0, 0), size_t(in.image_stride()), conv.weight.get(), conv.bias.get(),
+                             d.relu, out.plane(0, 0), size_t(out.image_stride()), in.n, in.c, in.h, in.w,
+                             d.cout, d.kh, d.kw, d.stride, d.ph, d.pw, stream_.get()))
+      return invalid_argument("conv2d: an image of " + std::to_string(in.image_stride()) + " or " +
+                              std::to_string(out.image_stride()) +
+                              " floats is too large for the CUDA convolution's 32-bit indexing");
+    FIDCPP_CUDA_CHECK(cudaGetLastError());
     return Status();
   }
 
@@ -263,19 +255,15 @@ class CudaBackend final : public Backend {
     recording_ = false;
     cudaGraph_t graph = nullptr;
     FIDCPP_CUDA_CHECK(cudaStreamEndCapture(stream_.get(), &graph));
-    Recording r;
-    r.generation = generation_;
-    FIDCPP_RETURN_IF_ERROR(r.exec.instantiate(graph));
-    recordings_.push_back(std::move(r));
+    CudaGraphExec exec;
+    FIDCPP_RETURN_IF_ERROR(exec.instantiate(graph));
+    recordings_.push_back(std::move(exec));
     return static_cast<int>(recordings_.size() - 1);
   }
   Status replay(int id) override {
     if (id < 0 || size_t(id) >= recordings_.size())
       return invalid_argument("replay: no recording " + std::to_string(id));
-    if (recordings_[size_t(id)].generation != generation_)
-      return not_found("replay: recording " + std::to_string(id) +
-                       " is stale (scratch memory was reallocated)");
-    FIDCPP_CUDA_CHECK(cudaGraphLaunch(recordings_[size_t(id)].exec.get(), stream_.get()));
+    FIDCPP_CUDA_CHECK(cudaGraphLaunch(recordings_[size_t(id)].get(), stream_.get()));
     return Status();
   }
 
@@ -296,27 +284,13 @@ class CudaBackend final : public Backend {
     return Status();
   }
 
-  // Grows only: after the first batch the forward never reallocates (and so could be captured into a graph).
-  Status ensure_scratch(size_t floats) {
-    if (scratch_.size() >= floats) return Status();
-    if (recording_)
-      return invalid_argument("conv2d: needs more scratch while recording (run the ops once first)");
-    ++generation_;                                            // recordings refer to the old scratch
-    FIDCPP_CUDA_CHECK(cudaStreamSynchronize(stream_.get()));  // earlier im2col output may still be read
-    return scratch_.allocate(floats);
-  }
-
   std::string name_;
   CudaStream stream_;
   CudaEvent input_written_, input_read_;
   DevicePreprocessor preprocessor_;
   std::unique_ptr<Linalg> linalg_;
-  DeviceBuffer<float> scratch_;
-  struct Recording {
-    CudaGraphExec exec;
-    int generation = 0;
-  };
-  std::vector<Recording> recordings_;
+  // The ops allocate nothing, so a recording never goes stale.
+  std::vector<CudaGraphExec> recordings_;
   static constexpr size_t kStagingFloats = size_t(4) << 20;  // 16 MiB: a few 299 x 299 images per chunk
   struct Staging {
     PinnedBuffer<float> buffer;
@@ -325,7 +299,6 @@ class CudaBackend final : public Backend {
   };
   Staging staging_[2];
   int next_staging_ = 0;
-  int generation_ = 0;
   bool recording_ = false;
 };
 
