@@ -244,6 +244,17 @@ Status EvaluatorCore::load_stats(Side side, const std::string& path) {
 Result<double> EvaluatorCore::fid() const {
   FIDCPP_ASSIGN_OR_RETURN(GaussianStats a, stats(Side::kReal));
   FIDCPP_ASSIGN_OR_RETURN(GaussianStats b, stats(Side::kGenerated));
+  // On a backend with its own linear algebra (CUDA: cuSOLVER), the trace of the square root runs there;
+  // otherwise, and for statistics compared without a network (two .npz files), on the CPU with LAPACK.
+  if (backend_) {
+    FIDCPP_RETURN_IF_ERROR(check_gaussian_stats(a, "FID statistics 1"));
+    FIDCPP_RETURN_IF_ERROR(check_gaussian_stats(b, "FID statistics 2"));
+    if (a.dim != b.dim)
+      return invalid_argument("FID: statistics have different dimensions (" + std::to_string(a.dim) +
+                              " and " + std::to_string(b.dim) + ")");
+    auto device = backend_->frechet_distance(a.mu.data(), a.sigma.data(), b.mu.data(), b.sigma.data(), a.dim);
+    if (device.ok() || device.status().code() != StatusCode::kUnsupported) return device;
+  }
   return frechet_distance(a, b);
 }
 

@@ -191,6 +191,17 @@ class Backend {
     return unsupported(std::string(name()) + ": no op recording");
   }
 
+  // --- statistics (optional)
+  // FID = |mu1 - mu2|^2 + tr S1 + tr S2 - 2 tr((S1 S2)^{1/2}) (docs/conventions.md §3.1) of two validated
+  // Gaussians (host memory, dim x dim symmetric row-major), with the trace of the square root computed by the
+  // backend's own float64 linear algebra (CUDA: cuSOLVER syevd + cuBLAS dgemm). Backends without it (the CPU
+  // backend, whose callers use LAPACK) return kUnsupported.
+  virtual Result<double> frechet_distance(const double* mu1, const double* sigma1, const double* mu2,
+                                          const double* sigma2, int64_t dim) {
+    (void)mu1, (void)sigma1, (void)mu2, (void)sigma2, (void)dim;
+    return unsupported(std::string(name()) + ": no linear algebra of its own");
+  }
+
   // --- input (optional)
   // out (n x 3 x h x w, a plain view) = transform(images), resized to out.h x out.w. Runs after earlier work
   // on images.stream; the backend has finished reading the pixels when synchronize() or a download returns.
@@ -205,7 +216,8 @@ class Backend {
 
 struct CpuBackendOptions {
   int threads = 0;  // 0 = hardware concurrency
-  // Force an instruction set ("avx512", "avx2", "portable"); empty = best supported by this CPU.
+  // Force an instruction set ("avx512", "avx2" on x86-64, "neon" on AArch64, "portable"); empty = best
+  // supported by this CPU.
   const char* isa = nullptr;
 };
 

@@ -6,13 +6,17 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <vector>
 
 #include "api/synthetic_weights_file.h"
 #include "backend/cuda/cuda_backend_impl.h"
+#include "backend/cuda/cuda_fid.h"
+#include "backend/cuda/linalg.h"
 #include "emu/emu_device_array.h"
 #include "evaluator.h"
 #include "fidcpp/fidcpp.h"
+#include "metrics/fid.h"
 #include "model/inception_forward.h"
 #include "model/inception_network.h"
 #include "model/inception_weights.h"
@@ -289,6 +293,46 @@ TEST(EmuNetwork, BatchSizeFromFreeDeviceMemory) {
 }
 
 // Without CUDA (the CPU device, or a build without it) the C API says so instead of reading a device pointer.
+// With --device cuda the evaluator's FID goes through the backend's cuSOLVER path (emulated here): bitwise
+// the device routine on the evaluator's own statistics, not the CPU's Cholesky route, and within round-off of
+// it. The 64-d tap keeps the emulated forward short.
+TEST(EmuNetwork, EvaluatorFidRunsOnTheDevice) {
+  std::string err;
+  const std::string weights =
+      write_synthetic_weights_file(::testing::TempDir() + "fidcpp_emu_fid.safetensors", false, &err);
+  ASSERT_FALSE(weights.empty()) << err;
+  EvaluatorConfig config;
+  config.weights_path = weights;
+  config.tap = InceptionTap::k64;
+  config.batch_size = 3;
+  config.make_backend = [] { return create_emulated_cuda_backend(); };
+  auto ev = EvaluatorCore::create(config);
+  ASSERT_TRUE(ev.ok()) << ev.status().to_string();
+  for (int i = 0; i < 6; ++i) {
+    std::vector<uint8_t> px(size_t(12) * 9 * 3);
+    for (size_t j = 0; j < px.size(); ++j) px[j] = static_cast<uint8_t>((j * (7 + i) + 31 * i) % 256);
+    RgbImageView v;
+    v.data = px.data(), v.height = 9, v.width = 12, v.row_stride = 36, v.pixel_stride = 3;
+    ASSERT_TRUE((*ev)->add_image(i < 3 ? Side::kReal : Side::kGenerated, v).ok());
+  }
+  ASSERT_TRUE((*ev)->flush().ok());
+  auto fid = (*ev)->fid();
+  ASSERT_TRUE(fid.ok()) << fid.status().to_string();
+  auto a = (*ev)->stats(Side::kReal), b = (*ev)->stats(Side::kGenerated);
+  ASSERT_TRUE(a.ok() && b.ok());
+  auto linalg = create_emulated_linalg();
+  auto device = cuda_frechet_distance(*linalg, nullptr, a->mu.data(), a->sigma.data(), b->mu.data(),
+                                      b->sigma.data(), a->dim);
+  ASSERT_TRUE(device.ok()) << device.status().to_string();
+  auto cpu = frechet_distance(*a, *b);
+  ASSERT_TRUE(cpu.ok());
+  EXPECT_EQ(std::memcmp(&*fid, &*device, sizeof(double)), 0) << *fid << " vs the device routine " << *device;
+  EXPECT_NE(std::memcmp(&*fid, &*cpu, sizeof(double)), 0)
+      << "bitwise the CPU Cholesky result: not the device path";
+  EXPECT_NEAR(*fid, *cpu, 1e-9 * std::fabs(*cpu));
+  EXPECT_GT(*fid, 0.0);
+}
+
 TEST(EmuNetwork, DevicePointerInputOnTheCpuIsUnsupported) {
   fidcpp_options o;
   fidcpp_options_default(&o);

@@ -8,6 +8,7 @@
 
 #include "backend/cuda/cuda_backend_impl.h"
 #include "backend/cuda/cuda_check.h"
+#include "backend/cuda/cuda_fid.h"
 #include "backend/cuda/cuda_preprocess.h"
 #include "backend/cuda/cuda_raii.h"
 #include "kernels.h"
@@ -235,6 +236,12 @@ class CudaBackend final : public Backend {
     FIDCPP_CUDA_CHECK(cudaEventRecord(input_read_.get(), stream_.get()));
     FIDCPP_CUDA_CHECK(cudaStreamWaitEvent(user, input_read_.get(), 0));
     return Status();
+  }
+
+  Result<double> frechet_distance(const double* mu1, const double* sigma1, const double* mu2,
+                                  const double* sigma2, int64_t dim) override {
+    if (recording_) return invalid_argument("frechet_distance: not allowed while recording");
+    return cuda_frechet_distance(*linalg_, stream_.get(), mu1, sigma1, mu2, sigma2, dim);
   }
 
   Result<size_t> free_memory() override {
