@@ -13,11 +13,15 @@
 #include <memory>
 #include <new>
 
+#ifndef FIDCPP_MINIMAL
 // clang-format off
 #include <jpeglib.h>  // needs <cstdio> first
 #include <jerror.h>
 // clang-format on
 #include <png.h>
+#else
+#include "io/stb_image_config.h"
+#endif
 
 #include "core/file.h"
 #include "io/image_source.h"
@@ -107,6 +111,7 @@ uint8_t* job_alloc(DecodeJob* job, std::vector<uint8_t>* v, size_t n) {
   return v->data();
 }
 
+#ifndef FIDCPP_MINIMAL
 // ---------------------------------------------------------------------------------------------------------------
 // JPEG. Pillow's JpegDecode.c leaves libjpeg's defaults (JDCT_ISLOW, fancy upsampling, block smoothing)
 // unless draft() is used, asks for JCS_GRAYSCALE / JCS_RGB / JCS_CMYK by layer count, and treats 4-layer
@@ -356,6 +361,222 @@ bool decode_png_c(DecodeJob* job) {
   png_destroy_read_struct(&png, &info, nullptr);
   return true;
 }
+
+#else  // FIDCPP_MINIMAL
+
+// ---------------------------------------------------------------------------------------------------------------
+// The minimal build (docs/edge.md): JPEG and PNG through stb_image, compiled in. Before stb sees a file, a
+// walk over its structure gives the full build's answers where stb alone would differ: a JPEG must reach its
+// EOI marker (a truncated file is refused as libjpeg + Pillow refuse it) and may hold at most kMaxJpegScans
+// scans; a PNG's chunks must be complete up to the end of the image data with correct CRCs on critical chunks
+// and no unknown critical chunk (libpng's rules). PNG pixels then equal the full build's (Pillow's) exactly:
+// tRNS is removed (Pillow's convert('RGB') ignores it; stb would refuse some), a short palette is padded with
+// black, and 16-bit gray clamps to 255 (Pillow's I;16 -> RGB). JPEG pixels are stb's own IDCT and upsampling,
+// within the tolerance measured in docs/edge.md of libjpeg's.
+
+constexpr int kMaxJpegScans = 1000;
+
+uint32_t be32(const uint8_t* p) {
+  return uint32_t(p[0]) << 24 | uint32_t(p[1]) << 16 | uint32_t(p[2]) << 8 | uint32_t(p[3]);
+}
+
+// stb_image's inputs are int-sized.
+bool check_stb_size(DecodeJob* job, const char* format) {
+  if (job->size > size_t(0x7FFFFFFF)) {
+    job_fail(job, StatusCode::kUnsupported, "%s file of %zu bytes (the minimal build reads up to 2 GiB)",
+             format, job->size);
+    return false;
+  }
+  return true;
+}
+
+// Runs stb on (data, size) into job->out as RGB; `want` = 1 (gray) or 3 channels, 16-bit when `sixteen`.
+bool stb_decode_rgb(DecodeJob* job, const uint8_t* data, size_t size, const char* format, bool sixteen,
+                    int want) {
+  int w = 0, h = 0, n = 0;
+  void* px = sixteen ? static_cast<void*>(stbi_load_16_from_memory(data, int(size), &w, &h, &n, want))
+                     : static_cast<void*>(stbi_load_from_memory(data, int(size), &w, &h, &n, want));
+  if (!px) {
+    const char* why = stbi_failure_reason();
+    job_fail(job, StatusCode::kBadInput, "corrupt %s: %s", format, why ? why : "stb_image failed");
+    return false;
+  }
+  bool ok = w == job->width && h == job->height;
+  if (!ok) {
+    job_fail(job, StatusCode::kBadInput, "corrupt %s: decoded size %dx%d differs from the header's %dx%d",
+             format, w, h, job->width, job->height);
+  }
+  uint8_t* out = ok ? job_alloc(job, job->out, size_t(w) * size_t(h) * 3) : nullptr;
+  if (out) {
+    const size_t count = size_t(w) * size_t(h);
+    for (size_t i = 0; i < count; ++i) {
+      uint8_t* o = out + 3 * i;
+      if (sixteen) {
+        const uint16_t* s = static_cast<const uint16_t*>(px) + size_t(want) * i;
+        if (want == 1) {
+          o[0] = o[1] = o[2] = uint8_t(s[0] > 255 ? 255 : s[0]);  // Pillow's I;16 -> RGB clamps
+        } else {
+          for (int c = 0; c < 3; ++c) o[c] = uint8_t(s[c] >> 8);  // Pillow's ";16B" raw modes: high byte
+        }
+      } else {
+        const uint8_t* s = static_cast<const uint8_t*>(px) + size_t(want) * i;
+        if (want == 1) {
+          o[0] = o[1] = o[2] = s[0];
+        } else {
+          o[0] = s[0], o[1] = s[1], o[2] = s[2];
+        }
+      }
+    }
+  }
+  stbi_image_free(px);
+  return out != nullptr;
+}
+
+bool decode_jpeg_stb(DecodeJob* job) {
+  if (!check_stb_size(job, "JPEG")) return false;
+  const uint8_t* d = job->data;
+  const size_t n = job->size;
+  size_t pos = 2;  // after SOI
+  int scans = 0, components = 0;
+  bool frame = false, eoi = false;
+  while (!eoi) {
+    while (pos < n && d[pos] != 0xFF) ++pos;  // stray bytes before a marker: libjpeg skips them too
+    while (pos < n && d[pos] == 0xFF) ++pos;  // fill bytes
+    if (pos >= n) break;
+    const int m = d[pos++];
+    if (m == 0xD9) {
+      eoi = true;
+      break;
+    }
+    if (m == 0x01 || (m >= 0xD0 && m <= 0xD7) || m == 0xD8) continue;  // no length field
+    if (n - pos < 2) break;
+    const size_t len = size_t(d[pos]) << 8 | d[pos + 1];
+    if (len < 2) {
+      job_fail(job, StatusCode::kBadInput, "corrupt JPEG: marker 0x%02X with length %zu", m, len);
+      return false;
+    }
+    if (n - pos < len) break;
+    const bool sof = m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC;
+    if (sof) {
+      if (len < 8) break;
+      if (m >= 0xC9) {
+        job_fail(job, StatusCode::kUnsupported, "arithmetic-coded JPEG (not supported)");
+        return false;
+      }
+      if (d[pos + 2] != 8) {
+        job_fail(job, StatusCode::kUnsupported, "%d-bit JPEG (only 8-bit samples are read)", d[pos + 2]);
+        return false;
+      }
+      const int64_t height = int64_t(d[pos + 3]) << 8 | d[pos + 4];
+      const int64_t width = int64_t(d[pos + 5]) << 8 | d[pos + 6];
+      components = d[pos + 7];
+      if (!check_size(job, "JPEG", width, height)) return false;
+      if (components != 1 && components != 3 && components != 4) {
+        job_fail(job, StatusCode::kUnsupported, "JPEG with %d components (PIL reads 1, 3 or 4)", components);
+        return false;
+      }
+      frame = true;
+    }
+    pos += len;
+    if (m == 0xDA) {  // entropy-coded data up to the next marker that is not a stuffed 0xFF00 or a restart
+      if (++scans > kMaxJpegScans) {
+        job_fail(job, StatusCode::kBadInput, "JPEG with more than %d scans (refused as a CPU bomb)",
+                 kMaxJpegScans);
+        return false;
+      }
+      while (pos + 1 < n && !(d[pos] == 0xFF && d[pos + 1] != 0x00 && d[pos + 1] != 0xFF &&
+                              !(d[pos + 1] >= 0xD0 && d[pos + 1] <= 0xD7)))
+        ++pos;
+    }
+  }
+  if (!frame || scans == 0 || !eoi) {
+    job_fail(job, StatusCode::kBadInput, "truncated JPEG (%s)",
+             !frame ? "file ends before the frame header"
+                    : (scans == 0 ? "file ends before the first scan" : "data ends before the EOI marker"));
+    return false;
+  }
+  return stb_decode_rgb(job, d, n, "JPEG", false, 3);
+}
+
+bool decode_png_stb(DecodeJob* job) {
+  if (!check_stb_size(job, "PNG")) return false;
+  const uint8_t* d = job->data;
+  const size_t n = job->size;
+  // stb decodes a copy: the chunks up to the end of the image data (what Pillow reads), tRNS left out, a
+  // short palette padded with black entries, then an IEND chunk (stb does not check chunk CRCs; we did).
+  std::vector<uint8_t> copy;
+  try {
+    copy.reserve(n + 3 * 256 + 12);
+  } catch (const std::bad_alloc&) {
+    job_fail(job, StatusCode::kOutOfMemory, "cannot allocate %zu bytes", n);
+    return false;
+  }
+  copy.insert(copy.end(), d, d + 8);
+  size_t pos = 8;
+  int bit_depth = 0, color_type = -1;
+  bool idat = false, cut = false;
+  for (;;) {
+    // A file cut inside or after the image data ends the walk; stb's inflate then says whether the data was
+    // complete (a zlib stream that stops early is an error there).
+    const bool whole_header = n - pos >= 8;
+    const size_t len = whole_header ? be32(d + pos) : 0;
+    if (!whole_header || len > 0x7FFFFFFF || n - pos - 8 < len + 4) {
+      if (!idat) {
+        job_fail(job, StatusCode::kBadInput, "truncated PNG (file ends at byte %zu)", n);
+        return false;
+      }
+      cut = true;
+      break;
+    }
+    const uint8_t* type = d + pos + 4;
+    const bool is_idat = std::memcmp(type, "IDAT", 4) == 0;
+    if (idat && !is_idat) break;  // the image data is complete; what follows is not read (like Pillow)
+    const bool critical = (type[0] & 0x20) == 0;
+    if (critical && zip_crc32(type, len + 4) != be32(d + pos + 8 + len)) {
+      job_fail(job, StatusCode::kBadInput, "corrupt PNG: %.4s: CRC error",
+               reinterpret_cast<const char*>(type));
+      return false;
+    }
+    const bool is_plte = std::memcmp(type, "PLTE", 4) == 0;
+    if (pos == 8) {
+      if (std::memcmp(type, "IHDR", 4) != 0 || len != 13) {
+        job_fail(job, StatusCode::kBadInput, "corrupt PNG: IHDR: missing or wrong length");
+        return false;
+      }
+      bit_depth = d[pos + 16];
+      color_type = d[pos + 17];
+      if (!check_size(job, "PNG", be32(d + pos + 8), be32(d + pos + 12))) return false;
+    } else if (std::memcmp(type, "IEND", 4) == 0) {
+      job_fail(job, StatusCode::kBadInput, "corrupt PNG: no image data (IDAT) before IEND");
+      return false;
+    } else if (critical && !is_idat && !is_plte) {
+      job_fail(job, StatusCode::kBadInput, "corrupt PNG: %.4s: unknown critical chunk",
+               reinterpret_cast<const char*>(type));
+      return false;
+    }
+    const size_t entries = color_type == 3 && bit_depth <= 8 ? size_t(1) << bit_depth : 0;
+    if (is_plte && len % 3 == 0 && len < 3 * entries) {
+      const size_t padded = 3 * entries;
+      const uint8_t head[8] = {0, 0, uint8_t(padded >> 8), uint8_t(padded), 'P', 'L', 'T', 'E'};
+      copy.insert(copy.end(), head, head + 8);
+      copy.insert(copy.end(), d + pos + 8, d + pos + 8 + len);
+      copy.resize(copy.size() + padded - len + 4, 0);  // black entries, then an unchecked CRC
+    } else if (std::memcmp(type, "tRNS", 4) != 0) {
+      copy.insert(copy.end(), d + pos, d + pos + len + 12);
+    }
+    idat = idat || is_idat;
+    pos += len + 12;
+  }
+  static const uint8_t kIend[12] = {0, 0, 0, 0, 'I', 'E', 'N', 'D', 0xAE, 0x42, 0x60, 0x82};
+  copy.insert(copy.end(), kIend, kIend + 12);
+  const bool gray = color_type == 0 || color_type == 4;
+  if (stb_decode_rgb(job, copy.data(), copy.size(), "PNG", bit_depth == 16, gray ? 1 : 3)) return true;
+  if (cut && job->code == StatusCode::kBadInput)
+    job_fail(job, StatusCode::kBadInput, "truncated PNG (file ends at byte %zu)", n);
+  return false;
+}
+
+#endif  // FIDCPP_MINIMAL
 
 // ---------------------------------------------------------------------------------------------------------------
 // Byte reader for the hand-written formats.
@@ -732,8 +953,14 @@ Result<DecodedImage> decode_any(const uint8_t* data, size_t size, const DecodeLi
     img.rgb = std::move(out);
     return img;
   };
+#ifndef FIDCPP_MINIMAL
   if (size >= 3 && data[0] == 0xFF && data[1] == 0xD8 && data[2] == 0xFF) return finish(decode_jpeg_c(&job));
   if (size >= 8 && png_sig_cmp(data, 0, 8) == 0) return finish(decode_png_c(&job));
+#else
+  if (size >= 3 && data[0] == 0xFF && data[1] == 0xD8 && data[2] == 0xFF)
+    return finish(decode_jpeg_stb(&job));
+  if (size >= 8 && std::memcmp(data, "\x89PNG\r\n\x1a\n", 8) == 0) return finish(decode_png_stb(&job));
+#endif
   if (size >= 6 && (std::memcmp(data, "GIF87a", 6) == 0 || std::memcmp(data, "GIF89a", 6) == 0))
     return decode_gif(&job);
   if (size >= 2 && data[0] == 'B' && data[1] == 'M') return decode_bmp(&job);

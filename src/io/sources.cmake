@@ -12,3 +12,8 @@ list(APPEND FIDCPP_IO_SOURCES  # image decoding and sources
   src/io/image_decode.cpp
   src/io/image_source.cpp
 )
+if(FIDCPP_MINIMAL)  # stb_image's implementation (JPEG, PNG, inflate) in place of libjpeg, libpng and zlib
+  list(APPEND FIDCPP_IO_SOURCES src/io/stb_image_impl.cpp)
+  # Third-party code: its warnings are not ours to fix (-Werror stays on for every fidcpp file).
+  set_source_files_properties(src/io/stb_image_impl.cpp PROPERTIES COMPILE_OPTIONS "-w")
+endif()

@@ -1,7 +1,11 @@
 // ZIP reader (APPNOTE.TXT 6.3: end of central directory, ZIP64 records, central and local headers).
 #include "io/zip_reader.h"
 
+#ifndef FIDCPP_MINIMAL
 #include <zlib.h>
+#else
+#include "io/stb_image_config.h"  // stb_image's inflate (docs/edge.md)
+#endif
 
 #include <algorithm>
 #include <cstring>
@@ -52,6 +56,25 @@ Status crc_check(const ZipEntry& e, const uint8_t* p, size_t n, const std::strin
 
 }  // namespace
 
+#ifdef FIDCPP_MINIMAL
+// The minimal build's CRC-32 (ISO-HDLC, reflected polynomial 0xEDB88320, as zlib's crc32), a byte at a time.
+uint32_t zip_crc32(const uint8_t* data, size_t size) {
+  static const auto table = [] {
+    struct T {
+      uint32_t v[256];
+    } t{};
+    for (uint32_t i = 0; i < 256; ++i) {
+      uint32_t c = i;
+      for (int k = 0; k < 8; ++k) c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+      t.v[i] = c;
+    }
+    return t;
+  }();
+  uint32_t crc = 0xFFFFFFFFu;
+  for (size_t i = 0; i < size; ++i) crc = table.v[(crc ^ data[i]) & 0xFF] ^ (crc >> 8);
+  return crc ^ 0xFFFFFFFFu;
+}
+#else
 uint32_t zip_crc32(const uint8_t* data, size_t size) {
   uLong crc = crc32(0L, Z_NULL, 0);
   while (size > 0) {
@@ -62,6 +85,7 @@ uint32_t zip_crc32(const uint8_t* data, size_t size) {
   }
   return static_cast<uint32_t>(crc);
 }
+#endif
 
 bool looks_like_zip(const uint8_t* data, size_t size) {
   return size >= 4 && (load_le32(data) == kLocalSig || load_le32(data) == kEndSig);
@@ -232,6 +256,37 @@ Result<std::vector<uint8_t>> ZipReader::read(const ZipEntry& e, uint64_t max_byt
     return out_of_memory(what_ + ": cannot allocate " + std::to_string(e.uncompressed_size) + " bytes for '" +
                          e.name + "'");
   }
+#ifdef FIDCPP_MINIMAL
+  // stb_image's inflate counts in int. Its 2.27 decoder wants 16 bits in hand before each code, so the stream
+  // gets 8 zero bytes of padding (a complete stream ends at its last block and never reads them). One more
+  // byte of output room than declared tells "inflates to more" from corrupt data.
+  if (e.compressed_size > uint64_t(0x7FFFFFF0) || out.size() > size_t(0x7FFFFFF0))
+    return unsupported(
+        what_ + ": member '" + e.name +
+        "' is over 2 GiB compressed or uncompressed (the minimal build's inflate stops there)");
+  std::vector<uint8_t> in;
+  try {
+    in.reserve(static_cast<size_t>(e.compressed_size) + 8);
+    out.resize(out.size() + 1);
+  } catch (const std::bad_alloc&) {
+    return out_of_memory(what_ + ": cannot allocate " + std::to_string(e.compressed_size) + " bytes for '" +
+                         e.name + "'");
+  }
+  in.assign(src, src + e.compressed_size);
+  in.resize(in.size() + 8, 0);
+  const int got = stbi_zlib_decode_noheader_buffer(reinterpret_cast<char*>(out.data()), int(out.size()),
+                                                   reinterpret_cast<const char*>(in.data()), int(in.size()));
+  const size_t want = out.size() - 1;
+  const char* why = got < 0 ? stbi_failure_reason() : nullptr;
+  if ((got < 0 && why && std::strcmp(why, "output buffer limit") == 0) || (got >= 0 && size_t(got) > want))
+    return bad_input(what_ + ": member '" + e.name + "' inflates to more than its declared " +
+                     std::to_string(e.uncompressed_size) + " bytes");
+  if (got < 0) return bad_input(what_ + ": member '" + e.name + "' has corrupt or truncated deflate data");
+  if (size_t(got) < want)
+    return bad_input(what_ + ": member '" + e.name + "' inflates to fewer bytes than its declared " +
+                     std::to_string(e.uncompressed_size));
+  out.resize(want);
+#else
   z_stream zs{};
   if (inflateInit2(&zs, -MAX_WBITS) != Z_OK) return internal_error("zlib inflateInit2 failed");
   size_t in_left = static_cast<size_t>(e.compressed_size), out_left = out.size();
@@ -264,6 +319,7 @@ Result<std::vector<uint8_t>> ZipReader::read(const ZipEntry& e, uint64_t max_byt
   if (!full)
     return bad_input(what_ + ": member '" + e.name + "' inflates to fewer bytes than its declared " +
                      std::to_string(e.uncompressed_size));
+#endif
   FIDCPP_RETURN_IF_ERROR(crc_check(e, out.data(), out.size(), what_));
   return out;
 }

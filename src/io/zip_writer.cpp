@@ -1,7 +1,9 @@
 // Minimal ZIP writer (APPNOTE.TXT 6.3): local headers, central directory, ZIP64 records when needed.
 #include "io/zip_writer.h"
 
+#ifndef FIDCPP_MINIMAL
 #include <zlib.h>
+#endif
 
 #include <algorithm>
 #include <utility>
@@ -17,6 +19,7 @@ constexpr uint16_t kDosTime = 0;
 constexpr uint16_t kDosDate = (0 << 9) | (1 << 5) | 1;
 constexpr uint32_t kSat32 = 0xFFFFFFFFu;
 
+#ifndef FIDCPP_MINIMAL
 Result<std::vector<uint8_t>> deflate_raw(const uint8_t* data, size_t size) {
   z_stream zs{};
   if (deflateInit2(&zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, -MAX_WBITS, 8, Z_DEFAULT_STRATEGY) != Z_OK)
@@ -41,6 +44,7 @@ Result<std::vector<uint8_t>> deflate_raw(const uint8_t* data, size_t size) {
   if (rc != Z_STREAM_END) return internal_error("zlib deflate failed");
   return out;
 }
+#endif
 }  // namespace
 
 Status ZipWriter::add(const std::string& name, const uint8_t* data, size_t size, bool deflate) {
@@ -48,12 +52,17 @@ Status ZipWriter::add(const std::string& name, const uint8_t* data, size_t size,
     return invalid_argument("zip: member name must be 1..65535 bytes");
   for (const auto& c : central_)
     if (c.name == name) return invalid_argument("zip: duplicate member '" + name + "'");
+#ifdef FIDCPP_MINIMAL
+  deflate = false;  // no deflate encoder in the minimal build: members are stored (docs/edge.md)
+#endif
   Central c{name, uint16_t(deflate ? 8 : 0), zip_crc32(data, size), size, size, out_.size()};
   std::vector<uint8_t> packed;
+#ifndef FIDCPP_MINIMAL
   if (deflate) {
     FIDCPP_ASSIGN_OR_RETURN(packed, deflate_raw(data, size));
     c.csize = packed.size();
   }
+#endif
   bool z64 = force_zip64_ || c.usize >= kSat32 || c.csize >= kSat32;
   put_le32(out_, 0x04034b50);
   put_le16(out_, z64 ? 45 : 20);

@@ -201,5 +201,30 @@ TEST(Npz, NumpyLoadsOurFiles) {
   }
 }
 
+// numpy's np.savez_compressed output at sizes the committed fixtures do not reach (a 2048-vector and a
+// 300x300 matrix, members of hundreds of KiB over many deflate blocks), read back value for value; this is
+// the minimal build's inflate (stb_image) as much as zlib's. Needs FIDCPP_PYTHON like NumpyLoadsOurFiles.
+TEST(Npz, ReadsLargeSavezCompressedFromNumpy) {
+  const char* py = std::getenv("FIDCPP_PYTHON");
+  if (!py || !*py) GTEST_SKIP() << "set FIDCPP_PYTHON to a Python with numpy to write compressed .npz files";
+  const std::string path = ::testing::TempDir() + "/fidcpp_np_large.npz";
+  const std::string script_path = path + ".py";
+  std::ofstream(script_path) << "import numpy as np,sys\n"
+                                "v=lambda n:np.arange(n)*0.37-3.5\n"
+                                "np.savez_compressed(sys.argv[1],mu=v(2048).astype('f4'),"
+                                "sigma=np.sin(v(90000)).reshape(300,300))\n";
+  const std::string cmd = std::string(py) + " " + script_path + " " + path;
+  ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+  auto z = read_npz(path);
+  ASSERT_TRUE(z.ok()) << z.status().to_string();
+  expect_formula(z->at("mu"), {2048}, true);
+  const NpyArray& sigma = z->at("sigma");
+  ASSERT_EQ(sigma.shape, (std::vector<int64_t>{300, 300}));
+  for (int64_t i = 0; i < sigma.numel(); ++i)
+    ASSERT_NEAR(sigma.data[size_t(i)], std::sin(v_ref(i, false)), 1e-15) << "index " << i;
+  std::remove(path.c_str());
+  std::remove(script_path.c_str());
+}
+
 }  // namespace
 }  // namespace fidcpp
