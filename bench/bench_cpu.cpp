@@ -49,7 +49,8 @@ double network_flops() {
   return f;
 }
 
-// The kernels' instruction set: $FIDCPP_ISA (avx512, avx2, portable) forces one, else the best this CPU has.
+// The kernels' instruction set: $FIDCPP_ISA (avx512, avx2, neon, portable) forces one, else the best this CPU
+// has.
 const char* bench_isa() {
   const char* isa = std::getenv("FIDCPP_ISA");
   return isa && *isa ? isa : nullptr;

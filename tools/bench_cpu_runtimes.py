@@ -367,7 +367,7 @@ def main():
     ap.add_argument("--seconds", type=float, default=3.0)
     ap.add_argument("--repeat", type=int, default=3, help="rounds; each tool runs once a round, medians reported")
     ap.add_argument("--tools", default=",".join(TOOLS))
-    ap.add_argument("--isa", default="", help="force fidcpp's kernels (avx512, avx2, portable)")
+    ap.add_argument("--isa", default="", help="force fidcpp's kernels (avx512, avx2, neon, portable)")
     ap.add_argument("--no-speed", action="store_true")
     ap.add_argument("--accuracy", action="store_true")
     ap.add_argument("--images", default=",".join(os.path.join(ROOT, "build", "images", d) for d in ("real_a", "real_b")))

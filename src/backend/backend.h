@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/status.h"
 
@@ -136,6 +137,19 @@ struct ImageBatch {
 // backend may run them asynchronously (CUDA stream) as long as download() and synchronize() observe all
 // earlier ops. All ops are deterministic: the same input gives bitwise the same output for any batch size n
 // and thread count.
+// Float64 streaming sums of feature rows kept in backend memory (the CUDA backend: Σf by a kernel that adds
+// rows in the CPU's order, Σffᵀ by cuBLAS dsyrk once per full block of 256 rows, as metrics/moments.h does on
+// the CPU). Rows are validated (finite) by the caller.
+class BackendMoments {
+ public:
+  virtual ~BackendMoments() = default;
+  // n rows of dim floats in backend memory, row i at rows + i * row_stride; stream-ordered after earlier ops.
+  virtual Status add(const float* rows, int64_t n, int64_t row_stride) = 0;
+  // The sums so far (pending rows folded in) into host vectors: Σf (dim) and Σffᵀ (dim x dim, row-major,
+  // both triangles), then starts again from zero.
+  virtual Status take(int64_t* count, std::vector<double>* sum, std::vector<double>* sum_outer) = 0;
+};
+
 class Backend {
  public:
   virtual ~Backend() = default;
@@ -192,6 +206,11 @@ class Backend {
   }
 
   // --- statistics (optional)
+  // Feature moments kept in backend memory (create_moments); see BackendMoments.
+  virtual Result<std::unique_ptr<BackendMoments>> create_moments(int64_t dim) {
+    (void)dim;
+    return unsupported(std::string(name()) + ": no feature moments of its own");
+  }
   // FID = |mu1 - mu2|^2 + tr S1 + tr S2 - 2 tr((S1 S2)^{1/2}) (docs/conventions.md §3.1) of two validated
   // Gaussians (host memory, dim x dim symmetric row-major), with the trace of the square root computed by the
   // backend's own float64 linear algebra (CUDA: cuSOLVER syevd + cuBLAS dgemm). Backends without it (the CPU

@@ -94,7 +94,7 @@ std::vector<double> random_vec(SplitMix64& rng, size_t n, bool small_int, double
 
 std::vector<std::string> available_isas() {
   std::vector<std::string> out;
-  for (const char* isa : {"avx512", "avx2", "portable"}) {
+  for (const char* isa : {"avx512", "avx2", "neon", "portable"}) {
     CpuBackendOptions o;
     o.isa = isa;
     o.threads = 1;
@@ -476,6 +476,31 @@ TEST(CpuConv, RejectsBadShapes) {
   auto r = create_cpu_backend(bad);
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.status().message().find("sse9"), std::string::npos);
+}
+
+// The default is the widest kernel of this architecture, never a silent portable fallback where a vector
+// kernel exists, and the ISAs iterated above include it (so the other tests run it).
+TEST(CpuConv, DefaultIsaIsTheBestOfThisArchitecture) {
+  GemmMicroKernel k;
+  ASSERT_TRUE(select_gemm_micro_kernel(nullptr, &k));
+#if defined(__aarch64__)
+  EXPECT_STREQ(k.isa, "neon");
+#elif defined(__x86_64__) || defined(__i386__)
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx512f")) {
+    EXPECT_STREQ(k.isa, "avx512");
+  } else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
+    EXPECT_STREQ(k.isa, "avx2");
+  }
+#endif
+  const std::vector<std::string> isas = available_isas();
+  ASSERT_FALSE(isas.empty());
+  EXPECT_EQ(isas.front(), k.isa);
+  EXPECT_EQ(isas.back(), "portable");
+  if (std::string(k.isa) != "portable") {
+    EXPECT_TRUE(vector_kernels_for(k.isa).copy_run != vector_kernels_portable().copy_run)
+        << "the vector kernels of " << k.isa << " fell back to the portable set";
+  }
 }
 
 struct PoolCase {

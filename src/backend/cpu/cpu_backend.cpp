@@ -13,19 +13,21 @@ bool select_gemm_micro_kernel(const char* isa, GemmMicroKernel* out) {
   const std::string want = isa ? isa : "";
 #if defined(__x86_64__) || defined(__i386__)
   __builtin_cpu_init();
-  const bool has_avx512 = __builtin_cpu_supports("avx512f");
-  const bool has_avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-#else
-  const bool has_avx512 = false, has_avx2 = false;
-#endif
-  if ((want.empty() || want == "avx512") && has_avx512) {
+  if ((want.empty() || want == "avx512") && __builtin_cpu_supports("avx512f")) {
     *out = gemm_micro_kernel_avx512();
     return true;
   }
-  if ((want.empty() || want == "avx2") && has_avx2) {
+  if ((want.empty() || want == "avx2") && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
     *out = gemm_micro_kernel_avx2();
     return true;
   }
+#elif defined(__aarch64__)
+  // ASIMD (NEON) is part of the AArch64 base ISA: every AArch64 CPU has it.
+  if (want.empty() || want == "neon") {
+    *out = gemm_micro_kernel_neon();
+    return true;
+  }
+#endif
   if (want.empty() || want == "portable") {
     *out = gemm_micro_kernel_portable();
     return true;
@@ -35,8 +37,12 @@ bool select_gemm_micro_kernel(const char* isa, GemmMicroKernel* out) {
 
 VectorKernels vector_kernels_for(const char* isa) {
   const std::string name = isa ? isa : "";
+#if defined(__x86_64__) || defined(__i386__)
   if (name == "avx512") return vector_kernels_avx512();
   if (name == "avx2") return vector_kernels_avx2();
+#elif defined(__aarch64__)
+  if (name == "neon") return vector_kernels_neon();
+#endif
   return vector_kernels_portable();
 }
 
@@ -150,8 +156,10 @@ Result<std::unique_ptr<Backend>> create_cpu_backend(const CpuBackendOptions& opt
                             std::to_string(options.threads));
   GemmMicroKernel kernel;
   if (!select_gemm_micro_kernel(options.isa, &kernel))
-    return unsupported(std::string("cpu backend: instruction set '") + options.isa +
-                       "' is unknown or not supported by this CPU (known: avx512, avx2, portable)");
+    return unsupported(
+        std::string("cpu backend: instruction set '") + options.isa +
+        "' is unknown or not supported by this CPU (known: avx512, avx2 on x86-64; neon on AArch64; "
+        "portable)");
   auto b = std::make_unique<CpuBackend>(kernel, options.threads);
   FIDCPP_RETURN_IF_ERROR(b->init());
   return std::unique_ptr<Backend>(std::move(b));

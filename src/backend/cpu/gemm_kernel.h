@@ -27,19 +27,21 @@ using GemmDirectKernelFn = void (*)(int cin, int taps, const float* a, const flo
                                     int m_valid, int n_valid, bool accumulate, const float* bias, bool relu);
 
 struct GemmMicroKernel {
-  const char* isa = "";  // "avx512", "avx2", "portable"
+  const char* isa = "";  // "avx512", "avx2", "neon", "portable"
   int mr = 0, nr = 0;
   GemmMicroKernelFn fn = nullptr;
   GemmDirectKernelFn direct = nullptr;
 };
 
 // Provided by gemm_kernel_<isa>.cpp (compiled with that ISA's flags; only called when the CPU supports it).
+// The avx512 and avx2 files are only compiled on x86-64, the neon file only on AArch64 (sources.cmake).
 GemmMicroKernel gemm_micro_kernel_avx512();
 GemmMicroKernel gemm_micro_kernel_avx2();
+GemmMicroKernel gemm_micro_kernel_neon();
 GemmMicroKernel gemm_micro_kernel_portable();
 
-// The best kernel this CPU supports, or the named one ("avx512", "avx2", "portable"). Returns false when the
-// named ISA is unknown or not supported here.
+// The best kernel this CPU supports, or the named one ("avx512", "avx2", "neon", "portable"). Returns false
+// when the named ISA is unknown or not supported here (or not built into this binary).
 bool select_gemm_micro_kernel(const char* isa, GemmMicroKernel* out);
 
 }  // namespace fidcpp

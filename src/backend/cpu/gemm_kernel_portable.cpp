@@ -1,4 +1,5 @@
-// Portable (no intrinsics) GEMM micro-kernel: the fallback for CPUs without AVX2+FMA, on a packed B panel or
+// Portable (no intrinsics) GEMM micro-kernel: the fallback for x86-64 CPUs without AVX2+FMA and for other
+// architectures than x86-64 and AArch64 (whose NEON kernel is always there), on a packed B panel or
 // (direct) on B rows read straight from a stride-1 convolution's input.
 #include "backend/cpu/gemm_kernel.h"
 

@@ -74,8 +74,9 @@ struct VectorKernels {
 
 VectorKernels vector_kernels_avx512();
 VectorKernels vector_kernels_avx2();
+VectorKernels vector_kernels_neon();
 VectorKernels vector_kernels_portable();
-// The set for a GEMM micro-kernel's ISA ("avx512", "avx2", anything else: portable).
+// The set for a GEMM micro-kernel's ISA ("avx512", "avx2", "neon", anything else: portable).
 VectorKernels vector_kernels_for(const char* isa);
 
 }  // namespace fidcpp
