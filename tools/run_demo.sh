@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 # (CI compiles each object once). Only the test and benchmark programs are left out here; run_tests.sh turns
 # them back on. Keep this list in step with PLAIN_ARGS in tools/run_tests.sh.
 CMAKE_ARGS=(-DCMAKE_BUILD_TYPE=Release -DFIDCPP_WERROR=ON -DFIDCPP_SANITIZE= -DFIDCPP_CUDA=AUTO -DFIDCPP_MPI=ON
-            -DFIDCPP_FUZZ=OFF -DFIDCPP_BUILD_TESTS=OFF -DFIDCPP_BUILD_BENCH=OFF)
+            -DFIDCPP_FUZZ=OFF -DFIDCPP_MINIMAL=OFF -DFIDCPP_BUILD_TESTS=OFF -DFIDCPP_BUILD_BENCH=OFF)
 bash tools/setup.sh --build-dir build -- "${CMAKE_ARGS[@]}" >/dev/null
 FIDCPP_BIN=build/fidcpp bash tools/fetch_weights.sh
 bash tools/fetch_images.sh build/images

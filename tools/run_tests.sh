@@ -21,13 +21,14 @@ done
 # The plain build: the same flags as tools/run_demo.sh (keep the two lists in step), plus the tests and benches.
 # It runs the `mpi` tests (mpirun on this machine, tests/mpi).
 PLAIN_ARGS=(-DCMAKE_BUILD_TYPE=Release -DFIDCPP_WERROR=ON -DFIDCPP_SANITIZE= -DFIDCPP_CUDA=AUTO -DFIDCPP_MPI=ON
-            -DFIDCPP_FUZZ=OFF -DFIDCPP_BUILD_TESTS=ON -DFIDCPP_BUILD_BENCH=ON)
+            -DFIDCPP_FUZZ=OFF -DFIDCPP_MINIMAL=OFF -DFIDCPP_BUILD_TESTS=ON -DFIDCPP_BUILD_BENCH=ON)
 if [[ -n "$SANITIZE" ]]; then
   # The nvcc-built backend links NVIDIA's static runtime, which is not sanitizer-instrumented; the CUDA kernels are
   # sanitized through the emulation build instead (tests/emu, tools/ci_cuda.sh). Open MPI's runtime is not
   # sanitizer-clean, so the sanitizer build leaves MPI out.
   CMAKE_ARGS=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DFIDCPP_WERROR=ON -DFIDCPP_SANITIZE="$SANITIZE" -DFIDCPP_CUDA=OFF
-              -DFIDCPP_MPI=OFF -DFIDCPP_FUZZ=OFF -DFIDCPP_BUILD_TESTS=ON -DFIDCPP_BUILD_BENCH=OFF)
+              -DFIDCPP_MPI=OFF -DFIDCPP_FUZZ=OFF -DFIDCPP_MINIMAL=OFF -DFIDCPP_BUILD_TESTS=ON
+              -DFIDCPP_BUILD_BENCH=OFF)
 else
   CMAKE_ARGS=("${PLAIN_ARGS[@]}")
 fi
