@@ -16,6 +16,7 @@
 #include "emu/emu_device_array.h"
 #include "evaluator.h"
 #include "fidcpp/fidcpp.h"
+#include "gpu/evaluator_parity.h"
 #include "metrics/fid.h"
 #include "model/inception_forward.h"
 #include "model/inception_network.h"
@@ -331,6 +332,18 @@ TEST(EmuNetwork, EvaluatorFidRunsOnTheDevice) {
       << "bitwise the CPU Cholesky result: not the device path";
   EXPECT_NEAR(*fid, *cpu, 1e-9 * std::fabs(*cpu));
   EXPECT_GT(*fid, 0.0);
+}
+
+// The emulated twin of the gpu test GpuEvaluator.ThreeHundredImagesMatchTheCpu (same code; a few images and
+// the 64-d tap, which keeps the emulated forward short): CPU vs CUDA through the evaluator, partial last
+// batches, two device runs bitwise equal.
+TEST(EmuNetwork, EvaluatorMatchesTheCpuWithPartialBatches) {
+  std::string err;
+  const std::string weights =
+      write_synthetic_weights_file(::testing::TempDir() + "fidcpp_emu_parity.safetensors", false, &err);
+  ASSERT_FALSE(weights.empty()) << err;
+  fidcpp::testing::expect_evaluator_parity([] { return create_emulated_cuda_backend(); }, weights,
+                                           InceptionTap::k64, 64, 5, 3, 2, 1e-5, 1e-6);
 }
 
 TEST(EmuNetwork, DevicePointerInputOnTheCpuIsUnsupported) {

@@ -9,7 +9,9 @@
 #include "backend/cuda/cuda_backend.h"
 #include "backend/cuda/cuda_fid.h"
 #include "backend/cuda/linalg.h"
+#include "api/synthetic_weights_file.h"
 #include "emu/preprocess_parity.h"
+#include "gpu/evaluator_parity.h"
 #include "metrics/fid.h"
 #include "metrics/moments.h"
 #include "model/inception_forward.h"
@@ -165,7 +167,7 @@ TEST(GpuKernels, ConvPoolMeanMatchReferences) {
     // The implicit-GEMM convolution, 1x7 over 5 channels into 70 outputs: bitwise the sequential-FMA
     // reference (nvcc must not reorder or contract differently from the emulated build).
     const int cout = 70, k = c * 7;
-    std::vector<float> wt(size_t(cout) * k), wt_t(wt.size()), bias(size_t(cout));
+    std::vector<float> wt(static_cast<size_t>(cout) * k), wt_t(wt.size()), bias(static_cast<size_t>(cout));
     for (auto& v : wt) v = float(int(r.next() % 2001) - 1000) * 1e-3f;
     for (auto& v : bias) v = float(int(r.next() % 2001) - 1000) * 1e-3f;
     for (int o = 0; o < cout; ++o)
@@ -202,6 +204,19 @@ TEST(GpuKernels, ConvPoolMeanMatchReferences) {
     ASSERT_EQ(cudaDeviceSynchronize(), cudaSuccess);
     EXPECT_EQ(out.get(), want);
   }
+}
+
+// The evaluator end to end on the device against the CPU: 300 real images (batches of 128, 128 and a partial
+// 44) and 150 generated ones, host images through staging, asynchronous batches and graph replay; features
+// within 1e-5 of the largest, FID within 1e-6 relative, and two device runs bitwise equal.
+TEST(GpuEvaluator, ThreeHundredImagesMatchTheCpu) {
+  REQUIRE_GPU();
+  std::string err;
+  const std::string weights = fidcpp::write_synthetic_weights_file(
+      ::testing::TempDir() + "fidcpp_gpu_parity.safetensors", false, &err);
+  ASSERT_FALSE(weights.empty()) << err;
+  fidcpp::testing::expect_evaluator_parity([] { return fidcpp::create_cuda_backend(); }, weights,
+                                           fidcpp::InceptionTap::k2048, 2048, 300, 150, 128, 1e-5, 1e-6);
 }
 
 }  // namespace

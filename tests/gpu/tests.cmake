@@ -6,4 +6,4 @@ add_library(fidcpp_kernel_refs_gpu STATIC ${PROJECT_SOURCE_DIR}/kernels/kernel_r
 target_include_directories(fidcpp_kernel_refs_gpu PUBLIC ${PROJECT_SOURCE_DIR}/kernels)
 fidcpp_test(NAME test_gpu LABELS gpu SOURCES gpu/test_gpu_kernels.cpp model/synthetic_weights.cpp
             LIBS fidcpp_cuda fidcpp_kernel_refs_gpu)
-target_include_directories(test_gpu PRIVATE ${PROJECT_SOURCE_DIR}/tests/model)
+target_include_directories(test_gpu PRIVATE ${PROJECT_SOURCE_DIR}/tests/model ${PROJECT_SOURCE_DIR}/tests)
