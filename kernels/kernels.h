@@ -94,10 +94,10 @@ void launch_pool2d(const float* src, size_t src_image_stride, int n, int c, int 
 void launch_global_mean(const float* src, size_t src_image_stride, int n, int c, int hw, float* dst,
                         size_t dst_row_stride, cudaStream_t stream);
 
-// Feature moments in float64: widen features, and add the column sums of a rows x cols row-major matrix to
-// sum.
-void launch_f32_to_f64(const float* src, size_t count, double* dst, cudaStream_t stream);
-void launch_column_sum_f64(const double* x, int rows, int cols, double* sum, cudaStream_t stream);
+// Feature moments in float64: rows x cols float32 features (row i at src + i * src_row_stride) widened into
+// dst (rows x cols row-major doubles), each row also added to sum[0..cols) in row order.
+void launch_widen_rows_f64(const float* src, int rows, int cols, int src_row_stride, double* dst, double* sum,
+                           cudaStream_t stream);
 
 // Column-major rows x cols matrix (leading dimension lda): column j *= sqrt(max(w[j], 0)).
 void launch_scale_columns_sqrt(double* a, int rows, int cols, int lda, const double* w, cudaStream_t stream);

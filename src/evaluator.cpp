@@ -125,6 +125,10 @@ const char* EvaluatorCore::backend_name() const {
   return backend_ ? backend_->name() : "none";
 }
 
+bool EvaluatorCore::moments_on_backend() const {
+  return sides_[0]->device_moments || sides_[1]->device_moments;
+}
+
 uint64_t EvaluatorCore::count(Side side) const {
   return sides_[side_index(side)]->count;
 }
@@ -152,6 +156,8 @@ Status EvaluatorCore::reset(Side side) {
   }
   SideState& s = *sides_[side_index(side)];
   s.moments.reset();
+  s.device_moments.reset();
+  s.device_rows = 0;
   s.fixed_stats.reset();
   s.features.clear();
   s.logits.clear();
@@ -164,7 +170,8 @@ Status EvaluatorCore::reset(Side side) {
 
 Result<Moments> EvaluatorCore::moments(Side side) const {
   const SideState& s = *sides_[side_index(side)];
-  if (s.n_pending || in_flight_n_) return internal_error("moments() called with unflushed images");
+  if (s.n_pending || in_flight_n_ || s.device_rows)
+    return internal_error("moments() called with unflushed images");
   if (s.fixed_stats)
     return invalid_argument(
         std::string("the ") + side_name(side) +
@@ -207,12 +214,15 @@ Status EvaluatorCore::merge_partial(Side side, const Moments& moments, const flo
 Status EvaluatorCore::flush() {
   FIDCPP_RETURN_IF_ERROR(process_pending(Side::kReal));
   FIDCPP_RETURN_IF_ERROR(process_pending(Side::kGenerated));
-  return finish_in_flight();
+  FIDCPP_RETURN_IF_ERROR(finish_in_flight());
+  FIDCPP_RETURN_IF_ERROR(fold_device_moments(Side::kReal));
+  return fold_device_moments(Side::kGenerated);
 }
 
 Result<GaussianStats> EvaluatorCore::stats(Side side) const {
   const SideState& s = *sides_[side_index(side)];
-  if (s.n_pending || in_flight_n_) return internal_error("stats() called with unflushed images");
+  if (s.n_pending || in_flight_n_ || s.device_rows)
+    return internal_error("stats() called with unflushed images");
   if (s.fixed_stats) return *s.fixed_stats;
   if (!s.moments || s.moments->count() < 2)
     return invalid_argument(std::string("the ") + side_name(side) + " side has " +
@@ -223,6 +233,8 @@ Result<GaussianStats> EvaluatorCore::stats(Side side) const {
 
 Status EvaluatorCore::save_stats(Side side, const std::string& path, bool overwrite) const {
   const SideState& s = *sides_[side_index(side)];
+  if (s.n_pending || in_flight_n_ || s.device_rows)
+    return internal_error("save_stats() called with unflushed images");
   const Overwrite ow = overwrite ? Overwrite::kAllow : Overwrite::kRefuse;
   if (s.fixed_stats) return write_fid_stats_npz(path, *s.fixed_stats, ow);
   if (s.sharded && (!s.moments || s.moments->count() < 2)) {

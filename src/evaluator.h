@@ -107,6 +107,9 @@ class EvaluatorCore {
   // network is loaded).
   int batch_size() const { return batch_; }
   const char* backend_name() const;
+  // True when the forward's feature sums (Σf, Σffᵀ) are accumulated on the backend (CUDA) rather than the
+  // host.
+  bool moments_on_backend() const;
 
  private:
   struct SideState;
@@ -116,6 +119,12 @@ class EvaluatorCore {
   // Asynchronous backends: downloads and adds the batch process_pending() left running on the device.
   Status finish_in_flight();
   Status add_features(Side side, const float* rows, int64_t n, const float* logits);
+  // The kept features/logits and the count of n rows whose moments are accounted for elsewhere.
+  void keep_rows(Side side, const float* rows, int64_t n, const float* logits);
+  // Adds the in-flight batch's features (host copy `rows`, already downloaded) to the side's sums on the
+  // backend; false when the backend keeps none (the caller adds them on the host).
+  Result<bool> add_device_moments(Side side, const float* rows, int n);
+  Status fold_device_moments(Side side);
   Status add_files(Side side, const std::vector<std::string>& files);
   Status add_files_cached(Side side, const std::vector<std::string>& files);
   Status add_npz(Side side, const std::string& path);
@@ -133,6 +142,7 @@ class EvaluatorCore {
   std::unique_ptr<SideState> sides_[2];
   // The batch running on an asynchronous backend while the host decodes the next one (0: none).
   int in_flight_n_ = 0;
+  bool device_moments_ = true;  // false once the backend said it keeps no moments
   Side in_flight_side_ = Side::kReal;
 };
 

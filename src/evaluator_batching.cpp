@@ -19,10 +19,48 @@ Status EvaluatorCore::add_features(Side side, const float* rows, int64_t n, cons
     s.moments = std::move(m);
   }
   FIDCPP_RETURN_IF_ERROR(s.moments->add(rows, n));
+  keep_rows(side, rows, n, logits);
+  return Status();
+}
+
+void EvaluatorCore::keep_rows(Side side, const float* rows, int64_t n, const float* logits) {
+  SideState& s = *sides_[side_index(side)];
   if (config_.keep_features) s.features.insert(s.features.end(), rows, rows + n * feature_dim_);
   if (config_.keep_logits && logits) s.logits.insert(s.logits.end(), logits, logits + n * kFcOut);
   s.count += static_cast<uint64_t>(n);
-  return Status();
+}
+
+Result<bool> EvaluatorCore::add_device_moments(Side side, const float* rows, int n) {
+  SideState& s = *sides_[side_index(side)];
+  if (!device_moments_ || s.fixed_stats) return false;  // fixed statistics: add_features says why not
+  FIDCPP_RETURN_IF_ERROR(check_finite_features(rows, n, feature_dim_, "features"));
+  if (!s.device_moments) {
+    auto m = backend_->create_moments(feature_dim_);
+    if (!m.ok() && m.status().code() == StatusCode::kUnsupported) {
+      device_moments_ = false;
+      return false;
+    }
+    FIDCPP_RETURN_IF_ERROR(m.status());
+    s.device_moments = std::move(m).value();
+  }
+  FIDCPP_RETURN_IF_ERROR(s.device_moments->add(forward_->tap_data(0), n, feature_dim_));
+  s.device_rows += n;
+  return true;
+}
+
+Status EvaluatorCore::fold_device_moments(Side side) {
+  SideState& s = *sides_[side_index(side)];
+  if (!s.device_moments || s.device_rows == 0) return Status();
+  int64_t count = 0;
+  std::vector<double> sum, outer;
+  FIDCPP_RETURN_IF_ERROR(s.device_moments->take(&count, &sum, &outer));
+  s.device_rows = 0;
+  FIDCPP_ASSIGN_OR_RETURN(Moments m, Moments::from_sums(feature_dim_, count, sum, outer));
+  if (!s.moments) {
+    s.moments = std::move(m);
+    return Status();
+  }
+  return s.moments->merge(m);
 }
 
 // The batch is uploaded (on CUDA through pinned staging, so `pending` is free again at once) and its forward
@@ -59,7 +97,15 @@ Status EvaluatorCore::finish_in_flight() {
   if (config_.keep_logits) outs.push_back(logits.data());
   FIDCPP_RETURN_IF_ERROR(forward_->download_taps(n, outs));
   FIDCPP_RETURN_IF_ERROR(backend_->synchronize());
-  FIDCPP_RETURN_IF_ERROR(add_features(side, feats.data(), n, config_.keep_logits ? logits.data() : nullptr));
+  const float* kept_logits = config_.keep_logits ? logits.data() : nullptr;
+  // On a backend that keeps the sums (CUDA: dsyrk where the features are), the host only checks the
+  // downloaded rows and keeps what was asked for.
+  FIDCPP_ASSIGN_OR_RETURN(bool on_device, add_device_moments(side, feats.data(), n));
+  if (on_device) {
+    keep_rows(side, feats.data(), n, kept_logits);
+  } else {
+    FIDCPP_RETURN_IF_ERROR(add_features(side, feats.data(), n, kept_logits));
+  }
   const SideState& s = *sides_[side_index(side)];
   if (config_.progress) config_.progress(s.count, s.expected);
   return Status();

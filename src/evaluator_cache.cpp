@@ -36,6 +36,7 @@ Status EvaluatorCore::add_files_cached(Side side, const std::vector<std::string>
   FIDCPP_RETURN_IF_ERROR(add_files(side, files));
   FIDCPP_RETURN_IF_ERROR(process_pending(side));
   FIDCPP_RETURN_IF_ERROR(finish_in_flight());
+  FIDCPP_RETURN_IF_ERROR(fold_device_moments(side));
   ++s.cache_misses;
   if (!s.moments) return Status();
   return feature_cache_store(config_.cache_dir, key, *s.moments,

@@ -6,6 +6,7 @@
 #include <optional>
 #include <vector>
 
+#include "backend/backend.h"
 #include "core/aligned_buffer.h"
 #include "evaluator.h"
 
@@ -32,6 +33,10 @@ struct EvaluatorCore::SideState {
   uint64_t expected = 0;  // for progress reports
   bool sharded = false;   // filled by add_path_shard: may be saved with < 2 images (mergeable sums only)
   uint64_t cache_hits = 0, cache_misses = 0;
+  // Sums of the forward's features kept on the backend (CUDA) since the last fold into `moments`; flush()
+  // folds them, and readers of `moments` refuse to run while device_rows > 0.
+  std::unique_ptr<BackendMoments> device_moments;
+  int64_t device_rows = 0;
 };
 
 }  // namespace fidcpp

@@ -133,10 +133,6 @@ struct ImageBatch {
   void* stream = nullptr;  // CUDA: the cudaStream_t the pixels were written on (null: the legacy stream)
 };
 
-// Every op validates shapes and returns an error (never aborts) on a mismatch. Ops run in issue order; a
-// backend may run them asynchronously (CUDA stream) as long as download() and synchronize() observe all
-// earlier ops. All ops are deterministic: the same input gives bitwise the same output for any batch size n
-// and thread count.
 // Float64 streaming sums of feature rows kept in backend memory (the CUDA backend: Σf by a kernel that adds
 // rows in the CPU's order, Σffᵀ by cuBLAS dsyrk once per full block of 256 rows, as metrics/moments.h does on
 // the CPU). Rows are validated (finite) by the caller.
@@ -150,6 +146,10 @@ class BackendMoments {
   virtual Status take(int64_t* count, std::vector<double>* sum, std::vector<double>* sum_outer) = 0;
 };
 
+// Every op validates shapes and returns an error (never aborts) on a mismatch. Ops run in issue order; a
+// backend may run them asynchronously (CUDA stream) as long as download() and synchronize() observe all
+// earlier ops. All ops are deterministic: the same input gives bitwise the same output for any batch size n
+// and thread count.
 class Backend {
  public:
   virtual ~Backend() = default;

@@ -374,6 +374,10 @@ Status InceptionForward::download_taps(int n, const std::vector<float*>& outputs
   return Status();
 }
 
+const float* InceptionForward::tap_data(size_t index) const {
+  return index < taps_.size() ? feat_ + tap_offset_[int(taps_[index])] : nullptr;
+}
+
 Status InceptionForward::run(const float* images, int n, const std::vector<float*>& outputs) {
   if (n < 0) return invalid_argument("inception: negative image count");
   if (n > 0 && !images) return invalid_argument("inception: null images");

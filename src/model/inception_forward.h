@@ -40,6 +40,9 @@ class InceptionForward {
   TensorView input_view(int n) const;
   Status forward(int n);
   Status download_taps(int n, const std::vector<float*>& outputs, int64_t first_image = 0);
+  // Backend memory of tap taps()[index] after forward(n): n rows of its dimension, contiguous; valid until
+  // the next forward().
+  const float* tap_data(size_t index) const;
 
   const std::vector<InceptionTap>& taps() const { return taps_; }
   int max_batch() const { return max_batch_; }

@@ -321,22 +321,29 @@ TEST(EmuKernels, GlobalMeanMatchesReference) {
   }
 }
 
-TEST(EmuKernels, MomentsColumnSumIsExactInDouble) {
-  const int rows = 37, cols = 35;
+// Rows widened into the pending block and added to existing sums in row order: bitwise the CPU's order.
+TEST(EmuKernels, MomentsWidenRowsAddsInRowOrder) {
+  const int rows = 37, cols = 35, stride = 41;
   SplitMix64 r(3);
-  std::vector<float> f(size_t(rows) * cols);
-  for (auto& v : f) v = r.uniform_f32() * 4 - 2;
-  std::vector<double> want(size_t(cols), 1.5);  // accumulates onto existing sums
-  std::vector<double> colsum(size_t(cols), 0.0);
+  std::vector<float> f(size_t(rows) * stride, NAN);
   for (int i = 0; i < rows; ++i)
-    for (int j = 0; j < cols; ++j) colsum[size_t(j)] += double(f[size_t(i) * cols + j]);
-  for (int j = 0; j < cols; ++j) want[size_t(j)] += colsum[size_t(j)];
-  DeviceArray<float> df(f);
-  DeviceArray<double> d64(f.size()), sum(std::vector<double>(size_t(cols), 1.5));
-  fidcpp::launch_f32_to_f64(df.get(), f.size(), d64.get(), 0);
-  fidcpp::launch_column_sum_f64(d64.get(), rows, cols, sum.get(), 0);
-  ASSERT_EQ(cudaGetLastError(), cudaSuccess);
-  EXPECT_EQ(sum.download(), want);
+    for (int j = 0; j < cols; ++j) f[size_t(i) * stride + j] = r.uniform_f32() * 4 - 2;
+  std::vector<double> want_sum(size_t(cols), 1.5), want_rows(size_t(rows) * cols);
+  for (int i = 0; i < rows; ++i)
+    for (int j = 0; j < cols; ++j) {
+      want_rows[size_t(i) * cols + j] = double(f[size_t(i) * stride + j]);
+      want_sum[size_t(j)] += double(f[size_t(i) * stride + j]);
+    }
+  for (auto order : kAllOrders) {
+    OrderScope scope(order);
+    DeviceArray<float> df(f);
+    DeviceArray<double> d64(std::vector<double>(want_rows.size(), NAN)),
+        sum(std::vector<double>(size_t(cols), 1.5));
+    fidcpp::launch_widen_rows_f64(df.get(), rows, cols, stride, d64.get(), sum.get(), 0);
+    ASSERT_EQ(cudaGetLastError(), cudaSuccess);
+    EXPECT_EQ(sum.download(), want_sum);
+    EXPECT_EQ(d64.download(), want_rows);
+  }
 }
 
 }  // namespace

@@ -317,6 +317,7 @@ TEST(EmuNetwork, EvaluatorFidRunsOnTheDevice) {
     ASSERT_TRUE((*ev)->add_image(i < 3 ? Side::kReal : Side::kGenerated, v).ok());
   }
   ASSERT_TRUE((*ev)->flush().ok());
+  EXPECT_TRUE((*ev)->moments_on_backend()) << "the feature sums were accumulated on the host";
   auto fid = (*ev)->fid();
   ASSERT_TRUE(fid.ok()) << fid.status().to_string();
   auto a = (*ev)->stats(Side::kReal), b = (*ev)->stats(Side::kGenerated);

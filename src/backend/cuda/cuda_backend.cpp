@@ -9,6 +9,7 @@
 #include "backend/cuda/cuda_backend_impl.h"
 #include "backend/cuda/cuda_check.h"
 #include "backend/cuda/cuda_fid.h"
+#include "backend/cuda/cuda_moments.h"
 #include "backend/cuda/cuda_preprocess.h"
 #include "backend/cuda/cuda_raii.h"
 #include "kernels.h"
@@ -242,6 +243,10 @@ class CudaBackend final : public Backend {
                                   const double* sigma2, int64_t dim) override {
     if (recording_) return invalid_argument("frechet_distance: not allowed while recording");
     return cuda_frechet_distance(*linalg_, stream_.get(), mu1, sigma1, mu2, sigma2, dim);
+  }
+
+  Result<std::unique_ptr<BackendMoments>> create_moments(int64_t dim) override {
+    return create_cuda_moments(*linalg_, stream_.get(), dim);
   }
 
   Result<size_t> free_memory() override {
