@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <limits>
 #include <string>
@@ -494,6 +495,9 @@ TEST(CpuConv, DefaultIsaIsTheBestOfThisArchitecture) {
   }
 #endif
   const std::vector<std::string> isas = available_isas();
+  std::string names;
+  for (const auto& isa : isas) names += " " + isa;
+  std::printf("ISAs tested:%s; default micro-kernel %s (%dx%d)\n", names.c_str(), k.isa, k.mr, k.nr);
   ASSERT_FALSE(isas.empty());
   EXPECT_EQ(isas.front(), k.isa);
   EXPECT_EQ(isas.back(), "portable");
