@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # CI: the minimal build (-DFIDCPP_MINIMAL=ON, docs/edge.md): library and CLI without libjpeg, libpng or zlib
 # (JPEG/PNG through stb_image compiled in, .npz written stored, read stored or deflated). Configures
-# build-minimal/, builds the CLI and the io/decode/CLI test programs only, checks that `ldd fidcpp` lists nothing
-# but libc/libstdc++/libm/libgcc_s/pthread and LAPACK/BLAS (with their gfortran/quadmath/openblas deps), then
-# runs those tests. Skips count as failures, except the tests that need PIL-exact JPEG pixels, which skip in this
-# build with the reason "minimal build: stb_image is not pixel-identical to PIL".
+# build-minimal/, builds the CLI, the libraries and the io, decode, CLI and fuzz-replay test programs only, checks
+# that `ldd fidcpp` lists nothing but libc/libstdc++/libm/libgcc_s/pthread and LAPACK/BLAS (with their
+# gfortran/quadmath/openblas deps), then runs those tests. Skips count as failures, except the test that needs
+# PIL-exact JPEG pixels, which skips in this build with the reason "minimal build: stb_image is not
+# pixel-identical to PIL".
 # Needs the packages of tools/setup.sh. Uses build/refdata (tools/run_tests.sh) when complete, else writes the
-# decode references it needs (Pillow + numpy only). About 5 minutes on 2 cores.
+# decode references it needs (Pillow + numpy only). About 2 minutes on 2 cores.
 # Usage: tools/ci_minimal.sh [--build-dir DIR]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -40,7 +41,10 @@ fi
 
 stamp "configure $BUILD_DIR"
 cmake -S . -B "$BUILD_DIR" "${CMAKE_ARGS[@]}" -DFIDCPP_REF_DIR="$REF_DIR" >/dev/null
-TEST_TARGETS=(test_io test_image_decode test_image_source test_cli test_cli_surface test_small_samples)
+# fidcpp and fidcpp_shared: the packaging test installs them (find_package and pkg-config without the codecs).
+# test_fuzz_replay: the fuzz seeds and regressions through the stb_image readers.
+TEST_TARGETS=(fidcpp fidcpp_shared test_io test_image_decode test_image_source test_cli test_cli_surface
+              test_small_samples test_fuzz_replay)
 stamp "build fidcpp_cli ${TEST_TARGETS[*]}"
 cmake --build "$BUILD_DIR" -j"$JOBS" --target fidcpp_cli "${TEST_TARGETS[@]}"
 
@@ -50,8 +54,10 @@ echo "$ldd_out"
 # Denied by name first (the point of this build), then anything not on the allowed list.
 denied=$(grep -Ei 'libjpeg|libturbojpeg|libpng|libz\.|libstb|cuda|nvidia|libmpi|open-pal|open-rte|libucx' \
          <<<"$ldd_out" || true)
-unknown=$(grep -vE '^\s*(linux-vdso|/lib.*/ld-linux|ld-linux|libc\.so|libm\.so|libdl\.so|librt\.so|libpthread\.so|libstdc\+\+\.so|libgcc_s\.so|liblapack\.so|libblas\.so|libopenblas[a-z0-9_]*\.so|libgfortran\.so|libquadmath\.so|libgomp\.so)' \
-          <<<"$ldd_out" || true)
+allowed='linux-vdso|/lib.*/ld-linux|ld-linux|libc\.so|libm\.so|libdl\.so|librt\.so|libpthread\.so'  # glibc
+allowed+='|libstdc\+\+\.so|libgcc_s\.so'                                                       # C++ runtime
+allowed+='|liblapack\.so|libblas\.so|libopenblas[a-z0-9_]*\.so|libgfortran\.so|libquadmath\.so|libgomp\.so'
+unknown=$(grep -vE "^\s*($allowed)" <<<"$ldd_out" || true)
 if [[ -n "$denied" || -n "$unknown" ]]; then
   echo "ci_minimal: the minimal CLI links libraries it must not:" >&2
   echo "${denied}${denied:+$'\n'}${unknown}" >&2
@@ -59,11 +65,11 @@ if [[ -n "$denied" || -n "$unknown" ]]; then
 fi
 echo "ci_minimal: $(wc -l <<<"$ldd_out") ldd lines, all allowed"
 
-stamp "tests (labels unit|cli of the programs built above)"
+stamp "tests (labels unit|cli|fuzz of the programs built above)"
 cd "$BUILD_DIR"
 rm -f ctest-minimal.xml
 # Programs not built above appear as *_NOT_BUILT placeholders without labels, so -L leaves them out.
-ctest --output-on-failure --no-tests=error -j"$JOBS" --timeout 600 -L 'unit|cli' --output-junit ctest-minimal.xml \
+ctest --output-on-failure --no-tests=error -j"$JOBS" --timeout 600 -L 'unit|cli|fuzz' --output-junit ctest-minimal.xml \
   2>&1 | tee ctest-minimal.log
 # Each skipped test must carry the minimal build's PIL reason; any other skip (a missing fixture, reference or
 # interpreter) fails here.

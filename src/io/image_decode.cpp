@@ -1,6 +1,6 @@
 // Image decoding with PIL's pixels: JPEG through libjpeg-turbo and PNG through libpng (each behind a setjmp
 // error handler), GIF/BMP/PNM by hand, because stb_image's results for those differ from Pillow's (see
-// image_decode.h).
+// image_decode.h). The minimal build (FIDCPP_MINIMAL) replaces libjpeg and libpng with stb_image (below).
 #include "io/image_decode.h"
 
 #include <algorithm>
@@ -458,7 +458,10 @@ bool decode_jpeg_stb(DecodeJob* job) {
     if (n - pos < len) break;
     const bool sof = m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC;
     if (sof) {
-      if (len < 8) break;
+      if (len < 8) {
+        job_fail(job, StatusCode::kBadInput, "corrupt JPEG: frame header of %zu bytes", len);
+        return false;
+      }
       if (m >= 0xC9) {
         job_fail(job, StatusCode::kUnsupported, "arithmetic-coded JPEG (not supported)");
         return false;
@@ -476,6 +479,20 @@ bool decode_jpeg_stb(DecodeJob* job) {
         return false;
       }
       frame = true;
+    }
+    if (m == 0xC4) {
+      // Huffman tables: stb_image 2.27 trusts the 16 code counts and overruns its 256-entry tables when they
+      // sum past 256 (fixed upstream in 2.28); libjpeg refuses such a table, and so do we.
+      for (size_t p = pos + 2, end = pos + len; p < end;) {
+        size_t count = 0;
+        if (end - p >= 17)
+          for (int i = 1; i <= 16; ++i) count += d[p + size_t(i)];
+        if (end - p < 17 || count > 256 || end - p - 17 < count) {
+          job_fail(job, StatusCode::kBadInput, "corrupt JPEG: bad Huffman table (DHT)");
+          return false;
+        }
+        p += 17 + count;
+      }
     }
     pos += len;
     if (m == 0xDA) {  // entropy-coded data up to the next marker that is not a stuffed 0xFF00 or a restart

@@ -1,6 +1,7 @@
 // Image file decoding to 8-bit RGB with exactly the pixels of PIL's Image.open(p).convert('RGB')
 // (docs/conventions.md §2.1): JPEG (libjpeg-turbo, Pillow's decoder settings), PNG (libpng), GIF (first
-// frame), BMP, PNM; zip members too.
+// frame), BMP, PNM; zip members too. The minimal build (-DFIDCPP_MINIMAL=ON, docs/edge.md) decodes JPEG and
+// PNG with stb_image instead: PNG pixels stay exactly Pillow's, JPEG pixels differ by a few levels.
 #pragma once
 
 #include <cstddef>

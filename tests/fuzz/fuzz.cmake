@@ -12,7 +12,10 @@ add_library(fidcpp_fuzz_io STATIC ${FIDCPP_CORE_SOURCES} ${FIDCPP_IO_SOURCES})
 target_include_directories(fidcpp_fuzz_io PUBLIC ${PROJECT_SOURCE_DIR}/include ${PROJECT_SOURCE_DIR}/src
                                           PRIVATE ${STB_INCLUDE_DIR})
 target_compile_options(fidcpp_fuzz_io PRIVATE ${FIDCPP_WARNINGS} ${FIDCPP_FUZZ_FLAGS} -fsanitize=fuzzer-no-link)
-target_link_libraries(fidcpp_fuzz_io PUBLIC Threads::Threads ZLIB::ZLIB JPEG::JPEG PNG::PNG)
+target_link_libraries(fidcpp_fuzz_io PUBLIC Threads::Threads ${FIDCPP_CODEC_LIBS})
+if(FIDCPP_MINIMAL)  # the minimal build's stb_image readers (docs/edge.md) fuzzed the same way
+  target_compile_definitions(fidcpp_fuzz_io PRIVATE FIDCPP_MINIMAL=1)
+endif()
 
 add_custom_target(fuzz_targets)
 foreach(name ${FIDCPP_FUZZ_TARGETS})
