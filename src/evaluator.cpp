@@ -62,7 +62,8 @@ Result<std::unique_ptr<EvaluatorCore>> EvaluatorCore::create(const EvaluatorConf
   for (int i = 0; i < e->pool_->size(); ++i) e->preprocessors_.emplace_back(config.mode);
   for (auto& s : e->sides_) {
     s = std::make_unique<SideState>();
-    if (!s->pending.resize(size_t(e->batch_) * kInputFloats))
+    s->pending_buffers[0] = make_heap_host_buffer(size_t(e->batch_) * kInputFloats);
+    if (!s->pending_buffers[0])
       return out_of_memory("cannot allocate the input batch (" + std::to_string(e->batch_) + " images)");
   }
   return e;
@@ -106,7 +107,8 @@ Status EvaluatorCore::ensure_network() {
       if (fit < 1) return out_of_memory("not enough free device memory for one image");
       if (fit != batch_) {
         for (auto& side : sides_) {  // nothing is pending yet: images wait for the network
-          if (!side->pending.resize(size_t(fit) * kInputFloats))
+          side->pending_buffers[0] = make_heap_host_buffer(size_t(fit) * kInputFloats);
+          if (!side->pending_buffers[0])
             return out_of_memory("cannot allocate the input batch (" + std::to_string(fit) + " images)");
         }
         batch_ = fit;
@@ -118,6 +120,15 @@ Status EvaluatorCore::ensure_network() {
                           InceptionNetwork::load(*backend_, std::move(params), options));
   network_ = std::make_unique<InceptionNetwork>(std::move(network));
   forward_ = &network_->forward();
+  if (backend_->asynchronous()) {
+    // Nothing is pending yet: the batches are prepared in the backend's (pinned) host memory from now on.
+    for (auto& side : sides_) {
+      for (auto& b : side->pending_buffers) {
+        FIDCPP_ASSIGN_OR_RETURN(b, backend_->allocate_host(size_t(batch_) * kInputFloats));
+      }
+      side->pending_index = 0;
+    }
+  }
   return Status();
 }
 

@@ -63,11 +63,12 @@ Status EvaluatorCore::fold_device_moments(Side side) {
   return s.moments->merge(m);
 }
 
-// The batch is uploaded (on CUDA through pinned staging, so `pending` is free again at once) and its forward
-// pass issued; finish_in_flight() downloads and adds its features. A synchronous backend (the CPU) finishes
-// it here. An asynchronous one (CUDA) returns while the device runs it, so the caller decodes the next batch
-// meanwhile (ARCHITECTURE §5: decode overlaps inference); the next batch, flush() and every reader of the
-// side finish it first, so the order of the features and every number are the same either way.
+// The batch is uploaded (on CUDA from the pinned buffer it was prepared in, while the host moves on to the
+// other one) and its forward pass issued; finish_in_flight() downloads and adds its features. A synchronous
+// backend (the CPU) finishes it here. An asynchronous one (CUDA) returns while the device runs it, so the
+// caller decodes the next batch meanwhile (ARCHITECTURE §5: decode overlaps inference); the next batch,
+// flush() and every reader of the side finish it first, so the order of the features and every number are the
+// same either way.
 Status EvaluatorCore::process_pending(Side side) {
   SideState& s = *sides_[side_index(side)];
   if (s.n_pending == 0) return Status();
@@ -77,12 +78,19 @@ Status EvaluatorCore::process_pending(Side side) {
     return internal_error("evaluator: " + std::to_string(n) +
                           " pending images exceed the network's batch of " +
                           std::to_string(forward_->max_batch()));
+  // The copy is queued first (behind the forward still running, if any) and straight from pinned memory on
+  // CUDA; only then does the host wait for the previous batch's features, so the device goes from that
+  // forward to this copy without waiting for the host.
+  FIDCPP_RETURN_IF_ERROR(backend_->upload_host(*s.pending_buffers[s.pending_index], size_t(n) * kInputFloats,
+                                               forward_->input_view(n).data));
   FIDCPP_RETURN_IF_ERROR(finish_in_flight());
-  FIDCPP_RETURN_IF_ERROR(
-      backend_->upload(s.pending.data(), size_t(n) * kInputFloats, forward_->input_view(n).data));
   FIDCPP_RETURN_IF_ERROR(forward_->forward(n));
   in_flight_n_ = n;
   in_flight_side_ = side;
+  if (s.pending_buffers[1]) {  // the host fills the other buffer while the device reads this one
+    s.pending_index ^= 1;
+    FIDCPP_RETURN_IF_ERROR(backend_->wait_host(*s.pending_buffers[s.pending_index]));
+  }
   return backend_->asynchronous() ? Status() : finish_in_flight();
 }
 
@@ -117,8 +125,7 @@ Status EvaluatorCore::add_image(Side side, const RgbImageView& image) {
     return invalid_argument(std::string("the ") + side_name(side) +
                             " side holds pytorch-fid statistics (mu, sigma only); images cannot be added");
   FIDCPP_RETURN_IF_ERROR(ensure_network());
-  FIDCPP_RETURN_IF_ERROR(
-      preprocessors_[0].run(image, s.pending.data() + int64_t(s.n_pending) * kInputFloats));
+  FIDCPP_RETURN_IF_ERROR(preprocessors_[0].run(image, s.pending() + int64_t(s.n_pending) * kInputFloats));
   if (++s.n_pending == batch_) return process_pending(side);
   return Status();
 }
@@ -225,7 +232,7 @@ Status EvaluatorCore::add_files(Side side, const std::vector<std::string>& files
           continue;
         }
         RgbImageView v = img->view();
-        float* dst = s.pending.data() + int64_t(s.n_pending + int(i)) * kInputFloats;
+        float* dst = s.pending() + int64_t(s.n_pending + int(i)) * kInputFloats;
         errors[i] = preprocessors_[size_t(w)].run(v, dst);
         if (!errors[i].ok()) errors[i] = errors[i].with_context("image '" + files[next + i] + "'");
       }
@@ -243,9 +250,8 @@ Status EvaluatorCore::add_files(Side side, const std::vector<std::string>& files
       }
       const int slot = s.n_pending + int(i);
       if (slot != filled)
-        std::copy(s.pending.data() + int64_t(slot) * kInputFloats,
-                  s.pending.data() + int64_t(slot + 1) * kInputFloats,
-                  s.pending.data() + int64_t(filled) * kInputFloats);
+        std::copy(s.pending() + int64_t(slot) * kInputFloats, s.pending() + int64_t(slot + 1) * kInputFloats,
+                  s.pending() + int64_t(filled) * kInputFloats);
       ++filled;
     }
     s.n_pending = filled;

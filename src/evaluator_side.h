@@ -26,7 +26,11 @@ struct EvaluatorCore::SideState {
   std::optional<GaussianStats> fixed_stats;  // from a pytorch-fid .npz (mu, sigma only)
   std::vector<float> features;               // n x D when keep_features
   std::vector<float> logits;                 // n x 1008 when keep_logits
-  AlignedBuffer<float> pending;              // batch_ x 3 x 299 x 299 preprocessed inputs
+  // batch_ x 3 x 299 x 299 preprocessed inputs. On an asynchronous backend two pinned buffers used in turn:
+  // the device copies one while the host fills the other.
+  std::unique_ptr<HostBuffer> pending_buffers[2];
+  int pending_index = 0;
+  float* pending() { return pending_buffers[pending_index]->data(); }
   int n_pending = 0;
   uint64_t count = 0;
   uint64_t skipped = 0;

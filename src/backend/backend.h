@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "core/aligned_buffer.h"
 #include "core/status.h"
 
 namespace fidcpp {
@@ -133,6 +134,27 @@ struct ImageBatch {
   void* stream = nullptr;  // CUDA: the cudaStream_t the pixels were written on (null: the legacy stream)
 };
 
+// Host memory for inputs, from Backend::allocate_host: plain aligned memory on the CPU, pinned (page-locked)
+// on CUDA so that upload_host() copies it to the device directly, without staging.
+class HostBuffer {
+ public:
+  virtual ~HostBuffer() = default;
+  virtual float* data() = 0;
+  virtual size_t size() const = 0;
+};
+// Aligned heap memory (the default allocate_host); null when the allocation fails.
+inline std::unique_ptr<HostBuffer> make_heap_host_buffer(size_t floats) {
+  class Heap final : public HostBuffer {
+   public:
+    AlignedBuffer<float> b;
+    float* data() override { return b.data(); }
+    size_t size() const override { return b.size(); }
+  };
+  auto h = std::make_unique<Heap>();
+  if (!h->b.resize(floats)) return nullptr;
+  return h;
+}
+
 // Float64 streaming sums of feature rows kept in backend memory (the CUDA backend: Σf by a kernel that adds
 // rows in the CPU's order, Σffᵀ by cuBLAS dsyrk once per full block of 256 rows, as metrics/moments.h does on
 // the CPU). Rows are validated (finite) by the caller.
@@ -164,6 +186,21 @@ class Backend {
   virtual Status download(const float* src, size_t count, float* host) = 0;
   // Waits for all issued work (no-op on the CPU).
   virtual Status synchronize() = 0;
+  // Host memory for inputs (null with kOutOfMemory-style errors on failure); see HostBuffer.
+  virtual Result<std::unique_ptr<HostBuffer>> allocate_host(size_t floats) {
+    auto b = make_heap_host_buffer(floats);
+    if (!b) return out_of_memory("cannot allocate " + std::to_string(floats) + " floats of host memory");
+    return b;
+  }
+  // upload() from a buffer of allocate_host() without a host-side copy: the caller must not write the buffer
+  // again before wait_host(buffer) has returned (CUDA: the device has read it).
+  virtual Status upload_host(HostBuffer& src, size_t count, float* dst) {
+    return upload(src.data(), count, dst);
+  }
+  virtual Status wait_host(HostBuffer& buffer) {
+    (void)buffer;
+    return Status();
+  }
   // True when ops and uploads return before the backend has run them (CUDA: stream-ordered), so the caller
   // can prepare the next batch on the host meanwhile; a download, synchronize() or a failure reports errors.
   virtual bool asynchronous() const { return false; }

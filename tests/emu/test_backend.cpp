@@ -3,6 +3,7 @@
 // comparison exact.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -285,6 +286,44 @@ TEST(EmuCudaBackend, StagedUploadsArriveIntact) {
   EXPECT_TRUE(got == a_copy);
   ASSERT_TRUE(f.be->download(db.value()->data(), n, got.data()).ok());
   EXPECT_TRUE(got == b);
+}
+
+}  // namespace
+
+namespace {
+
+// Inputs prepared in the backend's host memory: pinned (so the copy needs no staging), copied intact by
+// upload_host, and writable again once wait_host returns; the CPU backend's is plain memory with the same
+// contract.
+TEST(EmuCudaBackend, PinnedHostBuffersUploadWithoutStaging) {
+  Fixture f;
+  ASSERT_TRUE(f.be);
+  fidcpp::Backend& be = *f.be;
+  const size_t n = (size_t(5) << 20) + 3;  // larger than one 16 MiB staging chunk
+  auto host = be.allocate_host(n);
+  ASSERT_TRUE(host.ok()) << host.status().to_string();
+  cudaPointerAttributes attr{};
+  ASSERT_EQ(cudaPointerGetAttributes(&attr, (*host)->data()), cudaSuccess);
+  EXPECT_EQ(attr.type, cudaMemoryTypeHost) << "not pinned";
+  const auto v = small_ints(n, 17);
+  std::copy(v.begin(), v.end(), (*host)->data());
+  auto dev = be.allocate(n);
+  ASSERT_TRUE(dev.ok());
+  ASSERT_TRUE(be.upload_host(**host, n, dev.value()->data()).ok());
+  ASSERT_TRUE(be.wait_host(**host).ok());
+  std::fill((*host)->data(), (*host)->data() + n, -1.0f);  // must not reach the device copy
+  std::vector<float> back(n);
+  ASSERT_TRUE(be.download(dev.value()->data(), n, back.data()).ok());
+  EXPECT_EQ(back, v);
+  EXPECT_FALSE(be.upload_host(**host, n + 1, dev.value()->data()).ok())
+      << "more floats than the buffer holds";
+
+  auto cpu = fidcpp::create_cpu_backend();
+  ASSERT_TRUE(cpu.ok());
+  auto plain = cpu.value()->allocate_host(7);
+  ASSERT_TRUE(plain.ok());
+  EXPECT_EQ((*plain)->size(), 7u);
+  EXPECT_TRUE(cpu.value()->wait_host(**plain).ok());
 }
 
 }  // namespace

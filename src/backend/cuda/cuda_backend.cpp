@@ -27,6 +27,16 @@ class CudaBuffer final : public BackendBuffer {
   DeviceBuffer<float> b_;
 };
 
+// Pinned host memory and the event after the last copy that read it.
+class PinnedHostBuffer final : public HostBuffer {
+ public:
+  float* data() override { return b.get(); }
+  size_t size() const override { return b.size(); }
+  PinnedBuffer<float> b;
+  CudaEvent read;
+  bool in_flight = false;
+};
+
 class CudaConv final : public PreparedConv {
  public:
   const ConvDesc& desc() const override { return desc_; }
@@ -85,6 +95,34 @@ class CudaBackend final : public Backend {
       st.in_flight = true;
       done += chunk;
     }
+    return Status();
+  }
+  Result<std::unique_ptr<HostBuffer>> allocate_host(size_t floats) override {
+    auto h = std::make_unique<PinnedHostBuffer>();
+    FIDCPP_RETURN_IF_ERROR(h->b.allocate(floats));
+    FIDCPP_RETURN_IF_ERROR(h->read.create());
+    return std::unique_ptr<HostBuffer>(std::move(h));
+  }
+  // From pinned memory straight to the device: no staging copy on the host, so the forward of the previous
+  // batch keeps the device busy while this one's pixels are prepared and its copy is queued.
+  Status upload_host(HostBuffer& src, size_t count, float* dst) override {
+    auto* pinned = dynamic_cast<PinnedHostBuffer*>(&src);
+    if (!pinned) return upload(src.data(), count, dst);
+    if (recording_) return invalid_argument("upload: not allowed while recording");
+    if (count > pinned->size())
+      return invalid_argument("upload: " + std::to_string(count) + " floats from a host buffer of " +
+                              std::to_string(pinned->size()));
+    FIDCPP_CUDA_CHECK(
+        cudaMemcpyAsync(dst, pinned->data(), count * sizeof(float), cudaMemcpyHostToDevice, stream_.get()));
+    FIDCPP_CUDA_CHECK(cudaEventRecord(pinned->read.get(), stream_.get()));
+    pinned->in_flight = true;
+    return Status();
+  }
+  Status wait_host(HostBuffer& buffer) override {
+    auto* pinned = dynamic_cast<PinnedHostBuffer*>(&buffer);
+    if (!pinned || !pinned->in_flight) return Status();
+    FIDCPP_CUDA_CHECK(cudaEventSynchronize(pinned->read.get()));
+    pinned->in_flight = false;
     return Status();
   }
   Status download(const float* src, size_t count, float* host) override {
