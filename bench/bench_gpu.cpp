@@ -123,6 +123,9 @@ class TimingBackend final : public Backend {
   Status global_mean(const TensorView& i, const TensorView& o) override {
     return timed("global_mean", 0, [&] { return in_.global_mean(i, o); });
   }
+  Status preprocess(InputTransform t, const ImageBatch& im, const TensorView& o) override {
+    return in_.preprocess(t, im, o);
+  }
   Status linear(const PreparedLinear& l, const TensorView& i, const TensorView& o, bool b) override {
     return timed("linear", 2.0 * o.n * l.in() * l.out(), [&] { return in_.linear(l, i, o, b); });
   }

@@ -134,6 +134,29 @@ struct ImageBatch {
   void* stream = nullptr;  // CUDA: the cudaStream_t the pixels were written on (null: the legacy stream)
 };
 
+// The checks every Backend::preprocess makes on its batch and output (shared so both backends word them
+// alike).
+inline Status check_image_batch(const ImageBatch& im, const TensorView& out) {
+  FIDCPP_RETURN_IF_ERROR(check_view(out, "preprocess output"));
+  if (!im.data) return invalid_argument("preprocess: null image pointer");
+  if (im.n <= 0 || im.height <= 0 || im.width <= 0)
+    return invalid_argument("preprocess: bad batch " + std::to_string(im.n) + " x " +
+                            std::to_string(im.width) + "x" + std::to_string(im.height));
+  if (im.pixel_stride != 3 && im.pixel_stride != 4)
+    return invalid_argument("preprocess: pixel stride must be 3 (RGB8) or 4 (RGBA8), got " +
+                            std::to_string(im.pixel_stride));
+  const size_t row_bytes = size_t(im.width) * size_t(im.pixel_stride);
+  if (im.row_stride < row_bytes)
+    return invalid_argument("preprocess: row stride " + std::to_string(im.row_stride) +
+                            " bytes is less than width * pixel stride = " + std::to_string(row_bytes));
+  if (im.n > 1 && im.image_stride < size_t(im.height - 1) * im.row_stride + row_bytes)
+    return invalid_argument("preprocess: image stride " + std::to_string(im.image_stride) +
+                            " bytes is smaller than one image");
+  if (out.n != im.n || out.c != 3 || out.c_total != 3 || out.c_offset != 0)
+    return invalid_argument("preprocess: output must be a plain n x 3 x h x w view");
+  return Status();
+}
+
 // Host memory for inputs, from Backend::allocate_host: plain aligned memory on the CPU, pinned (page-locked)
 // on CUDA so that upload_host() copies it to the device directly, without staging.
 class HostBuffer {
@@ -258,16 +281,12 @@ class Backend {
     return unsupported(std::string(name()) + ": no linear algebra of its own");
   }
 
-  // --- input (optional)
-  // out (n x 3 x h x w, a plain view) = transform(images), resized to out.h x out.w. Runs after earlier work
-  // on images.stream; the backend has finished reading the pixels when synchronize() or a download returns.
-  // Backends that only take host images (the CPU backend preprocesses before upload) return kUnsupported.
-  virtual Status preprocess(InputTransform transform, const ImageBatch& images, const TensorView& out) {
-    (void)transform, (void)images, (void)out;
-    return unsupported(std::string("backend '") + name() +
-                       "' cannot preprocess images in its own memory (device-pointer input needs the CUDA "
-                       "backend)");
-  }
+  // --- input
+  // out (n x 3 x h x w, a plain view) = transform(images), resized to out.h x out.w, with the reference's
+  // arithmetic (the same bits on every backend). The images are in the backend's memory: host memory for the
+  // CPU backend, device memory for CUDA (which runs after earlier work on images.stream and has finished
+  // reading the pixels when synchronize() or a download returns).
+  virtual Status preprocess(InputTransform transform, const ImageBatch& images, const TensorView& out) = 0;
 };
 
 struct CpuBackendOptions {

@@ -6,6 +6,7 @@
 
 #include "backend/backend.h"
 #include "backend/cpu/cpu_ops.h"
+#include "preprocess/preprocess.h"
 
 namespace fidcpp {
 
@@ -47,6 +48,23 @@ VectorKernels vector_kernels_for(const char* isa) {
 }
 
 namespace {
+
+// The mode whose resize an InputTransform is (the evaluator maps the other way).
+PreprocessMode preprocess_mode_of(InputTransform t) {
+  switch (t) {
+    case InputTransform::kAaBilinear:
+      return PreprocessMode::kTorchmetrics;
+    case InputTransform::kHalfPixelBilinear:
+      return PreprocessMode::kPytorchFid;
+    case InputTransform::kPilBicubic:
+      return PreprocessMode::kCleanFid;
+    case InputTransform::kGridSample:
+      return PreprocessMode::kCleanFidLegacyTf;
+    case InputTransform::kTf1:
+      break;
+  }
+  return PreprocessMode::kTorchFidelity;
+}
 
 class CpuBuffer : public BackendBuffer {
  public:
@@ -132,6 +150,30 @@ class CpuBackend : public Backend {
   Status global_mean(const TensorView& in, const TensorView& out) override {
     return global_mean_cpu(pool_, in, out);
   }
+  // The host Preprocessor of the mode whose resize `transform` is, image by image on the pool: the route the
+  // evaluator's host images take, so both routes (and the CUDA kernels, bitwise equal to it) give one answer.
+  Status preprocess(InputTransform transform, const ImageBatch& im, const TensorView& out) override {
+    FIDCPP_RETURN_IF_ERROR(check_image_batch(im, out));
+    if (out.h != out.w)
+      return unsupported("preprocess: the CPU backend resizes to square outputs only, got " +
+                         std::to_string(out.h) + "x" + std::to_string(out.w));
+    const PreprocessMode mode = preprocess_mode_of(transform);
+    std::vector<Status> errors(size_t(im.n));
+    pool_.parallel_for(size_t(im.n), [&](size_t b, size_t e, int) {
+      Preprocessor p(mode, out.h);
+      for (size_t i = b; i < e; ++i) {
+        RgbImageView v;
+        v.data = im.data + i * im.image_stride;
+        v.height = im.height, v.width = im.width, v.row_stride = im.row_stride,
+        v.pixel_stride = im.pixel_stride;
+        errors[i] = p.run(v, out.plane(int(i), 0));
+      }
+    });
+    for (size_t i = 0; i < errors.size(); ++i)
+      if (!errors[i].ok()) return errors[i].with_context("image " + std::to_string(i) + " of the batch");
+    return Status();
+  }
+
   Status linear(const PreparedLinear& fc, const TensorView& in, const TensorView& out,
                 bool add_bias) override {
     const auto* l = dynamic_cast<const CpuPreparedLinear*>(&fc);

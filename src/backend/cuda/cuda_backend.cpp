@@ -235,23 +235,7 @@ class CudaBackend final : public Backend {
   }
 
   Status preprocess(InputTransform transform, const ImageBatch& im, const TensorView& out) override {
-    FIDCPP_RETURN_IF_ERROR(check_view(out, "preprocess output"));
-    if (!im.data) return invalid_argument("preprocess: null image pointer");
-    if (im.n <= 0 || im.height <= 0 || im.width <= 0)
-      return invalid_argument("preprocess: bad batch " + std::to_string(im.n) + " x " +
-                              std::to_string(im.width) + "x" + std::to_string(im.height));
-    if (im.pixel_stride != 3 && im.pixel_stride != 4)
-      return invalid_argument("preprocess: pixel stride must be 3 (RGB8) or 4 (RGBA8), got " +
-                              std::to_string(im.pixel_stride));
-    const size_t row_bytes = size_t(im.width) * size_t(im.pixel_stride);
-    if (im.row_stride < row_bytes)
-      return invalid_argument("preprocess: row stride " + std::to_string(im.row_stride) +
-                              " bytes is less than width * pixel stride = " + std::to_string(row_bytes));
-    if (im.n > 1 && im.image_stride < size_t(im.height - 1) * im.row_stride + row_bytes)
-      return invalid_argument("preprocess: image stride " + std::to_string(im.image_stride) +
-                              " bytes is smaller than one image");
-    if (out.n != im.n || out.c != 3 || out.c_total != 3 || out.c_offset != 0)
-      return invalid_argument("preprocess: output must be a plain n x 3 x h x w view");
+    FIDCPP_RETURN_IF_ERROR(check_image_batch(im, out));
     // A pageable host pointer would fault inside the kernel and poison the context: refuse it here.
     cudaPointerAttributes attr{};
     FIDCPP_CUDA_CHECK(cudaPointerGetAttributes(&attr, im.data));
