@@ -21,11 +21,6 @@ class Linalg {
   // C = alpha op(A) op(B) + beta C; C is m x n, op(A) m x k, op(B) k x n.
   virtual Status sgemm(BlasOp ta, BlasOp tb, int m, int n, int k, float alpha, const float* a, int lda,
                        const float* b, int ldb, float beta, float* c, int ldc) = 0;
-  // batch independent sgemms; matrix i of X starts at x + i * stride_x (a stride may be 0 to share a matrix).
-  virtual Status sgemm_strided_batched(BlasOp ta, BlasOp tb, int m, int n, int k, float alpha, const float* a,
-                                       int lda, long long stride_a, const float* b, int ldb,
-                                       long long stride_b, float beta, float* c, int ldc, long long stride_c,
-                                       int batch) = 0;
   virtual Status dgemm(BlasOp ta, BlasOp tb, int m, int n, int k, double alpha, const double* a, int lda,
                        const double* b, int ldb, double beta, double* c, int ldc) = 0;
   // C = alpha op(A) op(A)^T + beta C on the `fill` triangle of the n x n matrix C; op(A) is n x k

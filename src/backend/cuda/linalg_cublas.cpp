@@ -62,13 +62,6 @@ class CublasLinalg final : public Linalg {
     FIDCPP_CUBLAS_CHECK(cublasSgemm(blas_, op(ta), op(tb), m, n, k, &alpha, a, lda, b, ldb, &beta, c, ldc));
     return Status();
   }
-  Status sgemm_strided_batched(BlasOp ta, BlasOp tb, int m, int n, int k, float alpha, const float* a,
-                               int lda, long long stride_a, const float* b, int ldb, long long stride_b,
-                               float beta, float* c, int ldc, long long stride_c, int batch) override {
-    FIDCPP_CUBLAS_CHECK(cublasSgemmStridedBatched(blas_, op(ta), op(tb), m, n, k, &alpha, a, lda, stride_a, b,
-                                                  ldb, stride_b, &beta, c, ldc, stride_c, batch));
-    return Status();
-  }
   Status dgemm(BlasOp ta, BlasOp tb, int m, int n, int k, double alpha, const double* a, int lda,
                const double* b, int ldb, double beta, double* c, int ldc) override {
     FIDCPP_CUBLAS_CHECK(cublasDgemm(blas_, op(ta), op(tb), m, n, k, &alpha, a, lda, b, ldb, &beta, c, ldc));

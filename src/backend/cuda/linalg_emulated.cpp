@@ -55,17 +55,6 @@ class EmulatedLinalg final : public Linalg {
     return in_stream_order(
         [=] { (void)gemm("sgemm", ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc); });
   }
-  Status sgemm_strided_batched(BlasOp ta, BlasOp tb, int m, int n, int k, float alpha, const float* a,
-                               int lda, long long stride_a, const float* b, int ldb, long long stride_b,
-                               float beta, float* c, int ldc, long long stride_c, int batch) override {
-    if (batch < 0) return invalid_argument("sgemm_strided_batched: negative batch");
-    FIDCPP_RETURN_IF_ERROR(check_gemm("sgemm_strided_batched", ta, tb, m, n, k, lda, ldb, ldc));
-    return in_stream_order([=] {
-      for (int i = 0; i < batch; ++i)
-        (void)gemm("sgemm_strided_batched", ta, tb, m, n, k, alpha, a + i * stride_a, lda, b + i * stride_b,
-                   ldb, beta, c + i * stride_c, ldc);
-    });
-  }
   Status dgemm(BlasOp ta, BlasOp tb, int m, int n, int k, double alpha, const double* a, int lda,
                const double* b, int ldb, double beta, double* c, int ldc) override {
     return gemm("dgemm", ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
