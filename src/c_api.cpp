@@ -315,6 +315,13 @@ fidcpp_status fidcpp_evaluator_add_path_shard(fidcpp_evaluator* e, fidcpp_side s
   });
 }
 
+fidcpp_status fidcpp_evaluator_add_features(fidcpp_evaluator* e, fidcpp_side side, const float* features,
+                                            int64_t n, int64_t dim) {
+  return on_side(e, side, [&](fidcpp::Side s) -> fidcpp_status {
+    return report(e, e->core->add_feature_rows(s, features, n, dim));
+  });
+}
+
 fidcpp_status fidcpp_evaluator_get_moments(fidcpp_evaluator* e, fidcpp_side side, uint64_t* count,
                                            double* sum, double* sum_outer) {
   return on_side(e, side, [&](fidcpp::Side s) -> fidcpp_status {

@@ -73,6 +73,10 @@ class EvaluatorCore {
   // rows, so concatenating shards 0..count-1 gives the unsharded order. A .npz (indivisible statistics) goes
   // wholly to shard 0.
   Status add_path_shard(Side side, const std::string& path, int index, int count);
+  // n x dim features (row-major) from the caller's own extractor; dim must be feature_dim(). Images still
+  // pending are processed first, so the order of the side is kept; the rows are kept when keep_features is
+  // set (no logits: a side so filled has none for these rows). NaN/Inf are rejected naming row and column.
+  Status add_feature_rows(Side side, const float* rows, int64_t n, int64_t dim);
   // The running sums of a side (count 0 and zero sums when it has no data). Fails if the side holds
   // pytorch-fid statistics (mu, sigma only).
   Result<Moments> moments(Side side) const;

@@ -1,6 +1,7 @@
 // EvaluatorCore's input resolution: a path is statistics (.npz), features (.npy) or an image source (folder,
 // zip, list), taken whole or as one shard of a split run.
 #include <cctype>
+#include <cstdint>
 #include <string>
 #include <utility>
 
@@ -68,6 +69,20 @@ Status EvaluatorCore::add_npy(Side side, const std::string& path) {
     return invalid_argument("features '" + path + "' have dimension " + std::to_string(f.dim) +
                             ", but this run uses the " + std::to_string(feature_dim_) + "-d tap (--tap)");
   return add_features(side, f.data.data(), f.n, nullptr);
+}
+
+Status EvaluatorCore::add_feature_rows(Side side, const float* rows, int64_t n, int64_t dim) {
+  if (dim != feature_dim_)
+    return invalid_argument("features have dimension " + std::to_string(dim) +
+                            ", but this evaluator uses the " + std::to_string(feature_dim_) +
+                            "-d tap (feature_dim " + std::to_string(feature_dim_) + ")");
+  if (n < 0) return invalid_argument("n must be >= 0, got " + std::to_string(n));
+  if (n == 0) return Status();
+  if (!rows) return invalid_argument("features is null (with n = " + std::to_string(n) + ")");
+  if (n > INT64_MAX / dim / int64_t(sizeof(float)))
+    return invalid_argument("n = " + std::to_string(n) + " rows of " + std::to_string(dim) + " is too large");
+  FIDCPP_RETURN_IF_ERROR(flush());  // images added earlier keep their place in the order
+  return add_features(side, rows, n, nullptr);
 }
 
 Status EvaluatorCore::add_path(Side side, const std::string& path) {

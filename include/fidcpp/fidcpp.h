@@ -152,6 +152,17 @@ fidcpp_status fidcpp_evaluator_add_path(fidcpp_evaluator* evaluator, fidcpp_side
 fidcpp_status fidcpp_evaluator_add_path_shard(fidcpp_evaluator* evaluator, fidcpp_side side, const char* path,
                                               int shard_index, int shard_count);
 
+/* Adds n per-image feature vectors from the caller's own extractor to one side: features holds n rows of dim
+ * floats, row-major (only read during the call). dim must equal the evaluator's feature_dim, else
+ * FIDCPP_STATUS_INVALID_ARGUMENT naming both dimensions. Images still buffered on either side are processed
+ * first, so the order of the rows is kept. The rows count toward the side's statistics and, with
+ * keep_features, are kept (fidcpp_evaluator_get_features returns them); no logits are added for them. A NaN
+ * or infinite value rejects the whole call (the message names the row and column) and adds nothing. n = 0
+ * is a no-op (features may then be NULL). The result equals adding the same rows from a .npy file with
+ * fidcpp_evaluator_add_path. */
+fidcpp_status fidcpp_evaluator_add_features(fidcpp_evaluator* evaluator, fidcpp_side side,
+                                            const float* features, int64_t n, int64_t dim);
+
 /* The mergeable running sums of a side: *count images, sum (feature_dim doubles) and sum_outer (feature_dim
  * x feature_dim doubles, row-major, symmetric). sum and sum_outer may be NULL to ask for the count only.
  * Fails for a side that holds pytorch-fid statistics (mu, sigma only). */

@@ -97,6 +97,19 @@ class Evaluator {
   void add_path_shard(fidcpp_side side, const std::string& path, int shard_index, int shard_count) {
     check(fidcpp_evaluator_add_path_shard(e_.get(), side, path.c_str(), shard_index, shard_count));
   }
+  // n x dim features (row-major) from the caller's own extractor (see fidcpp_evaluator_add_features); dim
+  // must be feature_dim().
+  void add_features(fidcpp_side side, const float* features, int64_t n, int64_t dim) {
+    check(fidcpp_evaluator_add_features(e_.get(), side, features, n, dim));
+  }
+  // The same for a vector of whole feature_dim() rows.
+  void add_features(fidcpp_side side, const std::vector<float>& features) {
+    if (features.size() % size_t(dim_) != 0)
+      throw Error(FIDCPP_STATUS_INVALID_ARGUMENT, "add_features: " + std::to_string(features.size()) +
+                                                      " values are not whole rows of " +
+                                                      std::to_string(dim_));
+    add_features(side, features.data(), int64_t(features.size() / size_t(dim_)), dim_);
+  }
   // The mergeable sums of a side (fidcpp_evaluator_get_moments); sum_outer is D x D row-major.
   PartialMoments moments(fidcpp_side side) {
     PartialMoments m;

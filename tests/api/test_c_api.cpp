@@ -5,13 +5,17 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
+#include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <cstdlib>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "fidcpp/fidcpp.h"
+#include "fidcpp/fidcpp.hpp"
+#include "io/npy.h"
 #include "renderer_frames.h"
 #include "synthetic_weights_file.h"
 
@@ -357,6 +361,134 @@ TEST(CApi, ConcurrentEvaluatorsShareACache) {
   uint64_t hits = 0;
   EXPECT_EQ(fid_of_folders(a, b, cache, &hits), plain);
   EXPECT_EQ(hits, 2u);
+}
+
+// Seeded rows x dim features, distinct per seed.
+std::vector<float> seeded_rows(int64_t rows, int64_t dim, uint32_t seed) {
+  std::vector<float> v(size_t(rows * dim));
+  uint32_t x = seed * 2654435761u + 1;
+  for (float& f : v) {
+    x = x * 1664525u + 1013904223u;
+    f = float(x >> 8) / float(1 << 24) * 2.0f - 1.0f;
+  }
+  return v;
+}
+
+fidcpp_evaluator* make_dim_evaluator(int dim, bool keep) {
+  fidcpp_options o;
+  fidcpp_options_default(&o);
+  o.weights_path = weights_path().c_str();
+  o.feature_dim = dim;
+  o.keep_features = keep;
+  fidcpp_evaluator* e = nullptr;
+  EXPECT_EQ(fidcpp_evaluator_create(&o, &e), FIDCPP_STATUS_OK) << fidcpp_last_error();
+  return e;
+}
+
+// Rows added with fidcpp_evaluator_add_features give bitwise the FID of the same rows read from .npy files,
+// are kept as given, and keep their place after images still buffered.
+TEST(CApi, AddFeaturesEqualsNpyInput) {
+  constexpr int64_t kDim = 64, kRows = 23;
+  const std::vector<float> real = seeded_rows(kRows, kDim, 1), gen = seeded_rows(kRows - 3, kDim, 2);
+  const std::string d = temp_dir("add_features");
+  const std::string real_npy = d + "/real.npy", gen_npy = d + "/gen.npy";
+  for (const auto& [path, rows] : {std::make_pair(real_npy, &real), std::make_pair(gen_npy, &gen)}) {
+    const std::vector<double> wide(rows->begin(), rows->end());
+    NpyWriteArray a;
+    a.shape = {int64_t(rows->size()) / kDim, kDim};
+    a.dtype = NpyDtype::kF4;
+    a.data = wide.data();
+    ASSERT_TRUE(write_npy(path, a, Overwrite::kAllow).ok());
+  }
+  fidcpp_evaluator* direct = make_dim_evaluator(int(kDim), true);
+  fidcpp_evaluator* files = make_dim_evaluator(int(kDim), false);
+  ASSERT_NE(direct, nullptr);
+  ASSERT_NE(files, nullptr);
+  ASSERT_EQ(fidcpp_evaluator_add_features(direct, FIDCPP_SIDE_REAL, real.data(), kRows, kDim),
+            FIDCPP_STATUS_OK)
+      << fidcpp_evaluator_last_error(direct);
+  ASSERT_EQ(fidcpp_evaluator_add_features(direct, FIDCPP_SIDE_GENERATED, gen.data(), kRows - 3, kDim),
+            FIDCPP_STATUS_OK)
+      << fidcpp_evaluator_last_error(direct);
+  ASSERT_EQ(fidcpp_evaluator_add_path(files, FIDCPP_SIDE_REAL, real_npy.c_str()), FIDCPP_STATUS_OK)
+      << fidcpp_evaluator_last_error(files);
+  ASSERT_EQ(fidcpp_evaluator_add_path(files, FIDCPP_SIDE_GENERATED, gen_npy.c_str()), FIDCPP_STATUS_OK)
+      << fidcpp_evaluator_last_error(files);
+  double fid_direct = -1, fid_files = -2;
+  ASSERT_EQ(fidcpp_fid_compute(direct, &fid_direct), FIDCPP_STATUS_OK) << fidcpp_evaluator_last_error(direct);
+  ASSERT_EQ(fidcpp_fid_compute(files, &fid_files), FIDCPP_STATUS_OK) << fidcpp_evaluator_last_error(files);
+  EXPECT_GT(fid_direct, 0);
+  EXPECT_EQ(std::memcmp(&fid_direct, &fid_files, sizeof(double)), 0) << fid_direct << " vs " << fid_files;
+  uint64_t n = 0;
+  ASSERT_EQ(fidcpp_evaluator_get_features(direct, FIDCPP_SIDE_REAL, nullptr, 0, &n), FIDCPP_STATUS_OK);
+  ASSERT_EQ(n, uint64_t(kRows));
+  std::vector<float> kept(size_t(n * kDim));
+  ASSERT_EQ(fidcpp_evaluator_get_features(direct, FIDCPP_SIDE_REAL, kept.data(), n, &n), FIDCPP_STATUS_OK);
+  EXPECT_EQ(kept, real);
+  fidcpp_evaluator_destroy(direct);
+  fidcpp_evaluator_destroy(files);
+
+  // An image buffered before the rows comes first; the C++ wrapper adds the same way.
+  Options o;
+  o.weights_path = weights_path();
+  o.feature_dim = int(kDim);
+  o.keep_features = true;
+  Evaluator ev(o);
+  const Frame f = render_frame(0, 0);
+  ev.add_image(FIDCPP_SIDE_REAL, f.rgba.data(), f.width, f.height, f.row_stride, FIDCPP_PIXEL_RGBA8);
+  ev.add_features(FIDCPP_SIDE_REAL, real.data(), 2, kDim);
+  ev.add_features(FIDCPP_SIDE_REAL, std::vector<float>(real.begin() + 2 * kDim, real.begin() + 3 * kDim));
+  EXPECT_EQ(ev.count(FIDCPP_SIDE_REAL), 4u);
+  const std::vector<float> got = ev.features(FIDCPP_SIDE_REAL);
+  ASSERT_EQ(got.size(), size_t(4 * kDim));
+  EXPECT_EQ(std::vector<float>(got.begin() + kDim, got.end()),
+            std::vector<float>(real.begin(), real.begin() + 3 * kDim));
+  try {
+    ev.add_features(FIDCPP_SIDE_REAL, real.data(), 1, 2048);
+    ADD_FAILURE() << "wrong dim must throw";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.status(), FIDCPP_STATUS_INVALID_ARGUMENT);
+  }
+}
+
+// Bad calls fail with the argument named and leave the side unchanged; n = 0 is a no-op.
+TEST(CApi, AddFeaturesRejectsBadRows) {
+  constexpr int64_t kDim = 64;
+  fidcpp_evaluator* e = make_dim_evaluator(int(kDim), true);
+  ASSERT_NE(e, nullptr);
+  std::vector<float> rows = seeded_rows(3, kDim, 3);
+  EXPECT_EQ(fidcpp_evaluator_add_features(e, FIDCPP_SIDE_REAL, rows.data(), 1, 192),
+            FIDCPP_STATUS_INVALID_ARGUMENT);
+  std::string msg = fidcpp_evaluator_last_error(e);
+  EXPECT_NE(msg.find("dimension 192"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("64-d"), std::string::npos) << msg;
+
+  rows[size_t(1 * kDim + 5)] = std::nanf("");
+  EXPECT_NE(fidcpp_evaluator_add_features(e, FIDCPP_SIDE_REAL, rows.data(), 3, kDim), FIDCPP_STATUS_OK);
+  msg = fidcpp_evaluator_last_error(e);
+  EXPECT_NE(msg.find("row 1 column 5 is NaN"), std::string::npos) << msg;
+  rows[size_t(1 * kDim + 5)] = INFINITY;
+  EXPECT_NE(fidcpp_evaluator_add_features(e, FIDCPP_SIDE_REAL, rows.data(), 3, kDim), FIDCPP_STATUS_OK);
+  msg = fidcpp_evaluator_last_error(e);
+  EXPECT_NE(msg.find("row 1 column 5 is infinite"), std::string::npos) << msg;
+
+  EXPECT_EQ(fidcpp_evaluator_add_features(e, FIDCPP_SIDE_REAL, nullptr, 2, kDim),
+            FIDCPP_STATUS_INVALID_ARGUMENT);
+  EXPECT_NE(std::string(fidcpp_evaluator_last_error(e)).find("features is null"), std::string::npos);
+  EXPECT_EQ(fidcpp_evaluator_add_features(e, FIDCPP_SIDE_REAL, rows.data(), -1, kDim),
+            FIDCPP_STATUS_INVALID_ARGUMENT);
+  EXPECT_EQ(fidcpp_evaluator_add_features(e, static_cast<fidcpp_side>(7), rows.data(), 1, kDim),
+            FIDCPP_STATUS_INVALID_ARGUMENT);
+  EXPECT_NE(std::string(fidcpp_evaluator_last_error(e)).find("side"), std::string::npos);
+  EXPECT_EQ(fidcpp_evaluator_add_features(nullptr, FIDCPP_SIDE_REAL, rows.data(), 1, kDim),
+            FIDCPP_STATUS_INVALID_ARGUMENT);
+  EXPECT_NE(std::string(fidcpp_last_error()).find("evaluator is null"), std::string::npos);
+  EXPECT_EQ(fidcpp_evaluator_add_features(e, FIDCPP_SIDE_REAL, nullptr, 0, kDim), FIDCPP_STATUS_OK);
+  EXPECT_EQ(fidcpp_evaluator_add_features(e, FIDCPP_SIDE_REAL, rows.data(), 0, kDim), FIDCPP_STATUS_OK);
+  uint64_t n = 99;
+  ASSERT_EQ(fidcpp_evaluator_count(e, FIDCPP_SIDE_REAL, &n), FIDCPP_STATUS_OK);
+  EXPECT_EQ(n, 0u) << "failed calls add nothing";
+  fidcpp_evaluator_destroy(e);
 }
 
 }  // namespace
