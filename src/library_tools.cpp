@@ -7,6 +7,7 @@
 #include "core/file.h"
 #include "core/splitmix64.h"
 #include "io/json.h"
+#include "io/npy.h"
 #include "metrics/fid.h"
 #include "metrics/kid.h"
 #include "metrics/moments.h"
@@ -30,6 +31,19 @@ Result<std::string> weights_inspect_text(const std::string& path) {
 Result<std::string> weights_verify_text(const std::string& path, const std::string& manifest) {
   FIDCPP_ASSIGN_OR_RETURN(WeightsVerifyReport r, verify_weights_file(path, manifest));
   return r.text;
+}
+
+Status write_features_npy(const std::string& path, const std::vector<float>& values, int64_t dim,
+                          bool overwrite) {
+  if (dim <= 0 || values.size() % size_t(dim) != 0)
+    return invalid_argument("'" + path + "': " + std::to_string(values.size()) +
+                            " values are not whole rows of dimension " + std::to_string(dim));
+  const std::vector<double> wide(values.begin(), values.end());  // float -> double -> float is exact
+  NpyWriteArray a;
+  a.shape = {int64_t(values.size() / size_t(dim)), dim};
+  a.dtype = NpyDtype::kF4;
+  a.data = wide.data();
+  return write_npy(path, a, overwrite ? Overwrite::kAllow : Overwrite::kRefuse);
 }
 
 std::string json_string_literal(const std::string& s) {

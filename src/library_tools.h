@@ -1,7 +1,7 @@
 // The library functions behind the CLI's tool commands: `fidcpp weights convert|inspect|verify`, the metric
-// timings of `fidcpp bench` and the JSON string writer of --json. With the public API (include/fidcpp/) and
-// core/ this is all that src/cli/ uses of the library, so the CLI reaches no further in (no io/, model/,
-// metrics/ or backend/ header).
+// timings of `fidcpp bench`, the JSON string writer of --json and the .npy writer of `fidcpp features`. With
+// the public API (include/fidcpp/) and core/ this is all that src/cli/ uses of the library, so the CLI
+// reaches no further in (no io/, model/, metrics/ or backend/ header).
 #pragma once
 
 #include <cstdint>
@@ -22,6 +22,12 @@ Result<std::string> weights_verify_text(const std::string& path, const std::stri
 
 // `s` as a JSON string literal, quotes included: the writer of the library's own JSON (io/json.h).
 std::string json_string_literal(const std::string& s);
+
+// Writes rows x dim float32 values (row-major) as a .npy of shape (rows, dim), dtype <f4, the format
+// `fidcpp features` writes and fidcpp's .npy input reads (io/npy.h). Written atomically; an existing path
+// is an error unless overwrite.
+Status write_features_npy(const std::string& path, const std::vector<float>& values, int64_t dim,
+                          bool overwrite);
 
 struct MetricTiming {
   std::string name;

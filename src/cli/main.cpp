@@ -51,6 +51,8 @@ const char* kMainHelp =
     "  merge a.npz b.npz ... -o all.npz   merge mergeable statistics (float64 sums, in argument order)\n"
     "  Scaling out: `stats A --shard K/N` + merge, or `mpirun -np P fidcpp ...` (FIDCPP_MPI builds; "
     "docs/scaling.md)\n"
+    "Features:\n"
+    "  features A -o f.npy [--logits]   per-image features (N x D float32 .npy, in input order)\n"
     "Weights:\n"
     "  weights convert|inspect|verify|fetch ...\n"
     "Benchmark:\n"
@@ -109,6 +111,7 @@ struct Args {
   double mifid_eps = 0.1;
   bool want_fid = false, want_kid = false, want_is = false, want_mifid = false, want_prc = false;
   bool want_dc = false;
+  bool want_logits = false;  // `features --logits`
   bool json = false, quiet = false, force = false, skip_bad = false;
   bool recursive = false;
   std::string cache_dir, plot;
@@ -201,6 +204,8 @@ Args parse_args(int argc, char** argv) {
       a.want_prc = true;
     } else if (f == "--dc") {
       a.want_dc = true;
+    } else if (f == "--logits") {
+      a.want_logits = true;
     } else if (f == "--shard") {
       parse_shard(f, value(), &a);
     } else if (f == "--json") {
@@ -582,6 +587,89 @@ int run_metrics(const Args& a) {
   return kExitOk;
 }
 
+// `features A -o f.npy [--logits]`: the per-image features of A (N x D float32, input order), and with
+// --logits its logits (N x 1008 float32) into f.logits.npy. Both outputs are checked before any work (an
+// existing one is kept unless --force) and written atomically.
+std::string logits_path_for(const std::string& features_path) {
+  return features_path.substr(0, features_path.size() - 4) + ".logits.npy";
+}
+
+int run_features(const Args& a) {
+  if (a.inputs.size() != 1)
+    throw UsageError{"fidcpp features expects 1 input (a folder, .zip, list file or .npy), got " +
+                     std::to_string(a.inputs.size())};
+  if (a.output.empty()) throw UsageError{"fidcpp features needs -o FILE.npy"};
+  if (a.output.size() < 5 || a.output.compare(a.output.size() - 4, 4, ".npy") != 0)
+    throw UsageError{"-o: fidcpp features writes a .npy file, got '" + a.output + "'"};
+  if (a.shard_count > 0) throw UsageError{"--shard applies to `fidcpp stats` only"};
+  if (!a.plot.empty()) throw UsageError{"--plot applies to `fidcpp metrics` and `fidcpp fid` only"};
+  if (!a.save_stats.empty()) throw UsageError{"--save-stats does not apply to `fidcpp features`"};
+  if (a.want_fid || a.want_kid || a.want_is || a.want_mifid || a.want_prc || a.want_dc)
+    throw UsageError{"fidcpp features computes no metric (--fid, --kid, ... apply to `fidcpp metrics`)"};
+  if (fidcpp_cli::mpi_world().size > 1) throw UsageError{"fidcpp features is not supported under MPI"};
+  std::vector<std::string> outputs = {a.output};
+  if (a.want_logits) outputs.push_back(logits_path_for(a.output));
+  for (const auto& out : outputs)  // refused before any work
+    if (!a.force && fidcpp::file_exists(out))
+      throw fidcpp::Error(FIDCPP_STATUS_INVALID_ARGUMENT,
+                          "-o: '" + out + "' already exists (pass --force to overwrite it)");
+
+  fidcpp::Options o = evaluator_options(a, true, a.want_logits);
+  Progress progress;
+  const bool show_progress = !a.quiet && !a.json && isatty(STDERR_FILENO);
+  if (show_progress) {
+    o.progress = &Progress::callback;
+    o.progress_user = &progress;
+  }
+  fidcpp::Evaluator ev(o);
+  progress.label = "A";
+  ev.add_path(FIDCPP_SIDE_REAL, a.inputs[0]);
+  ev.flush();
+  if (show_progress) std::fputc('\n', stderr);
+  const uint64_t n = ev.count(FIDCPP_SIDE_REAL);
+  const std::vector<float> features = ev.features(FIDCPP_SIDE_REAL);
+  if (features.size() != n * uint64_t(a.tap))
+    throw fidcpp::Error(
+        FIDCPP_STATUS_INVALID_ARGUMENT,
+        "'" + a.inputs[0] + "' holds statistics, not per-image features; give images or a .npy");
+  std::vector<float> logits;
+  if (a.want_logits) {
+    logits = ev.logits(FIDCPP_SIDE_REAL);
+    if (logits.size() != n * 1008u)
+      throw fidcpp::Error(
+          FIDCPP_STATUS_INVALID_ARGUMENT,
+          "--logits: '" + a.inputs[0] + "' has no logits (features or statistics input); give images");
+  }
+  const auto write = [&](const std::string& path, const std::vector<float>& v, int64_t dim) {
+    fidcpp::Status st = fidcpp::write_features_npy(path, v, dim, a.force);
+    if (!st.ok())
+      throw fidcpp::Error(static_cast<fidcpp_status>(static_cast<int>(st.code())), "-o: " + st.message());
+  };
+  write(outputs[0], features, a.tap);
+  if (a.want_logits) write(outputs[1], logits, 1008);
+
+  if (a.json) {
+    std::printf("{\n  \"fidcpp_version\": \"%d.%d.%d\",\n  \"mode\": \"%s\",\n  \"tap\": %d,\n",
+                FIDCPP_VERSION_MAJOR, FIDCPP_VERSION_MINOR, FIDCPP_VERSION_PATCH, fidcpp_mode_name(a.mode),
+                a.tap);
+    std::printf("  \"inputs\": [{\"path\": %s, \"count\": %llu, \"skipped\": %llu, \"cache\": \"%s\"}],\n",
+                json_string(a.inputs[0]).c_str(), (unsigned long long)n,
+                (unsigned long long)ev.skipped(FIDCPP_SIDE_REAL), cache_state(ev, FIDCPP_SIDE_REAL, a));
+    std::printf("  \"metrics\": {},\n  \"warnings\": [],\n  \"written\": [");
+    for (size_t i = 0; i < outputs.size(); ++i)
+      std::printf("%s%s", i ? ", " : "", json_string(outputs[i]).c_str());
+    std::printf("]\n}\n");
+  } else {
+    const uint64_t sk = ev.skipped(FIDCPP_SIDE_REAL);
+    std::fprintf(stderr, "A: %llu images%s from %s\n", (unsigned long long)n,
+                 sk ? (" (" + std::to_string(sk) + " skipped)").c_str() : "", a.inputs[0].c_str());
+    std::fprintf(stderr, "wrote %s (%llu x %d float32)\n", outputs[0].c_str(), (unsigned long long)n, a.tap);
+    if (a.want_logits)
+      std::fprintf(stderr, "wrote %s (%llu x 1008 float32)\n", outputs[1].c_str(), (unsigned long long)n);
+  }
+  return kExitOk;
+}
+
 int run_merge(const Args& a) {
   if (a.inputs.size() < 1) throw UsageError{"fidcpp merge expects one or more .npz files"};
   if (a.output.empty()) throw UsageError{"fidcpp merge needs -o FILE.npz"};
@@ -633,6 +721,16 @@ void print_command_help(const std::string& cmd) {
        "  --shard K/N               only shard K (1-based, 1 <= K <= N) of N: a contiguous 1/N of the "
        "sorted\n"
        "                            inputs; `fidcpp merge` the N parts (docs/scaling.md)\n"},
+      {"features",
+       "usage: fidcpp features A -o f.npy [--logits] [options]\n"
+       "example: fidcpp features real/ -o real_feats.npy --tap 2048\n"
+       "  -o FILE.npy               per-image features of A, N x D float32 in input order (a .npy that "
+       "numpy\n"
+       "                            and fidcpp's own .npy input read); an existing file is kept unless "
+       "--force\n"
+       "  --logits                  also write the logits (N x 1008 float32) to FILE.logits.npy (needs "
+       "weights\n"
+       "                            with the fc layer)\n"},
       {"merge",
        "usage: fidcpp merge a.npz b.npz ... -o all.npz [--force] [--tap D]\n"
        "example: fidcpp merge part_0.npz part_1.npz -o all.npz\n"},
@@ -686,7 +784,7 @@ int main(int argc, char** argv) {
       return kExitOk;
     }
   }
-  static const char* kMetricCommands[] = {"fid", "kid", "is", "mifid", "prc", "metrics", "stats"};
+  static const char* kMetricCommands[] = {"fid", "kid", "is", "mifid", "prc", "metrics", "stats", "features"};
   bool known = cmd == "merge";
   for (const char* c : kMetricCommands) known = known || cmd == c;
   if (!known) {
@@ -695,7 +793,9 @@ int main(int argc, char** argv) {
   }
   try {
     Args a = parse_args(argc, argv);
+    if (a.want_logits && cmd != "features") throw UsageError{"--logits applies to `fidcpp features` only"};
     if (cmd == "merge") return rank0 ? run_merge(a) : kExitOk;  // under mpirun: one writer
+    if (cmd == "features") return run_features(a);
     return run_metrics(a);
   } catch (const UsageError& e) {
     // Every rank parses the same arguments, so all fail alike before any communication: rank 0 reports.

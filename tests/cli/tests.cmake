@@ -43,3 +43,7 @@ fidcpp_test(NAME test_small_samples LABELS cli
                     model/synthetic_weights.cpp)
 target_include_directories(test_small_samples PRIVATE ${PROJECT_SOURCE_DIR}/tests/model ${PROJECT_SOURCE_DIR}/tests/api)
 add_dependencies(test_small_samples fidcpp_cli)
+# `fidcpp features` (issue #20): the per-image features .npy, read back by fidcpp and numpy.
+fidcpp_test(NAME test_cli_features LABELS cli SOURCES cli/test_cli_features.cpp model/synthetic_weights.cpp)
+target_include_directories(test_cli_features PRIVATE ${PROJECT_SOURCE_DIR}/tests/model ${PROJECT_SOURCE_DIR}/tests/api)
+add_dependencies(test_cli_features fidcpp_cli)
