@@ -458,6 +458,60 @@ fidcpp_status fidcpp_is_compute(fidcpp_evaluator* e, fidcpp_side side, int split
   });
 }
 
+void fidcpp_infinity_options_default(fidcpp_infinity_options* o) {
+  if (!o) return;
+  *o = fidcpp_infinity_options{};
+  o->struct_size = sizeof(fidcpp_infinity_options);
+  const fidcpp::InfinityOptions defaults;
+  o->num_points = defaults.num_points;
+  o->min_n = defaults.min_n;
+  o->seed = defaults.seed;
+}
+
+namespace {
+
+fidcpp_status infinity_compute(fidcpp_evaluator* e, const fidcpp_infinity_options* options, double* value,
+                               int64_t* sizes, double* values, bool is) {
+  return on_evaluator(e, [&]() -> fidcpp_status {
+    FIDCPP_C_REQUIRE(e, value, "value must not be null");
+    fidcpp_infinity_options co;
+    fidcpp_infinity_options_default(&co);
+    if (options) {
+      FIDCPP_C_REQUIRE(e, options->struct_size == sizeof(fidcpp_infinity_options),
+                       "infinity options struct_size is " + std::to_string(options->struct_size) +
+                           ", expected " + std::to_string(sizeof(fidcpp_infinity_options)) +
+                           " (call fidcpp_infinity_options_default)");
+      co = *options;
+    }
+    FIDCPP_C_REQUIRE(e, co.num_points >= 2, "num_points must be >= 2, got " + std::to_string(co.num_points));
+    if (fidcpp_status st = flushed(e)) return st;
+    fidcpp::InfinityOptions o;
+    o.num_points = co.num_points;
+    o.min_n = co.min_n;
+    o.seed = co.seed;
+    auto r = is ? e->core->is_infinity(o) : e->core->fid_infinity(o);
+    if (!r.ok()) return report(e, r.status());
+    *value = r->value;
+    for (size_t i = 0; i < r->sizes.size(); ++i) {
+      if (sizes) sizes[i] = r->sizes[i];
+      if (values) values[i] = r->values[i];
+    }
+    return FIDCPP_STATUS_OK;
+  });
+}
+
+}  // namespace
+
+fidcpp_status fidcpp_fid_infinity_compute(fidcpp_evaluator* e, const fidcpp_infinity_options* options,
+                                          double* value, int64_t* sizes, double* values) {
+  return infinity_compute(e, options, value, sizes, values, false);
+}
+
+fidcpp_status fidcpp_is_infinity_compute(fidcpp_evaluator* e, const fidcpp_infinity_options* options,
+                                         double* value, int64_t* sizes, double* values) {
+  return infinity_compute(e, options, value, sizes, values, true);
+}
+
 fidcpp_status fidcpp_mifid_compute(fidcpp_evaluator* e, double cosine_eps, double* mifid) {
   return on_evaluator(e, [&]() -> fidcpp_status {
     FIDCPP_C_REQUIRE(e, mifid, "mifid is null");

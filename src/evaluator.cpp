@@ -314,6 +314,21 @@ Result<InceptionScoreResult> EvaluatorCore::inception_score(Side side,
   return fidcpp::inception_score(s.logits.data(), int64_t(s.logits.size() / kFcOut), kFcOut, options);
 }
 
+Result<InfinityResult> EvaluatorCore::fid_infinity(const InfinityOptions& options) const {
+  FIDCPP_ASSIGN_OR_RETURN(const SideState* gen, side_with_features(Side::kGenerated, "FID infinity"));
+  FIDCPP_ASSIGN_OR_RETURN(GaussianStats real, stats(Side::kReal));
+  return fidcpp::fid_infinity(gen->features.data(), int64_t(gen->features.size() / feature_dim_),
+                              feature_dim_, real, options);
+}
+
+Result<InfinityResult> EvaluatorCore::is_infinity(const InfinityOptions& options) const {
+  const SideState& s = *sides_[side_index(Side::kGenerated)];
+  if (!config_.keep_logits)
+    return invalid_argument("IS infinity needs logits: create the evaluator with keep_logits");
+  if (s.logits.empty()) return invalid_argument("IS infinity: the generated side has no images");
+  return fidcpp::is_infinity(s.logits.data(), int64_t(s.logits.size() / kFcOut), kFcOut, options);
+}
+
 Result<MifidResult> EvaluatorCore::mifid(const MifidOptions& options) const {
   FIDCPP_ASSIGN_OR_RETURN(const SideState* real, side_with_features(Side::kReal, "MiFID"));
   FIDCPP_ASSIGN_OR_RETURN(const SideState* gen, side_with_features(Side::kGenerated, "MiFID"));

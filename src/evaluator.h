@@ -15,6 +15,7 @@
 #include "core/status.h"
 #include "device_kind.h"
 #include "metrics/fid.h"
+#include "metrics/fid_infinity.h"
 #include "metrics/inception_score.h"
 #include "metrics/kid.h"
 #include "metrics/mifid.h"
@@ -105,6 +106,10 @@ class EvaluatorCore {
   Result<MifidResult> mifid(const MifidOptions& options) const;
   Result<PrcResult> prc(const PrcOptions& options) const;
   Result<DcResult> dc(const DcOptions& options) const;
+  // FID∞ of the generated side's kept features against the real side's statistics (images, merged shards
+  // or a .npz), and IS∞ of the generated side's kept logits (metrics/fid_infinity.h).
+  Result<InfinityResult> fid_infinity(const InfinityOptions& options) const;
+  Result<InfinityResult> is_infinity(const InfinityOptions& options) const;
 
   int feature_dim() const { return feature_dim_; }
   // Images per forward pass: batch_size, or chosen from free device memory when it was 0 (known once the

@@ -238,6 +238,30 @@ fidcpp_status fidcpp_prc_compute(fidcpp_evaluator* evaluator, int neighborhood, 
 fidcpp_status fidcpp_dc_compute(fidcpp_evaluator* evaluator, int nearest_k, double* density,
                                 double* coverage);
 
+/* FID-infinity and IS-infinity (Chong & Forsyth, CVPR 2020; docs/metrics-extra.md): the metric of random
+ * subsets of the generated side at num_points sizes N evenly spaced from min_n to the generated count, a
+ * least-squares line over 1/N and its value at 1/N = 0. Subsets from numpy RandomState(seed) shuffles:
+ * reproducible for a seed, independent of the thread count. */
+typedef struct fidcpp_infinity_options {
+  uint32_t struct_size; /* sizeof(fidcpp_infinity_options); set by fidcpp_infinity_options_default */
+  int num_points;       /* subset sizes, >= 2 (default 15) */
+  int64_t min_n;        /* smallest subset size (default 5000); must be below the generated count */
+  uint32_t seed;        /* default 2020 */
+} fidcpp_infinity_options;
+
+/* Fills *options with defaults. */
+void fidcpp_infinity_options_default(fidcpp_infinity_options* options);
+
+/* FID-infinity of the generated side against the real side's statistics. options NULL = defaults. sizes and
+ * values, when not NULL, receive the num_points subset sizes and FIDs of the fit. Needs keep_features. */
+fidcpp_status fidcpp_fid_infinity_compute(fidcpp_evaluator* evaluator, const fidcpp_infinity_options* options,
+                                          double* value, int64_t* sizes, double* values);
+
+/* IS-infinity of the generated side (each subset's Inception Score with one split), as above. Needs
+ * keep_logits. */
+fidcpp_status fidcpp_is_infinity_compute(fidcpp_evaluator* evaluator, const fidcpp_infinity_options* options,
+                                         double* value, int64_t* sizes, double* values);
+
 /* Static string for a status code. */
 const char* fidcpp_status_name(fidcpp_status status);
 

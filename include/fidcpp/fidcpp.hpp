@@ -172,6 +172,13 @@ class Evaluator {
     check(fidcpp_is_compute(e_.get(), side, splits, &r.mean, &r.std));
     return r;
   }
+  // FID∞ / IS∞ of the generated side (fidcpp_fid_infinity_compute, fidcpp_is_infinity_compute).
+  InfinityResult fid_infinity(int num_points = 15, int64_t min_n = 5000, uint32_t seed = 2020) {
+    return infinity(&fidcpp_fid_infinity_compute, num_points, min_n, seed);
+  }
+  InfinityResult is_infinity(int num_points = 15, int64_t min_n = 5000, uint32_t seed = 2020) {
+    return infinity(&fidcpp_is_infinity_compute, num_points, min_n, seed);
+  }
   double mifid(double cosine_eps = 0.1) {
     double v = 0;
     check(fidcpp_mifid_compute(e_.get(), cosine_eps, &v));
@@ -196,6 +203,19 @@ class Evaluator {
   };
   void check(fidcpp_status s) {
     if (s != FIDCPP_STATUS_OK) throw Error(s, fidcpp_evaluator_last_error(e_.get()));
+  }
+  template <class F>
+  InfinityResult infinity(F compute, int num_points, int64_t min_n, uint32_t seed) {
+    fidcpp_infinity_options o;
+    fidcpp_infinity_options_default(&o);
+    o.num_points = num_points;
+    o.min_n = min_n;
+    o.seed = seed;
+    InfinityResult r;
+    r.sizes.resize(num_points > 0 ? size_t(num_points) : 0);
+    r.values.resize(r.sizes.size());
+    check(compute(e_.get(), &o, &r.value, r.sizes.data(), r.values.data()));
+    return r;
   }
   std::vector<float> rows(fidcpp_side side, bool logits) {
     const auto get = logits ? &fidcpp_evaluator_get_logits : &fidcpp_evaluator_get_features;

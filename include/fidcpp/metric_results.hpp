@@ -1,6 +1,9 @@
 // Results of the metrics with more than one number, shared by the C++ API (fidcpp.hpp) and the library's
-// metrics (src/metrics/kid.h, prc.h, dc.h): one definition of each.
+// metrics (src/metrics/kid.h, prc.h, dc.h, fid_infinity.h): one definition of each.
 #pragma once
+
+#include <cstdint>
+#include <vector>
 
 namespace fidcpp {
 
@@ -19,6 +22,14 @@ struct PrcResult {
 struct DcResult {
   double density = 0;
   double coverage = 0;
+};
+
+// FID∞ / IS∞ (Chong & Forsyth 2020): the least-squares line a·(1/N) + value fitted to the metric of random
+// generated subsets of sizes N; value is the extrapolation to infinitely many images.
+struct InfinityResult {
+  double value = 0;
+  std::vector<int64_t> sizes;  // N per point
+  std::vector<double> values;  // the metric of the subset of N images per point
 };
 
 }  // namespace fidcpp

@@ -90,7 +90,13 @@ const char* kCommonHelp =
     "  --prc-neighborhood K      precision/recall k (default 3)\n"
     "  --dc                      metrics: density and coverage (prdc 0.2; docs/metrics-extra.md)\n"
     "  --dc-k K                  density/coverage nearest_k (default 5)\n"
-    "  --mifid-eps E             MiFID cosine distance threshold (default 0.1)\n";
+    "  --mifid-eps E             MiFID cosine distance threshold (default 0.1)\n"
+    "  --fid-inf                 metrics A B: FID extrapolated to infinitely many images "
+    "(docs/metrics-extra.md)\n"
+    "  --is-inf                  metrics A B: Inception Score of B extrapolated likewise\n"
+    "  --inf-points N            FID/IS infinity subset sizes (default 15)\n"
+    "  --inf-min N               FID/IS infinity smallest subset (default 5000; below B's count)\n"
+    "  --seed S                  FID/IS infinity subset seed (default 2020)\n";
 
 struct Args {
   std::string command;
@@ -109,6 +115,10 @@ struct Args {
   int prc_k = 3;
   int dc_k = 5;
   double mifid_eps = 0.1;
+  int inf_points = 15;
+  int inf_min = 5000;
+  int seed = 2020;
+  bool want_fid_inf = false, want_is_inf = false;
   bool want_fid = false, want_kid = false, want_is = false, want_mifid = false, want_prc = false;
   bool want_dc = false;
   bool want_logits = false;  // `features --logits`
@@ -196,6 +206,16 @@ Args parse_args(int argc, char** argv) {
       a.want_fid = true;
     } else if (f == "--kid") {
       a.want_kid = true;
+    } else if (f == "--fid-inf") {
+      a.want_fid_inf = true;
+    } else if (f == "--is-inf") {
+      a.want_is_inf = true;
+    } else if (f == "--inf-points") {
+      a.inf_points = parse_int(f, value(), 2, 1000);
+    } else if (f == "--inf-min") {
+      a.inf_min = parse_int(f, value(), 2, 1 << 30);
+    } else if (f == "--seed") {
+      a.seed = parse_int(f, value(), 0, 2147483647);
     } else if (f == "--is" || f == "--isc") {
       a.want_is = true;
     } else if (f == "--mifid") {
@@ -297,6 +317,9 @@ int run_metrics_multi(const Args& a) {
                      std::to_string(a.inputs.size()) + " input(s)"};
   if (fidcpp_cli::mpi_world().size > 1)
     throw UsageError{"several generated sets and --plot are not supported under MPI"};
+  if (a.want_fid_inf || a.want_is_inf)
+    throw UsageError{
+        "--fid-inf and --is-inf take one generated set (fidcpp metrics A B), not several or --plot"};
   const bool fid = a.want_fid || a.command == "fid", kid = a.want_kid, is = a.want_is, mifid = a.want_mifid,
              prc = a.want_prc, dc = a.want_dc;
   if (!(fid || kid || is || mifid || prc || dc))
@@ -465,13 +488,17 @@ int run_metrics(const Args& a) {
                      std::to_string(a.inputs.size())};
   bool fid = a.want_fid, kid = a.want_kid, is = a.want_is, mifid = a.want_mifid, prc = a.want_prc,
        dc = a.want_dc;
+  const bool fid_inf = a.want_fid_inf, is_inf = a.want_is_inf;
+  if ((fid_inf || is_inf) && !(a.command == "metrics" && need == 2))
+    throw UsageError{"--fid-inf and --is-inf apply to `fidcpp metrics A B` (two inputs)"};
   if (a.command == "fid") fid = true;
   if (a.command == "kid") kid = true;
   if (a.command == "is") is = true;
   if (a.command == "mifid") mifid = true;
   if (a.command == "prc") prc = true;
-  if (a.command == "metrics" && !(fid || kid || is || mifid || prc || dc))
-    throw UsageError{"fidcpp metrics: choose at least one of --fid --kid --is --mifid --prc --dc"};
+  if (a.command == "metrics" && !(fid || kid || is || mifid || prc || dc || fid_inf || is_inf))
+    throw UsageError{
+        "fidcpp metrics: choose at least one of --fid --kid --is --mifid --prc --dc --fid-inf --is-inf"};
   if (a.command == "metrics" && need == 1 && (fid || kid || mifid || prc || dc))
     throw UsageError{"fidcpp metrics with one input can only compute --is"};
   if (a.command == "stats" && a.output.empty()) throw UsageError{"fidcpp stats needs -o FILE.npz"};
@@ -481,7 +508,7 @@ int run_metrics(const Args& a) {
   if (a.shard_count > 0 && world.size > 1)
     throw UsageError{"--shard cannot be combined with an MPI launch (the ranks already split the inputs)"};
 
-  fidcpp::Options o = evaluator_options(a, kid || mifid || prc || dc, is);
+  fidcpp::Options o = evaluator_options(a, kid || mifid || prc || dc || fid_inf, is || is_inf);
   Progress progress;
   const bool show_progress = !a.quiet && !a.json && isatty(STDERR_FILENO) && world.rank == 0;
   if (show_progress) {
@@ -531,6 +558,11 @@ int run_metrics(const Args& a) {
     results.emplace_back("density", r.density);
     results.emplace_back("coverage", r.coverage);
   }
+  // FID∞ / IS∞: the value among the metrics, the fitted points under "infinity_points" in --json.
+  std::vector<std::pair<std::string, fidcpp::InfinityResult>> inf;
+  if (fid_inf) inf.emplace_back("fid", ev.fid_infinity(a.inf_points, a.inf_min, uint32_t(a.seed)));
+  if (is_inf) inf.emplace_back("is", ev.is_infinity(a.inf_points, a.inf_min, uint32_t(a.seed)));
+  for (const auto& r : inf) results.emplace_back(r.first + "_infinity", r.second.value);
 
   std::vector<std::string> written;
   if (a.command == "stats") {
@@ -565,8 +597,21 @@ int run_metrics(const Args& a) {
     for (size_t i = 0; i < results.size(); ++i)
       std::printf("%s\n    \"%s\": %s", i ? "," : "", results[i].first.c_str(),
                   json_number(results[i].second).c_str());
-    std::printf("%s},\n  \"warnings\": %s,\n  \"written\": [", results.empty() ? "" : "\n  ",
-                fidcpp_cli::json_warnings(warnings).c_str());
+    std::printf("%s},\n", results.empty() ? "" : "\n  ");
+    if (!inf.empty()) {
+      std::printf("  \"infinity_points\": {");
+      for (size_t i = 0; i < inf.size(); ++i) {
+        std::printf("%s\n    \"%s\": {\"n\": [", i ? "," : "", inf[i].first.c_str());
+        for (size_t k = 0; k < inf[i].second.sizes.size(); ++k)
+          std::printf("%s%lld", k ? ", " : "", (long long)inf[i].second.sizes[k]);
+        std::printf("], \"values\": [");
+        for (size_t k = 0; k < inf[i].second.values.size(); ++k)
+          std::printf("%s%s", k ? ", " : "", json_number(inf[i].second.values[k]).c_str());
+        std::printf("]}");
+      }
+      std::printf("\n  },\n");
+    }
+    std::printf("  \"warnings\": %s,\n  \"written\": [", fidcpp_cli::json_warnings(warnings).c_str());
     for (size_t i = 0; i < written.size(); ++i)
       std::printf("%s%s", i ? ", " : "", json_string(written[i]).c_str());
     std::printf("]\n}\n");
@@ -604,7 +649,8 @@ int run_features(const Args& a) {
   if (a.shard_count > 0) throw UsageError{"--shard applies to `fidcpp stats` only"};
   if (!a.plot.empty()) throw UsageError{"--plot applies to `fidcpp metrics` and `fidcpp fid` only"};
   if (!a.save_stats.empty()) throw UsageError{"--save-stats does not apply to `fidcpp features`"};
-  if (a.want_fid || a.want_kid || a.want_is || a.want_mifid || a.want_prc || a.want_dc)
+  if (a.want_fid || a.want_kid || a.want_is || a.want_mifid || a.want_prc || a.want_dc || a.want_fid_inf ||
+      a.want_is_inf)
     throw UsageError{"fidcpp features computes no metric (--fid, --kid, ... apply to `fidcpp metrics`)"};
   if (fidcpp_cli::mpi_world().size > 1) throw UsageError{"fidcpp features is not supported under MPI"};
   std::vector<std::string> outputs = {a.output};

@@ -80,6 +80,13 @@ std::vector<int64_t> NumpyRandomState::permutation(int64_t n) {
   return a;
 }
 
+void NumpyRandomState::shuffle(std::vector<int64_t>& a) {
+  for (int64_t i = static_cast<int64_t>(a.size()) - 1; i >= 1; --i) {
+    const uint64_t j = interval(static_cast<uint64_t>(i));
+    std::swap(a[static_cast<size_t>(i)], a[static_cast<size_t>(j)]);
+  }
+}
+
 Result<std::vector<int64_t>> NumpyRandomState::choice_without_replacement(int64_t n, int64_t m) {
   if (n < 0 || m < 0 || m > n) {
     return invalid_argument("choice without replacement: cannot take " + std::to_string(m) + " of " +

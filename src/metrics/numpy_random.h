@@ -21,6 +21,8 @@ class NumpyRandomState {
   uint64_t interval(uint64_t max);
   // RandomState.permutation(n): backward Fisher-Yates on arange(n).
   std::vector<int64_t> permutation(int64_t n);
+  // RandomState.shuffle(a) in place (the same backward Fisher-Yates; rows of a 2-D array draw alike).
+  void shuffle(std::vector<int64_t>& a);
   // RandomState.choice(n, m, replace=False) without p: the first m entries of permutation(n).
   Result<std::vector<int64_t>> choice_without_replacement(int64_t n, int64_t m);
 

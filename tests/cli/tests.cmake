@@ -47,3 +47,7 @@ add_dependencies(test_small_samples fidcpp_cli)
 fidcpp_test(NAME test_cli_features LABELS cli SOURCES cli/test_cli_features.cpp model/synthetic_weights.cpp)
 target_include_directories(test_cli_features PRIVATE ${PROJECT_SOURCE_DIR}/tests/model ${PROJECT_SOURCE_DIR}/tests/api)
 add_dependencies(test_cli_features fidcpp_cli)
+# FID-infinity / IS-infinity through the CLI and the C/C++ API (docs/metrics-extra.md).
+fidcpp_test(NAME test_cli_fid_infinity LABELS cli SOURCES cli/test_cli_fid_infinity.cpp model/synthetic_weights.cpp)
+target_include_directories(test_cli_fid_infinity PRIVATE ${PROJECT_SOURCE_DIR}/tests/model ${PROJECT_SOURCE_DIR}/tests/api)
+add_dependencies(test_cli_fid_infinity fidcpp_cli)
