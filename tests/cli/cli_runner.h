@@ -2,9 +2,12 @@
 // tests/mpi, tests/reliability).
 #pragma once
 
+#include <gtest/gtest.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <iterator>
 #include <string>
@@ -43,6 +46,25 @@ inline CliRun run_binary(const std::string& binary, const std::string& args, con
 inline CliRun run_cli(const std::string& args, const std::string& err_file, const std::string& prefix = "") {
   return run_binary(FIDCPP_CLI_PATH, args, err_file, prefix);
 }
+
+// The temporary files of one CLI test process (ctest runs each test as its own process, so nothing is shared
+// between them), all named `<TempDir>fidcpp_<tag>_<pid>_<name>` and removed when the process ends (a weights
+// file alone is ~95 MB). Declare one at namespace scope and call it for a path: tmp("a.npz").
+class TempFiles {
+ public:
+  explicit TempFiles(const std::string& tag)
+      : prefix_(::testing::TempDir() + "fidcpp_" + tag + "_" + std::to_string(getpid()) + "_") {}
+  TempFiles(const TempFiles&) = delete;
+  TempFiles& operator=(const TempFiles&) = delete;
+  ~TempFiles() {
+    const std::string cmd = "rm -rf '" + prefix_ + "'*";
+    if (std::system(cmd.c_str()) != 0) std::fprintf(stderr, "could not remove %s*\n", prefix_.c_str());
+  }
+  std::string operator()(const std::string& name) const { return prefix_ + name; }
+
+ private:
+  std::string prefix_;
+};
 
 }  // namespace cli_test
 }  // namespace fidcpp

@@ -20,22 +20,7 @@ namespace {
 
 using cli_test::CliRun;
 
-// Per process: ctest runs each Cli test as its own process, and they must not share inputs, outputs or the
-// captured stderr. Everything is removed when the process ends (the weights file alone is ~95 MB).
-std::string tmp_prefix() {
-  return ::testing::TempDir() + "fidcpp_cli_" + std::to_string(getpid()) + "_";
-}
-
-std::string tmp(const std::string& name) {
-  return tmp_prefix() + name;
-}
-
-struct RemoveTempFilesAtExit {
-  ~RemoveTempFilesAtExit() {
-    const std::string cmd = "rm -rf '" + tmp_prefix() + "'*";
-    if (std::system(cmd.c_str()) != 0) std::fprintf(stderr, "could not remove %s*\n", tmp_prefix().c_str());
-  }
-} remove_temp_files_at_exit;
+const cli_test::TempFiles tmp("cli");
 
 CliRun run(const std::string& args) {
   return cli_test::run_cli(args, tmp("stderr.txt"));

@@ -25,21 +25,7 @@ namespace {
 
 using cli_test::CliRun;
 
-// Per process (ctest runs each test as its own process); removed when it ends.
-std::string tmp_prefix() {
-  return ::testing::TempDir() + "fidcpp_clifeat_" + std::to_string(getpid()) + "_";
-}
-
-std::string tmp(const std::string& name) {
-  return tmp_prefix() + name;
-}
-
-struct RemoveTempFilesAtExit {
-  ~RemoveTempFilesAtExit() {
-    const std::string cmd = "rm -rf '" + tmp_prefix() + "'*";
-    if (std::system(cmd.c_str()) != 0) std::fprintf(stderr, "could not remove %s*\n", tmp_prefix().c_str());
-  }
-} remove_temp_files_at_exit;
+const cli_test::TempFiles tmp("clifeat");
 
 CliRun run(const std::string& args) {
   return cli_test::run_cli(args, tmp("stderr.txt"));
