@@ -2,6 +2,7 @@
 // batch by the worker pool, which runs through the network when full; features go to the side's statistics.
 #include <algorithm>
 
+#include "backend/input_transform.h"
 #include "backend_registry.h"
 #include "evaluator.h"
 #include "evaluator_side.h"
@@ -152,24 +153,6 @@ Status EvaluatorCore::add_image_f32(Side side, const float* pixels, int width, i
   v.pixel_stride = 3;
   return add_image(side, v);
 }
-
-namespace {
-InputTransform input_transform(PreprocessMode mode) {
-  switch (mode) {
-    case PreprocessMode::kTorchmetrics:
-      return InputTransform::kAaBilinear;
-    case PreprocessMode::kPytorchFid:
-      return InputTransform::kHalfPixelBilinear;
-    case PreprocessMode::kCleanFid:
-      return InputTransform::kPilBicubic;
-    case PreprocessMode::kCleanFidLegacyTf:
-      return InputTransform::kGridSample;
-    case PreprocessMode::kTorchFidelity:
-      break;
-  }
-  return InputTransform::kTf1;
-}
-}  // namespace
 
 Status EvaluatorCore::add_images_device(Side side, const ImageBatch& images) {
   SideState& s = *sides_[side_index(side)];

@@ -6,7 +6,7 @@
 
 #include "backend/backend.h"
 #include "backend/cpu/cpu_ops.h"
-#include "preprocess/preprocess.h"
+#include "backend/input_transform.h"
 
 namespace fidcpp {
 
@@ -48,23 +48,6 @@ VectorKernels vector_kernels_for(const char* isa) {
 }
 
 namespace {
-
-// The mode whose resize an InputTransform is (the evaluator maps the other way).
-PreprocessMode preprocess_mode_of(InputTransform t) {
-  switch (t) {
-    case InputTransform::kAaBilinear:
-      return PreprocessMode::kTorchmetrics;
-    case InputTransform::kHalfPixelBilinear:
-      return PreprocessMode::kPytorchFid;
-    case InputTransform::kPilBicubic:
-      return PreprocessMode::kCleanFid;
-    case InputTransform::kGridSample:
-      return PreprocessMode::kCleanFidLegacyTf;
-    case InputTransform::kTf1:
-      break;
-  }
-  return PreprocessMode::kTorchFidelity;
-}
 
 class CpuBuffer : public BackendBuffer {
  public:
