@@ -270,6 +270,14 @@ struct Progress {
     }
     std::fflush(stderr);
   }
+  // Reports an evaluator's progress on a terminal (not with --quiet or --json, and only on the reporting
+  // rank); returns whether it does. The Progress must outlive the evaluator built from `o`.
+  bool attach(fidcpp::Options& o, bool quiet, bool json, bool reporting_rank = true) {
+    if (quiet || json || !reporting_rank || !isatty(STDERR_FILENO)) return false;
+    o.progress = &Progress::callback;
+    o.progress_user = this;
+    return true;
+  }
 };
 
 std::string json_string(const std::string& s) {
@@ -331,11 +339,7 @@ int run_metrics_multi(const Args& a) {
 
   fidcpp::Options o = evaluator_options(a, kid || mifid || prc || dc, is);
   Progress progress;
-  const bool show_progress = !a.quiet && !a.json && isatty(STDERR_FILENO);
-  if (show_progress) {
-    o.progress = &Progress::callback;
-    o.progress_user = &progress;
-  }
+  const bool show_progress = progress.attach(o, a.quiet, a.json);
   fidcpp::Evaluator ev(o);
   progress.label = "A";
   ev.add_path(FIDCPP_SIDE_REAL, a.inputs[0]);
@@ -510,11 +514,7 @@ int run_metrics(const Args& a) {
 
   fidcpp::Options o = evaluator_options(a, kid || mifid || prc || dc || fid_inf, is || is_inf);
   Progress progress;
-  const bool show_progress = !a.quiet && !a.json && isatty(STDERR_FILENO) && world.rank == 0;
-  if (show_progress) {
-    o.progress = &Progress::callback;
-    o.progress_user = &progress;
-  }
+  const bool show_progress = progress.attach(o, a.quiet, a.json, world.rank == 0);
   fidcpp::Evaluator ev(o);
   const fidcpp_side sides[2] = {FIDCPP_SIDE_REAL, FIDCPP_SIDE_GENERATED};
   for (size_t i = 0; i < a.inputs.size(); ++i) {
@@ -662,11 +662,7 @@ int run_features(const Args& a) {
 
   fidcpp::Options o = evaluator_options(a, true, a.want_logits);
   Progress progress;
-  const bool show_progress = !a.quiet && !a.json && isatty(STDERR_FILENO);
-  if (show_progress) {
-    o.progress = &Progress::callback;
-    o.progress_user = &progress;
-  }
+  const bool show_progress = progress.attach(o, a.quiet, a.json);
   fidcpp::Evaluator ev(o);
   progress.label = "A";
   ev.add_path(FIDCPP_SIDE_REAL, a.inputs[0]);
