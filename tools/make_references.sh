@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every tools/ref_*.py generator with the reference venv, writing into the build's refdata/ folder, where
-# the tests look for them (FIDCPP_REF_DIR). Usage: tools/make_references.sh [BUILD_DIR]
+# the tests look for them (FIDCPP_REF_DIR). Every ref_*.py takes --out DIR; an oracle that a test runs itself
+# with its own arguments (oracle_*.py) must not be named ref_*.py. Usage: tools/make_references.sh [BUILD_DIR]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD_DIR="${1:-build}"

@@ -1,5 +1,5 @@
 // FID∞ / IS∞ (Chong & Forsyth 2020): numpy's linspace subset sizes, the bias removed on Gaussians whose FID
-// is known in closed form, agreement with the independent numpy/scipy reference tools/ref_fid_infinity.py
+// is known in closed form, agreement with the independent numpy/scipy reference tools/oracle_fid_infinity.py
 // (FIDCPP_PYTHON), seeds (different points, bitwise reproducible), thread count not mattering, bad inputs.
 #include <gtest/gtest.h>
 
@@ -98,10 +98,10 @@ struct RefOutput {
   std::vector<double> values;
 };
 
-// Runs tools/ref_fid_infinity.py and parses its "value"/"point" lines.
+// Runs tools/oracle_fid_infinity.py and parses its "value"/"point" lines.
 RefOutput run_reference(const std::string& py, const std::string& args, const std::string& out) {
   const std::string cmd =
-      "'" + py + "' '" FIDCPP_SOURCE_DIR "/tools/ref_fid_infinity.py' " + args + " > '" + out + "'";
+      "'" + py + "' '" FIDCPP_SOURCE_DIR "/tools/oracle_fid_infinity.py' " + args + " > '" + out + "'";
   EXPECT_EQ(std::system(cmd.c_str()), 0) << cmd;
   RefOutput r;
   std::ifstream in(out);

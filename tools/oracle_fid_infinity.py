@@ -8,8 +8,8 @@ and the intercept. FID per subset as pytorch-fid's calculate_frechet_distance (s
 subset with a single split (softmax in float64, KL to the subset's mean distribution).
 
 Usage:
-  ref_fid_infinity.py fid GEN.npy REAL_MU.npy REAL_SIGMA.npy [--points 15] [--min 5000] [--seed 2020]
-  ref_fid_infinity.py is LOGITS.npy [--points 15] [--min 5000] [--seed 2020]
+  oracle_fid_infinity.py fid GEN.npy REAL_MU.npy REAL_SIGMA.npy [--points 15] [--min 5000] [--seed 2020]
+  oracle_fid_infinity.py is LOGITS.npy [--points 15] [--min 5000] [--seed 2020]
 Prints "value V", "slope A", then one "point N V" line per subset size (repr floats).
 """
 import argparse
