@@ -25,7 +25,7 @@ stamp() { echo "=== ci_arm64 [$(($(date +%s) - t0)) s] $*"; }
 # --- 1. tools and arm64 libraries -------------------------------------------------------------------------
 stamp "packages"
 PKGS=(g++-aarch64-linux-gnu qemu-user file libc6-dev:arm64 libjpeg62-turbo-dev:arm64 libpng-dev:arm64
-      zlib1g-dev:arm64 liblapack-dev:arm64 libblas-dev:arm64 libgtest-dev:arm64)
+      libwebp-dev:arm64 libtiff-dev:arm64 zlib1g-dev:arm64 liblapack-dev:arm64 libblas-dev:arm64 libgtest-dev:arm64)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# CI: the minimal build (-DFIDCPP_MINIMAL=ON, docs/edge.md): library and CLI without libjpeg, libpng or zlib
-# (JPEG/PNG through stb_image compiled in, .npz written stored, read stored or deflated). Configures
+# CI: the minimal build (-DFIDCPP_MINIMAL=ON, docs/edge.md): library and CLI without libjpeg, libpng, zlib,
+# libwebp or libtiff (JPEG/PNG through stb_image compiled in, WebP/TIFF refused as not supported in this build,
+# .npz written stored, read stored or deflated). Configures
 # build-minimal/, builds the CLI, the libraries and the io, decode, CLI and fuzz-replay test programs only, checks
 # that `ldd fidcpp` lists nothing but libc/libstdc++/libm/libgcc_s/pthread and LAPACK/BLAS (with their
 # gfortran/quadmath/openblas deps), then runs those tests. Skips count as failures, except the test that needs
@@ -52,7 +53,7 @@ stamp "ldd $BUILD_DIR/fidcpp"
 ldd_out=$(ldd "$BUILD_DIR/fidcpp")
 echo "$ldd_out"
 # Denied by name first (the point of this build), then anything not on the allowed list.
-denied=$(grep -Ei 'libjpeg|libturbojpeg|libpng|libz\.|libstb|cuda|nvidia|libmpi|open-pal|open-rte|libucx' \
+denied=$(grep -Ei 'libjpeg|libturbojpeg|libpng|libz\.|libstb|libwebp|libtiff|cuda|nvidia|libmpi|open-pal|open-rte|libucx' \
          <<<"$ldd_out" || true)
 allowed='linux-vdso|/lib.*/ld-linux|ld-linux|libc\.so|libm\.so|libdl\.so|librt\.so|libpthread\.so'  # glibc
 allowed+='|libstdc\+\+\.so|libgcc_s\.so'                                                       # C++ runtime

@@ -6,8 +6,8 @@ Usage: make_image_fixtures.py [--out tests/data/images] [--skimage-wheel PATH]
 
 Patterns are smooth seeded fields (tools/splitmix64.py); two crops come from scikit-image's sample data
 (astronaut.png, coffee.png: public domain / CC0), read from the wheel without installing it.
-Formats Pillow cannot write (16-bit RGB(A) PNG, Adam7 PNG, short palettes, 4-bit gray, ASCII PNM, partial GIF frames)
-are assembled byte by byte here; their expected pixels still come from Pillow reading them back.
+Formats Pillow cannot write (16-bit RGB(A) PNG, Adam7 PNG, short palettes, 4-bit gray, ASCII PNM, partial GIF frames,
+16-bit RGB(A), big-endian, premultiplied-alpha, MinIsWhite and tiled TIFF) are assembled byte by byte here; their expected pixels still come from Pillow reading them back.
 """
 import argparse
 import glob
@@ -132,6 +132,119 @@ def gif_partial_frame(screen_w, screen_h, frame, palette, bg_index, transparent=
     return out + b"\x00\x3b"
 
 
+def tiff_bytes(px, photometric, bps, order="<", compression=1, extra=(), orientation=None, rows_per_strip=None,
+               tile=None, colormap=None):
+    """A baseline TIFF of px (H x W x S ints), assembled here for layouts Pillow cannot write: any byte order,
+    16-bit RGB, associated alpha, 1/2/4-bit MinIsWhite, tiles. compression: 1 (none) or 8 (zlib deflate)."""
+    h, w, spp = px.shape
+
+    def pack(block):  # rows of samples -> bytes, bits packed MSB first per row, 16-bit in `order`
+        if bps == 16:
+            return block.astype(order + "u2").tobytes()
+        if bps == 8:
+            return block.astype(np.uint8).tobytes()
+        out = b""
+        for row in block.reshape(block.shape[0], -1):
+            bits = "".join(format(int(v), "0%db" % bps) for v in row)
+            bits += "0" * (-len(bits) % 8)
+            out += bytes(int(bits[i:i + 8], 2) for i in range(0, len(bits), 8))
+        return out
+
+    blocks = []
+    if tile:
+        tw, th = tile
+        for y0 in range(0, h, th):
+            for x0 in range(0, w, tw):
+                t = np.zeros((th, tw, spp), px.dtype)
+                part = px[y0:y0 + th, x0:x0 + tw]
+                t[:part.shape[0], :part.shape[1]] = part
+                blocks.append(pack(t))
+    else:
+        rps = rows_per_strip or h
+        blocks = [pack(px[y0:y0 + rps]) for y0 in range(0, h, rps)]
+    if compression == 8:
+        blocks = [zlib.compress(b, 9) for b in blocks]
+    body = bytearray(b"II*\0" if order == "<" else b"MM\0*") + b"\0\0\0\0"
+    offsets = []
+    for b in blocks:
+        offsets.append(len(body))
+        body += b + b"\0" * (len(b) % 2)
+    entries = [(256, 4, [w]), (257, 4, [h]), (258, 3, [bps] * spp), (259, 3, [compression]), (262, 3, [photometric]),
+               (277, 3, [spp]), (284, 3, [1])]
+    if tile:
+        entries += [(322, 4, [tile[0]]), (323, 4, [tile[1]]), (324, 4, offsets), (325, 4, [len(b) for b in blocks])]
+    else:
+        entries += [(273, 4, offsets), (278, 4, [rows_per_strip or h]), (279, 4, [len(b) for b in blocks])]
+    if orientation:
+        entries.append((274, 3, [orientation]))
+    if colormap is not None:
+        entries.append((320, 3, list(colormap)))
+    if extra:
+        entries.append((338, 3, list(extra)))
+    entries.sort()
+    ifd = struct.pack(order + "H", len(entries))
+    tail = bytearray()
+    ifd_at = len(body)
+    tail_at = ifd_at + 2 + 12 * len(entries) + 4
+    for tag, typ, vals in entries:
+        raw = struct.pack(order + ("H" if typ == 3 else "I") * len(vals), *vals)
+        if len(raw) <= 4:
+            ifd += struct.pack(order + "HHI", tag, typ, len(vals)) + raw + b"\0" * (4 - len(raw))
+        else:
+            ifd += struct.pack(order + "HHII", tag, typ, len(vals), tail_at + len(tail))
+            tail += raw + b"\0" * (len(raw) % 2)
+    ifd += b"\0\0\0\0"
+    body[4:8] = struct.pack(order + "I", ifd_at)
+    return bytes(body + ifd + tail)
+
+
+def write_webp_tiff(p, rgb, odd, gray, rgba, pal, g16):
+    """WebP written by Pillow (libwebp), TIFF written by Pillow (libtiff) or assembled by tiff_bytes."""
+    rgb.save(p("webp_lossless.webp"), lossless=True)
+    rgb.save(p("webp_lossy.webp"), quality=80)
+    odd.save(p("webp_lossy_odd_37x23.webp"), quality=50)
+    rgba.save(p("webp_alpha_lossless.webp"), lossless=True)
+    rgba.save(p("webp_alpha_lossy.webp"), quality=70)
+    # Animated: the first frame is the image (Pillow's frame 0).
+    odd.save(p("webp_animated.webp"), save_all=True, append_images=[odd.transpose(Image.Transpose.ROTATE_180)],
+             duration=100, quality=90)
+
+    rgb.save(p("tiff_rgb.tif"))
+    odd.save(p("tiff_rgb_lzw.tif"), compression="tiff_lzw")
+    rgb.save(p("tiff_rgb_deflate.tiff"), compression="tiff_adobe_deflate")
+    rgba.save(p("tiff_rgba_lzw.tif"), compression="tiff_lzw")  # ExtraSamples 2 (unassociated alpha)
+    gray.save(p("tiff_gray.tif"))
+    gray.save(p("tiff_gray_packbits.tif"), compression="packbits")
+    gray.point(lambda v: 255 if v > 128 else 0).convert("1").save(p("tiff_gray_1bit.tif"))
+    Image.fromarray(g16).save(p("tiff_gray16.tif"))
+    Image.fromarray(g16).save(p("tiff_gray16_deflate.tif"), compression="tiff_adobe_deflate")
+    pal.save(p("tiff_palette.tif"))
+    Image.fromarray(smooth(24, 40, 4, 5), "CMYK").save(p("tiff_cmyk.tif"))
+    odd.save(p("tiff_orientation6.tif"), tiffinfo={274: 6})
+    odd.save(p("tiff_orientation7.tif"), tiffinfo={274: 7})
+
+    r16 = smooth(11, 19, 3, 16).astype(np.uint16) * 257 + SplitMix64(17).byte_array(11 * 19 * 3).reshape(11, 19, 3)
+    with open(p("tiff_rgb16.tif"), "wb") as f:
+        f.write(tiff_bytes(r16, 2, 16, rows_per_strip=4))
+    with open(p("tiff_rgb16_be_deflate.tif"), "wb") as f:
+        f.write(tiff_bytes(r16, 2, 16, order=">", compression=8))
+    a16 = smooth(7, 9, 4, 18).astype(np.uint16) * 256 + 77
+    with open(p("tiff_rgba16.tif"), "wb") as f:
+        f.write(tiff_bytes(a16, 2, 16, extra=(2,)))
+    with open(p("tiff_gray16_be.tif"), "wb") as f:
+        f.write(tiff_bytes(g16[:, :, None], 1, 16, order=">"))
+    # Associated (premultiplied) alpha, colours both below and above alpha, alpha 0 and 255 included.
+    pm = smooth(9, 13, 4, 19)
+    pm[0, :3, 3] = [0, 255, 1]
+    with open(p("tiff_rgba_associated.tif"), "wb") as f:
+        f.write(tiff_bytes(pm, 2, 8, extra=(1,), compression=8))
+    w4 = (smooth(9, 15, 1, 20) >> 4)
+    with open(p("tiff_miniswhite_4bit.tif"), "wb") as f:
+        f.write(tiff_bytes(w4, 0, 4))
+    with open(p("tiff_tiled.tif"), "wb") as f:
+        f.write(tiff_bytes(np.asarray(odd), 2, 8, tile=(16, 16), compression=8))
+
+
 def skimage_image(wheel, name):
     with zipfile.ZipFile(wheel) as z:
         return Image.open(io.BytesIO(z.read("skimage/data/" + name))).convert("RGB")
@@ -221,6 +334,8 @@ def main():
     with open(p("ppm_ascii.ppm"), "w") as f:
         f.write("P3\n# an ASCII pixmap\n5 4\n255\n" + "\n".join(" ".join(str(int(v)) for v in r.reshape(-1)) for r in a3)
                 + "\n")
+
+    write_webp_tiff(p, rgb, odd, gray, rgba, pal, g16)
 
     wheel = find_wheel(a.skimage_wheel)
     if wheel is None:

@@ -23,7 +23,7 @@ from splitmix64 import SplitMix64  # noqa: E402
 
 SIZES = [(32, 32), (48, 64), (256, 256), (300, 512), (1000, 17), (299, 299)]  # (H, W)
 MODES = ["torch-fidelity", "torchmetrics", "pytorch-fid", "clean-fid", "clean-fid-legacy-tf"]
-IMAGE_EXTS = (".png", ".jpg", ".jpeg", ".bmp", ".tga", ".gif", ".ppm", ".pgm", ".pnm")
+IMAGE_EXTS = (".png", ".jpg", ".jpeg", ".bmp", ".tga", ".gif", ".ppm", ".pgm", ".pnm", ".webp", ".tif", ".tiff")
 
 
 def make_input(h, w):

@@ -12,7 +12,7 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 
-PKGS=(build-essential cmake pkg-config libgtest-dev libbenchmark-dev libjpeg62-turbo-dev libpng-dev libstb-dev
+PKGS=(build-essential cmake pkg-config libgtest-dev libbenchmark-dev libjpeg62-turbo-dev libpng-dev libwebp-dev libtiff-dev libstb-dev
       zlib1g-dev libopenblas-dev liblapack-dev python3 python3-venv python3-pip unzip
       openmpi-bin libopenmpi-dev)  # Open MPI: the FIDCPP_MPI build and the `mpi` tests
 missing=()

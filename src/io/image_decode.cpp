@@ -24,6 +24,7 @@
 #endif
 
 #include "core/file.h"
+#include "io/image_decode_formats.h"
 #include "io/image_source.h"
 #include "io/zip_reader.h"
 
@@ -954,6 +955,14 @@ Result<DecodedImage> decode_pnm(DecodeJob* job) {
   return img;
 }
 
+#ifdef FIDCPP_MINIMAL
+Status not_in_minimal_build(const char* format) {
+  return unsupported(std::string(format) +
+                     " is not supported in this build (FIDCPP_MINIMAL=ON: built without libwebp and libtiff; "
+                     "docs/edge.md)");
+}
+#endif
+
 Result<DecodedImage> decode_any(const uint8_t* data, size_t size, const DecodeLimits& limits) {
   std::vector<uint8_t> out, scratch;
   DecodeJob job;
@@ -985,8 +994,15 @@ Result<DecodedImage> decode_any(const uint8_t* data, size_t size, const DecodeLi
     if (data[1] == '2' || data[1] == '3' || data[1] == '5' || data[1] == '6') return decode_pnm(&job);
     return unsupported(std::string("PNM type P") + char(data[1]) + " (P2, P3, P5 and P6 are read)");
   }
+#ifndef FIDCPP_MINIMAL
+  if (looks_like_webp(data, size)) return decode_webp(data, size, limits);
+  if (looks_like_tiff(data, size)) return decode_tiff(data, size, limits);
+#else
+  if (looks_like_webp(data, size)) return not_in_minimal_build("WebP");
+  if (looks_like_tiff(data, size)) return not_in_minimal_build("TIFF");
+#endif
   if (size == 0) return bad_input("empty file");
-  return unsupported("unknown image format (JPEG, PNG, GIF, BMP and PNM are read)");
+  return unsupported("unknown image format (JPEG, PNG, GIF, BMP, PNM, WebP and TIFF are read)");
 }
 
 // The last archive this thread opened, kept for the next member of the same zip.
@@ -1007,6 +1023,21 @@ Result<const ZipReader*> cached_zip(const std::string& path) {
 }
 
 }  // namespace
+
+bool looks_like_webp(const uint8_t* data, size_t size) {
+  return size >= 12 && std::memcmp(data, "RIFF", 4) == 0 && std::memcmp(data + 8, "WEBP", 4) == 0;
+}
+
+bool looks_like_tiff(const uint8_t* data, size_t size) {
+  return size >= 4 && (std::memcmp(data, "II*\0", 4) == 0 || std::memcmp(data, "MM\0*", 4) == 0 ||
+                       std::memcmp(data, "II+\0", 4) == 0 || std::memcmp(data, "MM\0+", 4) == 0);
+}
+
+Status check_decode_size(const char* format, int64_t width, int64_t height, const DecodeLimits& limits) {
+  DecodeJob job;
+  job.limits = &limits;
+  return check_size(&job, format, width, height) ? Status() : fail_from(&job);
+}
 
 Result<DecodedImage> decode_image_memory(const uint8_t* data, size_t size, const std::string& name,
                                          const DecodeLimits& limits) {

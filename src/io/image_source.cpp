@@ -128,8 +128,9 @@ Result<std::vector<std::string>> parse_image_list(const std::string& text, const
 }
 
 const std::vector<std::string>& image_extensions() {
-  static const std::vector<std::string> kExtensions = {"png", "jpg", "jpeg", "bmp",
-                                                       "gif", "ppm", "pgm",  "pnm"};
+  // pytorch-fid's and clean-fid's lists (bmp, jpg, jpeg, pgm, png, ppm, tif, tiff, webp), plus gif and pnm.
+  static const std::vector<std::string> kExtensions = {"png", "jpg", "jpeg", "bmp", "gif", "ppm",
+                                                       "pgm", "pnm", "webp", "tif", "tiff"};
   return kExtensions;
 }
 

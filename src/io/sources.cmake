@@ -12,6 +12,9 @@ list(APPEND FIDCPP_IO_SOURCES  # image decoding and sources
   src/io/image_decode.cpp
   src/io/image_source.cpp
 )
+if(NOT FIDCPP_MINIMAL)  # libwebp and libtiff (the minimal build refuses both formats)
+  list(APPEND FIDCPP_IO_SOURCES src/io/image_decode_webp.cpp src/io/image_decode_tiff.cpp)
+endif()
 if(FIDCPP_MINIMAL)  # stb_image's implementation (JPEG, PNG, inflate) in place of libjpeg, libpng and zlib
   list(APPEND FIDCPP_IO_SOURCES src/io/stb_image_impl.cpp)
   # Third-party code: its warnings are not ours to fix (-Werror stays on for every fidcpp file).

@@ -11,8 +11,8 @@
 
 namespace fidcpp::fuzz {
 
-inline int fuzz_decode_image(const uint8_t* data, size_t size, const char* magic) {
-  const size_t n = std::strlen(magic);
+// `magic` may hold NUL bytes when its length `n` is given (TIFF's "II*\0").
+inline int fuzz_decode_image(const uint8_t* data, size_t size, const char* magic, size_t n) {
   std::vector<uint8_t> buf;
   if (size < n || std::memcmp(data, magic, n) != 0) {
     buf.assign(magic, magic + n);
@@ -38,6 +38,10 @@ inline int fuzz_decode_image(const uint8_t* data, size_t size, const char* magic
   volatile unsigned sink = sum;
   (void)sink;
   return 0;
+}
+
+inline int fuzz_decode_image(const uint8_t* data, size_t size, const char* magic) {
+  return fuzz_decode_image(data, size, magic, std::strlen(magic));
 }
 
 }  // namespace fidcpp::fuzz

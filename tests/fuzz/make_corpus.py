@@ -69,7 +69,8 @@ def main():
     shutil.rmtree(OUT, ignore_errors=True)
     images = sorted(os.listdir(os.path.join(DATA, "images")))
     for target, exts in [("decode_jpeg", (".jpg",)), ("decode_png", (".png",)), ("decode_gif", (".gif",)),
-                         ("decode_bmp", (".bmp",)), ("decode_pnm", (".ppm", ".pgm", ".pnm"))]:
+                         ("decode_bmp", (".bmp",)), ("decode_pnm", (".ppm", ".pgm", ".pnm")),
+                         ("decode_webp", (".webp",)), ("decode_tiff", (".tif", ".tiff"))]:
         copy_fixtures(target, "images", [n for n in images if n.endswith(exts)])
     # Hand-made small images: 2x2 PNM of each type with comments, a 2x1 24-bit BMP.
     put("decode_pnm", "p2_comment.pgm", b"P2\n# c\n2 2\n255\n0 64\n128 255\n")

@@ -90,6 +90,13 @@ TEST_P(Replay, SeedCorpus) {
   ASSERT_FALSE(seeds.empty()) << "no seeds in tests/fuzz/corpus/" << GetParam();
   accepted_count() = 0;
   for (const fs::path& f : seeds) run_file(it->second, f);
+#ifdef FIDCPP_MINIMAL
+  // No libwebp or libtiff in the minimal build: every seed is refused ("not supported in this build").
+  if (GetParam() == "decode_webp" || GetParam() == "decode_tiff") {
+    EXPECT_EQ(accepted_count(), 0u) << "the minimal build decoded a " << GetParam() << " seed";
+    return;
+  }
+#endif
   EXPECT_GT(accepted_count(), 0u) << "the reader accepts none of the " << seeds.size() << " seeds";
   std::cout << "[ replay   ] " << GetParam() << ": " << seeds.size() << " seeds, " << accepted_count()
             << " accepted results\n";

@@ -48,6 +48,12 @@ bool is_jpeg(const std::string& name) {
   return ext == "jpg" || ext == "jpeg";
 }
 
+// WebP and TIFF: libwebp and libtiff, absent from the minimal build.
+bool is_webp_or_tiff(const std::string& name) {
+  const std::string ext = name.substr(name.rfind('.') + 1);
+  return ext == "webp" || ext == "tif" || ext == "tiff";
+}
+
 // The differences between our decode of one fixture and Pillow's pixels.
 struct PixelDiff {
   size_t mismatches = 0, first = 0, count = 0;
@@ -85,20 +91,47 @@ void diff_against_pillow(const std::string& name, PixelDiff* out) {
 }
 
 // PNG, GIF, BMP and PNM: exactly Pillow's pixels in every build (the minimal build's stb_image PNG path
-// included: PNG is lossless, so it must equal libpng's decode, which equals Pillow's).
+// included: PNG is lossless, so it must equal libpng's decode, which equals Pillow's). WebP (lossy too: its
+// decoder is exact integer arithmetic) and TIFF in the full build; the minimal build refuses them
+// (WebpAndTiffAreRefusedInTheMinimalBuild).
 TEST(ImageDecode, EveryLosslessFixtureMatchesPillowExactly) {
   if (!fs::exists(kRefDecode)) GTEST_SKIP() << kRegenerate << " (looked in " << kRefDecode << ")";
   const auto names = fixture_names();
-  ASSERT_GE(names.size(), 30u) << "tests/data/images/ lost fixtures; rerun tools/make_image_fixtures.py";
+  ASSERT_GE(names.size(), 56u) << "tests/data/images/ lost fixtures; rerun tools/make_image_fixtures.py";
+  size_t webp_tiff = 0;
   for (const std::string& name : names) {
     if (is_jpeg(name)) continue;
+#ifdef FIDCPP_MINIMAL
+    if (is_webp_or_tiff(name)) continue;
+#endif
+    webp_tiff += is_webp_or_tiff(name);
     SCOPED_TRACE(name);
     PixelDiff d;
     ASSERT_NO_FATAL_FAILURE(diff_against_pillow(name, &d));
     EXPECT_EQ(d.mismatches, 0u) << "max diff " << d.max_abs << ", first at pixel " << d.first / 3
                                 << " channel " << d.first % 3;
   }
+#ifndef FIDCPP_MINIMAL
+  EXPECT_GE(webp_tiff, 26u) << "WebP/TIFF fixtures missing; rerun tools/make_image_fixtures.py";
+#endif
 }
+
+#ifdef FIDCPP_MINIMAL
+TEST(ImageDecode, WebpAndTiffAreRefusedInTheMinimalBuild) {
+  size_t n = 0;
+  for (const std::string& name : fixture_names()) {
+    if (!is_webp_or_tiff(name)) continue;
+    ++n;
+    auto r = decode_image_file(kImages + "/" + name);
+    ASSERT_FALSE(r.ok()) << name;
+    EXPECT_EQ(r.status().code(), StatusCode::kUnsupported) << r.status().to_string();
+    EXPECT_NE(r.status().message().find(name), std::string::npos) << r.status().message();
+    EXPECT_NE(r.status().message().find("not supported in this build"), std::string::npos)
+        << r.status().message();
+  }
+  EXPECT_GE(n, 26u);
+}
+#endif
 
 // JPEG through libjpeg-turbo with Pillow's settings: exactly Pillow's pixels.
 TEST(ImageDecode, EveryJpegFixtureMatchesPillowExactly) {
@@ -162,11 +195,18 @@ TEST(ImageDecode, CmykConversionMatchesPillowTable) {
 TEST(ImageDecode, SixteenBitGrayClampsLikePillow) {
   // Independent of the reference files: png_gray16.png's first row starts 0, 255, 256, 65535 (see
   // tools/make_image_fixtures.py); Pillow's I;16 -> RGB clamps to 255.
-  auto img = decode_image_file(kImages + "/png_gray16.png");
-  ASSERT_TRUE(img.ok()) << img.status().to_string();
-  const uint8_t expect[4] = {0, 255, 255, 255};
-  for (int x = 0; x < 4; ++x)
-    for (int c = 0; c < 3; ++c) EXPECT_EQ(img->rgb[size_t(3 * x + c)], expect[x]) << x;
+  // The same values in 16-bit gray TIFF, little-endian (I;16), deflated and big-endian (I;16B).
+  std::vector<std::string> names = {"png_gray16.png"};
+#ifndef FIDCPP_MINIMAL
+  names.insert(names.end(), {"tiff_gray16.tif", "tiff_gray16_deflate.tif", "tiff_gray16_be.tif"});
+#endif
+  for (const std::string& name : names) {
+    auto img = decode_image_file(kImages + "/" + name);
+    ASSERT_TRUE(img.ok()) << img.status().to_string();
+    const uint8_t expect[4] = {0, 255, 255, 255};
+    for (int x = 0; x < 4; ++x)
+      for (int c = 0; c < 3; ++c) EXPECT_EQ(img->rgb[size_t(3 * x + c)], expect[x]) << name << " " << x;
+  }
 }
 
 TEST(ImageDecode, TruncatedFilesFailNamingTheFile) {
@@ -234,7 +274,11 @@ TEST(ImageDecode, SizeLimitsRefuseBeforeDecoding) {
   EXPECT_NE(r.status().message().find("per side"), std::string::npos) << r.status().message();
   pixels.max_pixels = 64 * 48;
   EXPECT_TRUE(decode_image_file(path, pixels).ok());
-  for (const char* name : {"jpeg_420.jpg", "gif_palette.gif", "bmp_rgb.bmp", "ppm_rgb.ppm"}) {
+  std::vector<std::string> others = {"jpeg_420.jpg", "gif_palette.gif", "bmp_rgb.bmp", "ppm_rgb.ppm"};
+#ifndef FIDCPP_MINIMAL
+  others.insert(others.end(), {"webp_lossy.webp", "webp_animated.webp", "tiff_rgb.tif", "tiff_tiled.tif"});
+#endif
+  for (const std::string& name : others) {
     DecodeLimits tiny;
     tiny.max_pixels = 100;
     auto t = decode_image_file(kImages + "/" + name, tiny);

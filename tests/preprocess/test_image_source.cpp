@@ -56,7 +56,8 @@ std::vector<std::string> names_relative_to(const std::vector<std::string>& files
 TEST(ImageSource, FolderIsSortedFilteredAndFlatByDefault) {
   TempDir t;
   for (const char* n :
-       {"b.png", "a.JPG", "B.png", "z.Jpeg", "c.txt", "d.bmp", "e.GIF", "f.ppm", "g.pgm", "h.pnm", "i.webp",
+       {"b.png", "a.JPG",       "B.png",     "z.Jpeg",     "c.txt",      "d.bmp",           "e.GIF",
+        "f.ppm", "g.pgm",       "h.pnm",     "i.webp",     "j.TIF",      "k.tiff",          "l.tga",
         "noext", ".hidden.png", "sub/d.png", "sub/.e.png", ".hid/x.png", "sub/deeper/y.jpg"})
     t.touch(n);
   fs::create_directories(fs::path(t.path()) /
@@ -66,12 +67,13 @@ TEST(ImageSource, FolderIsSortedFilteredAndFlatByDefault) {
   // Byte order: upper case before lower case.
   EXPECT_EQ(names_relative_to(*flat, t.path()),
             (std::vector<std::string>{"B.png", "a.JPG", "b.png", "d.bmp", "e.GIF", "f.ppm", "g.pgm", "h.pnm",
-                                      "z.Jpeg"}));
+                                      "i.webp", "j.TIF", "k.tiff", "z.Jpeg"}));
   auto deep = list_image_files(t.path(), /*recursive=*/true);
   ASSERT_TRUE(deep.ok()) << deep.status().to_string();
-  EXPECT_EQ(names_relative_to(*deep, t.path()),
-            (std::vector<std::string>{"B.png", "a.JPG", "b.png", "d.bmp", "e.GIF", "f.ppm", "g.pgm", "h.pnm",
-                                      "sub/d.png", "sub/deeper/y.jpg", "z.Jpeg"}));
+  EXPECT_EQ(
+      names_relative_to(*deep, t.path()),
+      (std::vector<std::string>{"B.png", "a.JPG", "b.png", "d.bmp", "e.GIF", "f.ppm", "g.pgm", "h.pnm",
+                                "i.webp", "j.TIF", "k.tiff", "sub/d.png", "sub/deeper/y.jpg", "z.Jpeg"}));
 }
 
 TEST(ImageSource, EmptyAndMissingSourcesAreErrors) {
