@@ -72,6 +72,14 @@ Result<std::unique_ptr<EvaluatorCore>> EvaluatorCore::create(const EvaluatorConf
 // The network is loaded on first use, so statistics-only work (merge, FID of two .npz) needs no weights.
 Status EvaluatorCore::ensure_network() {
   if (forward_) return Status();
+  // The device first: `--device cuda` without a GPU (or without the CUDA module) fails before 90 MB are read.
+  if (!backend_) {
+    if (config_.make_backend) {
+      FIDCPP_ASSIGN_OR_RETURN(backend_, config_.make_backend());
+    } else {
+      FIDCPP_ASSIGN_OR_RETURN(backend_, create_backend(config_.device, config_.threads));
+    }
+  }
   const std::string path = config_.weights_path.empty() ? default_weights_path() : config_.weights_path;
   if (!file_exists(path))
     return weights_error("weights file '" + path +
@@ -88,11 +96,6 @@ Status EvaluatorCore::ensure_network() {
     FIDCPP_ASSIGN_OR_RETURN(params, fold_inception_params(weights, config_.keep_logits));
   }
 
-  if (config_.make_backend) {
-    FIDCPP_ASSIGN_OR_RETURN(backend_, config_.make_backend());
-  } else {
-    FIDCPP_ASSIGN_OR_RETURN(backend_, create_backend(config_.device, config_.threads));
-  }
   InceptionNetworkOptions options;
   options.taps = {config_.tap};
   if (config_.keep_logits) options.taps.push_back(InceptionTap::kLogitsUnbiased);
@@ -327,6 +330,29 @@ Result<InfinityResult> EvaluatorCore::is_infinity(const InfinityOptions& options
     return invalid_argument("IS infinity needs logits: create the evaluator with keep_logits");
   if (s.logits.empty()) return invalid_argument("IS infinity: the generated side has no images");
   return fidcpp::is_infinity(s.logits.data(), int64_t(s.logits.size() / kFcOut), kFcOut, options);
+}
+
+Result<BootstrapResult> EvaluatorCore::fid_bootstrap(const BootstrapOptions& options) const {
+  FIDCPP_RETURN_IF_ERROR(check_bootstrap_options(options, "FID"));
+  FIDCPP_ASSIGN_OR_RETURN(const SideState* real, side_with_features(Side::kReal, "FID bootstrap"));
+  FIDCPP_ASSIGN_OR_RETURN(const SideState* gen, side_with_features(Side::kGenerated, "FID bootstrap"));
+  BootstrapOptions o = options;
+  o.threads = config_.threads;
+  return fidcpp::fid_bootstrap(real->features.data(), int64_t(real->features.size() / feature_dim_),
+                               gen->features.data(), int64_t(gen->features.size() / feature_dim_),
+                               feature_dim_, o);
+}
+
+Result<BootstrapResult> EvaluatorCore::kid_bootstrap(const KidOptions& kid,
+                                                     const BootstrapOptions& options) const {
+  FIDCPP_RETURN_IF_ERROR(check_bootstrap_options(options, "KID"));
+  FIDCPP_ASSIGN_OR_RETURN(const SideState* real, side_with_features(Side::kReal, "KID bootstrap"));
+  FIDCPP_ASSIGN_OR_RETURN(const SideState* gen, side_with_features(Side::kGenerated, "KID bootstrap"));
+  BootstrapOptions o = options;
+  o.threads = config_.threads;
+  return fidcpp::kid_bootstrap(gen->features.data(), int64_t(gen->features.size() / feature_dim_),
+                               real->features.data(), int64_t(real->features.size() / feature_dim_),
+                               feature_dim_, kid, o);
 }
 
 Result<MifidResult> EvaluatorCore::mifid(const MifidOptions& options) const {

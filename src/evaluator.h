@@ -14,6 +14,7 @@
 #include "core/parallel.h"
 #include "core/status.h"
 #include "device_kind.h"
+#include "metrics/bootstrap.h"
 #include "metrics/fid.h"
 #include "metrics/fid_infinity.h"
 #include "metrics/inception_score.h"
@@ -110,6 +111,11 @@ class EvaluatorCore {
   // or a .npz), and IS∞ of the generated side's kept logits (metrics/fid_infinity.h).
   Result<InfinityResult> fid_infinity(const InfinityOptions& options) const;
   Result<InfinityResult> is_infinity(const InfinityOptions& options) const;
+  // Bootstrap percentile intervals of FID and KID from both sides' kept features (metrics/bootstrap.h); the
+  // replicates run on the evaluator's threads (options.threads is ignored) with the same result for any
+  // count.
+  Result<BootstrapResult> fid_bootstrap(const BootstrapOptions& options) const;
+  Result<BootstrapResult> kid_bootstrap(const KidOptions& kid, const BootstrapOptions& options) const;
 
   int feature_dim() const { return feature_dim_; }
   // Images per forward pass: batch_size, or chosen from free device memory when it was 0 (known once the
@@ -136,7 +142,9 @@ class EvaluatorCore {
   Status fold_device_moments(Side side);
   Status add_files(Side side, const std::vector<std::string>& files);
   Status add_files_cached(Side side, const std::vector<std::string>& files);
-  Status add_npz(Side side, const std::string& path);
+  Status add_npz(Side side, const std::string& path, int shard_index = 0, int shard_count = 1);
+  // The images of an ADM-style batch (.npz arr_0), or shard `shard_index` of `shard_count` of them.
+  Status add_npz_images(Side side, const std::string& path, int shard_index, int shard_count);
   Status add_npy(Side side, const std::string& path);
   Result<const SideState*> side_with_features(Side side, const char* metric) const;
 

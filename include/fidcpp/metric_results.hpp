@@ -1,5 +1,5 @@
 // Results of the metrics with more than one number, shared by the C++ API (fidcpp.hpp) and the library's
-// metrics (src/metrics/kid.h, prc.h, dc.h, fid_infinity.h): one definition of each.
+// metrics (src/metrics/kid.h, prc.h, dc.h, fid_infinity.h, bootstrap.h): one definition of each.
 #pragma once
 
 #include <cstdint>
@@ -30,6 +30,18 @@ struct InfinityResult {
   double value = 0;
   std::vector<int64_t> sizes;  // N per point
   std::vector<double> values;  // the metric of the subset of N images per point
+};
+
+// Bootstrap percentile confidence interval of FID or KID (docs/metrics-extra.md): the metric of `replicates`
+// resamples of both feature sets (n draws with replacement from each), low and high its (1 − level)/2 and
+// (1 + level)/2 quantiles (numpy's default linear interpolation). The point estimate is the plain metric.
+struct BootstrapResult {
+  double level = 0;
+  double low = 0;
+  double high = 0;
+  int64_t replicates = 0;
+  uint32_t seed = 0;
+  std::vector<double> values;  // the metric of each resample, in replicate order
 };
 
 }  // namespace fidcpp

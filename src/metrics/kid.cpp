@@ -80,11 +80,46 @@ void squared_norms(const G* x, int64_t m, int64_t d, std::vector<double>& out) {
   }
 }
 
-// One subset's MMD² from gathered subsets x (input 1) and y (input 2). G is the Gram dtype, K the kernel
-// dtype.
+// Positions of a subset that hold the same source row (a resample through a row map draws rows more than
+// once). Such a pair is one image, not two: like the diagonal, it is left out of the self-kernel sum, which
+// is then divided by the pairs kept. Counting it would add k(x, x) terms and bias MMD² upward by about
+// 2·(E k(x,x) − E k(x,x'))/n.
+struct Ties {
+  std::vector<int64_t> order;       // positions sorted by source row
+  std::vector<int64_t> begin, end;  // per position: its group's range in order
+  int64_t pairs = 0;                // ordered pairs i ≠ j with the same source row
+};
+
+void find_ties(const int64_t* map, const std::vector<int64_t>& idx, Ties& t) {
+  t.pairs = 0;
+  if (!map) return;
+  const size_t m = idx.size();
+  t.order.resize(m);
+  t.begin.resize(m);
+  t.end.resize(m);
+  for (size_t i = 0; i < m; ++i) t.order[i] = static_cast<int64_t>(i);
+  std::sort(t.order.begin(), t.order.end(), [&](int64_t a, int64_t b) {
+    const int64_t sa = map[idx[static_cast<size_t>(a)]], sb = map[idx[static_cast<size_t>(b)]];
+    return sa != sb ? sa < sb : a < b;
+  });
+  for (size_t g0 = 0; g0 < m;) {
+    const int64_t src = map[idx[static_cast<size_t>(t.order[g0])]];
+    size_t g1 = g0 + 1;
+    while (g1 < m && map[idx[static_cast<size_t>(t.order[g1])]] == src) ++g1;
+    for (size_t k = g0; k < g1; ++k) {
+      t.begin[static_cast<size_t>(t.order[k])] = static_cast<int64_t>(g0);
+      t.end[static_cast<size_t>(t.order[k])] = static_cast<int64_t>(g1);
+    }
+    t.pairs += static_cast<int64_t>((g1 - g0) * (g1 - g0 - 1));
+    g0 = g1;
+  }
+}
+
+// One subset's MMD² from gathered subsets x (input 1) and y (input 2) with their ties (none without row
+// maps; each subset with at least two distinct rows). G is the Gram dtype, K the kernel dtype.
 template <class G, class K>
 double subset_mmd2(const G* x, const G* y, int64_t m, int64_t d, const KernelParams& p, ThreadPool& pool,
-                   std::vector<G>& gbuf, std::vector<K>& kbuf) {
+                   std::vector<G>& gbuf, std::vector<K>& kbuf, const Ties& tx, const Ties& ty) {
   const size_t mm = static_cast<size_t>(m) * static_cast<size_t>(m);
   gbuf.resize(mm);
   kbuf.resize(mm);
@@ -95,7 +130,7 @@ double subset_mmd2(const G* x, const G* y, int64_t m, int64_t d, const KernelPar
   }
   const int im = static_cast<int>(m), id = static_cast<int>(d);
   // Σ_{i≠j} k over a self-kernel: rows summed pairwise, diagonal subtracted per row, then pairwise again.
-  auto self_sum = [&](const G* a, const std::vector<double>& na) -> K {
+  auto self_sum = [&](const G* a, const std::vector<double>& na, const Ties& ties) -> K {
     self_gram(a, im, id, gbuf.data());
     symmetrize_upper(gbuf.data(), m);
     std::vector<K> row_sums(static_cast<size_t>(m));
@@ -107,12 +142,17 @@ double subset_mmd2(const G* x, const G* y, int64_t m, int64_t d, const KernelPar
           krow[j] = kernel_value<G, K>(grow[j], na.empty() ? 0.0 : na[i], na.empty() ? 0.0 : na[j], p);
         }
         row_sums[i] = numpy_pairwise_sum(krow, m) - krow[i];
+        if (ties.pairs == 0) continue;
+        for (int64_t q = ties.begin[i]; q < ties.end[i]; ++q) {
+          const size_t j = static_cast<size_t>(ties.order[static_cast<size_t>(q)]);
+          if (j != i) row_sums[i] -= krow[j];
+        }
       }
     });
     return numpy_pairwise_sum(row_sums.data(), m);
   };
-  const K kt_xx = self_sum(x, nx);
-  const K kt_yy = self_sum(y, ny);
+  const K kt_xx = self_sum(x, nx, tx);
+  const K kt_yy = self_sum(y, ny, ty);
   gram(x, y, im, id, gbuf.data());
   pool.parallel_for(static_cast<size_t>(m), [&](size_t b, size_t e, int) {
     for (size_t i = b; i < e; ++i) {
@@ -133,16 +173,24 @@ double subset_mmd2(const G* x, const G* y, int64_t m, int64_t d, const KernelPar
   });
   const K k_xy = numpy_pairwise_sum(col_sums.data(), m);
   // mmd2 in metric_kid.py: python ints m·(m−1) and m·m become the array dtype (NEP 50).
-  K mmd2 = (kt_xx + kt_yy) / static_cast<K>(m * (m - 1));
+  K mmd2;
+  if (tx.pairs == 0 && ty.pairs == 0) {
+    mmd2 = (kt_xx + kt_yy) / static_cast<K>(m * (m - 1));
+  } else {
+    const int64_t kept_x = m * (m - 1) - tx.pairs, kept_y = m * (m - 1) - ty.pairs;
+    mmd2 = kt_xx / static_cast<K>(kept_x) + kt_yy / static_cast<K>(kept_y);
+  }
   mmd2 -= K(2) * k_xy / static_cast<K>(m * m);
   return static_cast<double>(mmd2);
 }
 
+// Rows idx of f, through the row map when there is one (a bootstrap resample: position p is row map[p]).
 template <class G>
-void gather(const float* f, const std::vector<int64_t>& idx, int64_t d, std::vector<G>& out) {
+void gather(const float* f, const int64_t* map, const std::vector<int64_t>& idx, int64_t d,
+            std::vector<G>& out) {
   out.resize(idx.size() * static_cast<size_t>(d));
   for (size_t r = 0; r < idx.size(); ++r) {
-    const float* src = f + idx[r] * d;
+    const float* src = f + (map ? map[idx[r]] : idx[r]) * d;
     G* dst = out.data() + r * static_cast<size_t>(d);
     for (int64_t k = 0; k < d; ++k) dst[k] = static_cast<G>(src[k]);
   }
@@ -150,19 +198,25 @@ void gather(const float* f, const std::vector<int64_t>& idx, int64_t d, std::vec
 
 template <class G, class K>
 Result<KidResult> run_kid(const float* f1, int64_t n1, const float* f2, int64_t n2, int64_t d,
-                          const KidOptions& o, const KernelParams& p) {
+                          const KidOptions& o, const KernelParams& p, const KidRowMaps& maps) {
   ThreadPool pool(o.threads);
   NumpyRandomState rng(o.seed);
   std::vector<G> x, y, gbuf;
   std::vector<K> kbuf;
   std::vector<double> mmds(static_cast<size_t>(o.subsets));
+  Ties tx, ty;
   for (int64_t s = 0; s < o.subsets; ++s) {
     FIDCPP_ASSIGN_OR_RETURN(std::vector<int64_t> i1, rng.choice_without_replacement(n1, o.subset_size));
     FIDCPP_ASSIGN_OR_RETURN(std::vector<int64_t> i2, rng.choice_without_replacement(n2, o.subset_size));
-    gather(f1, i1, d, x);
-    gather(f2, i2, d, y);
+    gather(f1, maps.rows1, i1, d, x);
+    gather(f2, maps.rows2, i2, d, y);
+    find_ties(maps.rows1, i1, tx);
+    find_ties(maps.rows2, i2, ty);
+    const int64_t all_pairs = o.subset_size * (o.subset_size - 1);
+    if (tx.pairs == all_pairs || ty.pairs == all_pairs)
+      return invalid_argument("KID: a resampled subset holds one distinct image only (too few images)");
     mmds[static_cast<size_t>(s)] =
-        subset_mmd2<G, K>(x.data(), y.data(), o.subset_size, d, p, pool, gbuf, kbuf);
+        subset_mmd2<G, K>(x.data(), y.data(), o.subset_size, d, p, pool, gbuf, kbuf, tx, ty);
   }
   KidResult r;
   r.mean = numpy_pairwise_sum(mmds.data(), o.subsets) / static_cast<double>(o.subsets);
@@ -176,6 +230,11 @@ Result<KidResult> run_kid(const float* f1, int64_t n1, const float* f2, int64_t 
 
 Result<KidResult> kernel_inception_distance(const float* features1, int64_t n1, const float* features2,
                                             int64_t n2, int64_t dim, const KidOptions& o) {
+  return kernel_inception_distance(features1, n1, features2, n2, dim, o, KidRowMaps{});
+}
+
+Status check_kid_inputs(const float* features1, int64_t n1, const float* features2, int64_t n2, int64_t dim,
+                        const KidOptions& o) {
   if (dim < 1 || dim > kMaxFeatureDim) {
     return invalid_argument("KID: feature dimension " + std::to_string(dim) + " is outside [1, " +
                             std::to_string(kMaxFeatureDim) + "]");
@@ -202,18 +261,33 @@ Result<KidResult> kernel_inception_distance(const float* features1, int64_t n1, 
     return invalid_argument("KID: RBF sigma must be positive and finite");
   }
   FIDCPP_RETURN_IF_ERROR(check_finite_features(features1, n1, dim, "KID features 1"));
-  FIDCPP_RETURN_IF_ERROR(check_finite_features(features2, n2, dim, "KID features 2"));
+  return check_finite_features(features2, n2, dim, "KID features 2");
+}
+
+Result<KidResult> kernel_inception_distance(const float* features1, int64_t n1, const float* features2,
+                                            int64_t n2, int64_t dim, const KidOptions& o,
+                                            const KidRowMaps& maps) {
+  FIDCPP_RETURN_IF_ERROR(check_kid_inputs(features1, n1, features2, n2, dim, o));
+  for (int i = 0; i < 2; ++i) {
+    const int64_t* map = i == 0 ? maps.rows1 : maps.rows2;
+    const int64_t n = i == 0 ? n1 : n2;
+    for (int64_t r = 0; map && r < n; ++r) {
+      if (map[r] < 0 || map[r] >= n)
+        return invalid_argument("KID: row map " + std::to_string(i + 1) + " entry " + std::to_string(r) +
+                                " is " + std::to_string(map[r]) + ", outside [0, " + std::to_string(n) + ")");
+    }
+  }
 
   KernelParams p{o.kernel, o.degree, o.gamma > 0.0 ? o.gamma : 1.0 / static_cast<double>(dim), o.coef0,
                  o.rbf_sigma};
   if (o.precision == KidPrecision::kFloat64) {
-    return run_kid<double, double>(features1, n1, features2, n2, dim, o, p);
+    return run_kid<double, double>(features1, n1, features2, n2, dim, o, p, maps);
   }
   if (o.kernel == KidKernel::kRbf) {
     // kernel_rbf mixes the float32 Gram matrix with float64 np.ones/np.outer terms, so K is float64.
-    return run_kid<float, double>(features1, n1, features2, n2, dim, o, p);
+    return run_kid<float, double>(features1, n1, features2, n2, dim, o, p, maps);
   }
-  return run_kid<float, float>(features1, n1, features2, n2, dim, o, p);
+  return run_kid<float, float>(features1, n1, features2, n2, dim, o, p, maps);
 }
 
 }  // namespace fidcpp

@@ -46,4 +46,22 @@ struct KidOptions {
 Result<KidResult> kernel_inception_distance(const float* features1, int64_t n1, const float* features2,
                                             int64_t n2, int64_t dim, const KidOptions& options = {});
 
+// The checks kernel_inception_distance makes before any work: dimension, options, subset size against both
+// counts, finite features.
+Status check_kid_inputs(const float* features1, int64_t n1, const float* features2, int64_t n2, int64_t dim,
+                        const KidOptions& options);
+
+// Row maps of resampled inputs (the bootstrap, metrics/bootstrap.h): position p of input 1 is row rows1[p]
+// of features1, p < n1, each entry in [0, n1); likewise rows2 for input 2 (nullptr: the identity). The
+// subsets are drawn over positions exactly as without maps. Two positions of a subset that map to the same
+// row are one image: that pair is left out of the within-input kernel sum, as the diagonal is, and the sum is
+// divided by the number of pairs kept (without repeated rows, exactly the plain KID of the gathered rows).
+struct KidRowMaps {
+  const int64_t* rows1 = nullptr;
+  const int64_t* rows2 = nullptr;
+};
+Result<KidResult> kernel_inception_distance(const float* features1, int64_t n1, const float* features2,
+                                            int64_t n2, int64_t dim, const KidOptions& options,
+                                            const KidRowMaps& maps);
+
 }  // namespace fidcpp

@@ -256,4 +256,52 @@ Result<GaussianStats> gaussian_stats_two_pass(const double* rows, int64_t n, int
   return two_pass_impl(rows, n, dim, MeanPrecision::kFloat64);
 }
 
+Result<GaussianStats> gaussian_stats_weighted(const float* rows, const uint32_t* counts, int64_t n_rows,
+                                              int64_t dim) {
+  FIDCPP_RETURN_IF_ERROR(check_dim(dim, "weighted statistics"));
+  if (n_rows < 0 || (n_rows > 0 && (rows == nullptr || counts == nullptr)))
+    return invalid_argument("weighted statistics: null rows or counts");
+  int64_t n = 0;
+  for (int64_t i = 0; i < n_rows; ++i) n += counts[i];
+  if (n < 2) {
+    return invalid_argument("weighted statistics: need a total count of at least 2 for a covariance, got " +
+                            std::to_string(n));
+  }
+  const size_t d = static_cast<size_t>(dim);
+  GaussianStats out;
+  out.dim = dim;
+  out.mu.assign(d, 0.0);
+  for (int64_t i = 0; i < n_rows; ++i) {
+    if (counts[i] == 0) continue;
+    const double c = static_cast<double>(counts[i]);
+    const float* r = rows + i * dim;
+    for (size_t j = 0; j < d; ++j) out.mu[j] += c * static_cast<double>(r[j]);
+  }
+  for (size_t j = 0; j < d; ++j) out.mu[j] /= static_cast<double>(n);
+
+  // Σ c·(x−μ)(x−μ)ᵀ as a sum of outer products of √c·(x−μ): rows drawn k times enter once, rows not drawn
+  // not at all (about 37% of them in a bootstrap resample).
+  out.sigma.assign(d * d, 0.0);
+  std::vector<double> block(static_cast<size_t>(kBlockRows) * d);
+  int64_t filled = 0;
+  for (int64_t i = 0; i < n_rows; ++i) {
+    if (counts[i] == 0) continue;
+    const double w = std::sqrt(static_cast<double>(counts[i]));
+    const float* r = rows + i * dim;
+    double* b = block.data() + static_cast<size_t>(filled) * d;
+    for (size_t j = 0; j < d; ++j) b[j] = w * (static_cast<double>(r[j]) - out.mu[j]);
+    if (++filled == kBlockRows) {
+      syrk_accumulate(block.data(), filled, dim, out.sigma.data());
+      filled = 0;
+    }
+  }
+  if (filled > 0) syrk_accumulate(block.data(), filled, dim, out.sigma.data());
+  const double scale = 1.0 / static_cast<double>(n - 1);
+  for (int64_t i = 0; i < dim; ++i) {
+    for (int64_t j = 0; j <= i; ++j) out.sigma[static_cast<size_t>(i * dim + j)] *= scale;
+  }
+  mirror_lower(out.sigma, dim);
+  return out;
+}
+
 }  // namespace fidcpp

@@ -71,6 +71,13 @@ Result<GaussianStats> gaussian_stats_two_pass(const float* rows, int64_t n, int6
                                               MeanPrecision mean_precision = MeanPrecision::kFloat64);
 Result<GaussianStats> gaussian_stats_two_pass(const double* rows, int64_t n, int64_t dim);
 
+// Two-pass statistics of row i repeated counts[i] times (a bootstrap resample given as multiplicities; Σ
+// counts ≥ 2): the same quantities as gaussian_stats_two_pass of the repeated rows up to rounding, at the
+// cost of the rows with a non-zero count only. The rows are not checked for NaN/Inf (the caller checks them
+// once).
+Result<GaussianStats> gaussian_stats_weighted(const float* rows, const uint32_t* counts, int64_t n_rows,
+                                              int64_t dim);
+
 // Rejects NaN/Inf in a row-major n×dim feature matrix, naming `what`, the row and the column.
 Status check_finite_features(const float* rows, int64_t n, int64_t dim, const char* what);
 Status check_finite_features(const double* rows, int64_t n, int64_t dim, const char* what);

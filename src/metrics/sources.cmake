@@ -5,6 +5,7 @@ set(FIDCPP_METRICS_SOURCES
   src/metrics/moments.cpp
   src/metrics/fid.cpp
   src/metrics/fid_infinity.cpp
+  src/metrics/bootstrap.cpp
   src/metrics/inception_score.cpp
   src/metrics/kid.cpp
   src/metrics/mifid.cpp

@@ -4,6 +4,7 @@ fidcpp_test(NAME test_metrics LABELS metrics SOURCES
   metrics/test_moments.cpp
   metrics/test_fid.cpp
   metrics/test_fid_infinity.cpp
+  metrics/test_bootstrap.cpp
   metrics/test_inception_score.cpp
   metrics/test_kid.cpp
   metrics/test_mifid.cpp
