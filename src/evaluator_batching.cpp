@@ -162,9 +162,11 @@ Status EvaluatorCore::add_images_device(Side side, const ImageBatch& images) {
   // Checked before loading the network, so the answer does not depend on the weights being present.
   if (!config_.make_backend && config_.device == DeviceKind::kCpu)
     return unsupported("device-pointer input needs the CUDA backend (this evaluator runs on the CPU)");
-  if (!config_.make_backend && !backend_built(DeviceKind::kCuda))
-    return unsupported(
-        "device-pointer input: not built with CUDA (configure with nvcc available, FIDCPP_CUDA=ON)");
+  if (!config_.make_backend) {
+    const Status cuda = backend_available(DeviceKind::kCuda);
+    if (!cuda.ok())
+      return Status(cuda.code(), "device-pointer input needs the CUDA backend: " + cuda.message());
+  }
   if (!images.data) return invalid_argument("device pointer is null");
   if (images.n <= 0 || images.width <= 0 || images.height <= 0)
     return invalid_argument("bad image batch: " + std::to_string(images.n) + " images of " +

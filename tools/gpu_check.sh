@@ -123,7 +123,8 @@ if [[ -d "$DEPS/root/usr" ]]; then
 fi
 JOBS=$(nproc)
 step configure 120 cmake -S "$SRC" -B "$B" "${args[@]}" || { summary configure-failed; exit 1; }
-step build 360 cmake --build "$B" --target test_gpu bench_gpu -j"$JOBS" || { summary build-failed; exit 1; }
+step build 360 cmake --build "$B" --target test_gpu bench_gpu fidcpp_cli fidcpp_cuda_module test_cuda_module \
+  -j"$JOBS" || { summary build-failed; exit 1; }
 
 # 2. Is there a device? bench_gpu exits 77 with "no CUDA device" where there is none.
 step device 60 sh -c "nvidia-smi --query-gpu=name,memory.total,driver_version,compute_cap --format=csv,noheader;
@@ -138,6 +139,8 @@ fi
 # 3. Tests, sanitizers, speed. A failing step is recorded and the rest still run.
 fail=0
 step ctest_gpu 240 ctest --test-dir "$B" -L gpu --output-on-failure || fail=1
+# The CLI's --device cuda through the run-time module (libfidcpp-cuda.so next to it) against --device cpu.
+step cli_module 60 "$B/tests/test_cuda_module" --gtest_filter='CudaModule.TheBuiltModule*' || fail=1
 # Every GPU test but the 450-image evaluator one, which the sanitizers would slow tenfold.
 kernel_tests='-GpuEvaluator.*'
 step sanitizer_memcheck 150 compute-sanitizer --tool memcheck --error-exitcode 1 \

@@ -51,3 +51,36 @@ add_dependencies(test_cli_features fidcpp_cli)
 fidcpp_test(NAME test_cli_fid_infinity LABELS cli SOURCES cli/test_cli_fid_infinity.cpp model/synthetic_weights.cpp)
 target_include_directories(test_cli_fid_infinity PRIVATE ${PROJECT_SOURCE_DIR}/tests/model ${PROJECT_SOURCE_DIR}/tests/api)
 add_dependencies(test_cli_fid_infinity fidcpp_cli)
+# The CUDA module loader (src/backend/cuda_module.h) against stand-in modules, with or without CUDA: one that
+# creates a CPU backend (the CLI's --device cuda runs end to end through it), and two it must refuse.
+set(fidcpp_fake_modules "")
+foreach(kind ok wrong_id wrong_abi)
+  add_library(fidcpp_fake_cuda_${kind} MODULE cli/fake_cuda_module.cpp)
+  target_include_directories(fidcpp_fake_cuda_${kind} PRIVATE ${PROJECT_SOURCE_DIR}/src)
+  target_compile_options(fidcpp_fake_cuda_${kind} PRIVATE ${FIDCPP_WARNINGS})
+  set(id "${FIDCPP_BUILD_ID}")
+  set(abi "fidcpp::kCudaModuleAbi")
+  if(kind STREQUAL "wrong_id")
+    set(id "0.0.0/other-compiler/0000000000000000")
+  elseif(kind STREQUAL "wrong_abi")
+    set(abi "fidcpp::kCudaModuleAbi + 1")
+  endif()
+  target_compile_definitions(fidcpp_fake_cuda_${kind} PRIVATE FAKE_BUILD_ID="${id}" "FAKE_ABI=${abi}"
+                                                               FAKE_KIND_OK=$<STREQUAL:${kind},ok>)
+  target_link_libraries(fidcpp_fake_cuda_${kind} PRIVATE fidcpp)
+  target_link_options(fidcpp_fake_cuda_${kind} PRIVATE
+                      -Wl,--version-script=${PROJECT_SOURCE_DIR}/src/backend/cuda/cuda_module.map
+                      -Wl,--exclude-libs,ALL)
+  list(APPEND fidcpp_fake_modules "FIDCPP_FAKE_CUDA_${kind}=\"$<TARGET_FILE:fidcpp_fake_cuda_${kind}>\"")
+endforeach()
+fidcpp_test(NAME test_cuda_module LABELS cli SOURCES cli/test_cuda_module.cpp model/synthetic_weights.cpp)
+target_include_directories(test_cuda_module PRIVATE ${PROJECT_SOURCE_DIR}/tests/model ${PROJECT_SOURCE_DIR}/tests/api)
+set(fidcpp_real_module "")
+if(FIDCPP_HAVE_CUDA)
+  set(fidcpp_real_module "$<TARGET_FILE:fidcpp_cuda_module>")
+endif()
+target_compile_definitions(test_cuda_module PRIVATE ${fidcpp_fake_modules}
+                           FIDCPP_SHARED_LIBRARY="$<TARGET_FILE:fidcpp_shared>"
+                           FIDCPP_REAL_CUDA_MODULE="${fidcpp_real_module}")
+add_dependencies(test_cuda_module fidcpp_cli fidcpp_shared fidcpp_fake_cuda_ok fidcpp_fake_cuda_wrong_id
+                 fidcpp_fake_cuda_wrong_abi)

@@ -37,6 +37,39 @@ got = float(open(sys.argv[1]).read().split()[1])
 want = 2048 * (0.25 + 1 + 1.5 - 2 * math.sqrt(1.5))
 assert abs(got - want) < 1e-3 * want, (got, want)
 PY
+# The CUDA backend is a module the library opens at run time (docs/cuda.md, "The CUDA module"): the installed
+# CLI links no CUDA library, runs where none can be found, and says why --device cuda cannot; with the
+# libraries present it finds the module in ../lib and the runtime reports the device (none here).
+if [[ -f "$T/prefix/lib/libfidcpp-cuda.so" ]]; then
+  if ldd "$T/prefix/bin/fidcpp" | grep -E 'libcuda|libcudart|libcublas|libcusolver'; then
+    echo "packaging: the installed CLI links CUDA libraries"; exit 1
+  fi
+  images="$T/images"; mkdir -p "$images"; cp "$SRC/tests/data/images/jpeg_444.jpg" "$images/"
+  cuda_run() { rc=0; "$@" fid "$images" "$images" --device cuda --weights /no/such/w.safetensors 2>"$T/err" || rc=$?; }
+  cuda_run "$T/prefix/bin/fidcpp"
+  if ! { [[ $rc == 6 ]] && grep -q "no CUDA device" "$T/err"; } && [[ $rc != 4 ]]; then
+    echo "packaging: --device cuda with the installed module: exit $rc, $(cat "$T/err")"; exit 1
+  fi
+  # Hidden CUDA libraries: the dynamic linker without its cache, where the CUDA toolkit's folder is listed.
+  loader=$(readelf -l "$T/prefix/bin/fidcpp" | sed -n 's/.*interpreter: \(.*\)]/\1/p')
+  deps=$("$loader" --inhibit-cache --list "$T/prefix/lib/libfidcpp-cuda.so" 2>&1 || true)
+  if grep -qE 'not found|cannot open shared' <<<"$deps"; then
+    "$loader" --inhibit-cache "$T/prefix/bin/fidcpp" fid "$T/a.npz" "$T/b.npz" >"$T/hidden.txt"
+    python3 - "$T/hidden.txt" "$T/out.txt" <<'PY'
+import sys
+hidden = float(open(sys.argv[1]).read().split()[0])
+installed = float(open(sys.argv[2]).read().split()[1])
+assert abs(hidden - installed) < 1e-9 * installed, (hidden, installed)
+PY
+    cuda_run "$loader" --inhibit-cache "$T/prefix/bin/fidcpp"
+    if [[ $rc != 6 ]] || ! grep -q "cannot load the CUDA module" "$T/err" || ! grep -q "libcu" "$T/err"; then
+      echo "packaging: --device cuda with the CUDA libraries hidden: exit $rc, $(cat "$T/err")"; exit 1
+    fi
+    echo "packaging: CLI without CUDA libraries: runs; --device cuda: $(cat "$T/err")"
+  else
+    echo "packaging: the CUDA libraries are on the linker's default path here; the hidden-library run is skipped"
+  fi
+fi
 export PKG_CONFIG_PATH="$T/prefix/lib/pkgconfig:$T/prefix/lib/x86_64-linux-gnu/pkgconfig"
 cc "$SRC/tests/packaging/consumer/consumer.c" -o "$T/consumer_c" $(pkg-config --cflags --libs fidcpp) \
   -Wl,-rpath,"$(pkg-config --variable=libdir fidcpp)"

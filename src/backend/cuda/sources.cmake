@@ -32,3 +32,18 @@ target_link_libraries(fidcpp_cuda PUBLIC CUDA::cudart_static CUDA::cublas CUDA::
 # The device preprocessing uploads the resize plans (make_*_axis, src/preprocess/): their objects are part of
 # this library too (CMakeLists.txt), so it does not link fidcpp.
 target_sources(fidcpp_cuda PRIVATE $<TARGET_OBJECTS:fidcpp_preprocess>)
+
+# libfidcpp-cuda.so: the module the library opens on --device cuda|auto (src/backend/cuda_module.h). It holds
+# the kernels, the backend, the CUDA runtime (static) and whatever library code they use; it exports only
+# fidcpp_cuda_module_entry. Built next to the CLI, so a build tree's `fidcpp --device cuda` finds it.
+add_library(fidcpp_cuda_module MODULE ${PROJECT_SOURCE_DIR}/src/backend/cuda/cuda_module.cpp)
+set_target_properties(fidcpp_cuda_module PROPERTIES OUTPUT_NAME fidcpp-cuda PREFIX lib
+                                                    LIBRARY_OUTPUT_DIRECTORY ${PROJECT_BINARY_DIR})
+target_compile_definitions(fidcpp_cuda_module PRIVATE FIDCPP_BUILD_ID="${FIDCPP_BUILD_ID}")
+target_include_directories(fidcpp_cuda_module PRIVATE ${PROJECT_SOURCE_DIR}/src ${CUDAToolkit_INCLUDE_DIRS})
+target_compile_options(fidcpp_cuda_module PRIVATE ${FIDCPP_WARNINGS})
+target_link_libraries(fidcpp_cuda_module PRIVATE fidcpp_cuda fidcpp)
+set(FIDCPP_CUDA_MODULE_MAP ${PROJECT_SOURCE_DIR}/src/backend/cuda/cuda_module.map)
+target_link_options(fidcpp_cuda_module PRIVATE -Wl,--version-script=${FIDCPP_CUDA_MODULE_MAP} -Wl,--no-undefined
+                    -Wl,--as-needed -Wl,--exclude-libs,ALL)
+set_property(TARGET fidcpp_cuda_module APPEND PROPERTY LINK_DEPENDS ${FIDCPP_CUDA_MODULE_MAP})
