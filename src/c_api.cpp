@@ -512,6 +512,68 @@ fidcpp_status fidcpp_is_infinity_compute(fidcpp_evaluator* e, const fidcpp_infin
   return infinity_compute(e, options, value, sizes, values, true);
 }
 
+void fidcpp_bootstrap_options_default(fidcpp_bootstrap_options* o) {
+  if (!o) return;
+  *o = fidcpp_bootstrap_options{};
+  o->struct_size = sizeof(fidcpp_bootstrap_options);
+  const fidcpp::BootstrapOptions defaults;
+  o->level = defaults.level;
+  o->replicates = int(defaults.replicates);
+  o->seed = defaults.seed;
+}
+
+namespace {
+
+// FID, or with `kid` the KID mean of kid_subsets subsets of kid_subset_size.
+fidcpp_status bootstrap_compute(fidcpp_evaluator* e, const fidcpp_bootstrap_options* options, bool kid,
+                                int kid_subsets, int kid_subset_size, double* low, double* high,
+                                double* values) {
+  return on_evaluator(e, [&]() -> fidcpp_status {
+    FIDCPP_C_REQUIRE(e, low && high, "low and high must not be null");
+    if (kid) {
+      FIDCPP_C_REQUIRE(e, kid_subsets > 0, "subsets must be > 0, got " + std::to_string(kid_subsets));
+      FIDCPP_C_REQUIRE(e, kid_subset_size > 1,
+                       "subset_size must be > 1, got " + std::to_string(kid_subset_size));
+    }
+    fidcpp_bootstrap_options co;
+    fidcpp_bootstrap_options_default(&co);
+    if (options) {
+      FIDCPP_C_REQUIRE(e, options->struct_size == sizeof(fidcpp_bootstrap_options),
+                       "bootstrap options struct_size is " + std::to_string(options->struct_size) +
+                           ", expected " + std::to_string(sizeof(fidcpp_bootstrap_options)) +
+                           " (call fidcpp_bootstrap_options_default)");
+      co = *options;
+    }
+    if (fidcpp_status st = flushed(e)) return st;
+    fidcpp::BootstrapOptions o;
+    o.level = co.level;
+    o.replicates = co.replicates;
+    o.seed = co.seed;
+    fidcpp::KidOptions k;
+    k.subsets = kid_subsets;
+    k.subset_size = kid_subset_size;
+    auto r = kid ? e->core->kid_bootstrap(k, o) : e->core->fid_bootstrap(o);
+    if (!r.ok()) return report(e, r.status());
+    *low = r->low;
+    *high = r->high;
+    if (values) std::copy(r->values.begin(), r->values.end(), values);
+    return FIDCPP_STATUS_OK;
+  });
+}
+
+}  // namespace
+
+fidcpp_status fidcpp_fid_bootstrap_compute(fidcpp_evaluator* e, const fidcpp_bootstrap_options* options,
+                                           double* low, double* high, double* values) {
+  return bootstrap_compute(e, options, false, 0, 0, low, high, values);
+}
+
+fidcpp_status fidcpp_kid_bootstrap_compute(fidcpp_evaluator* e, int subsets, int subset_size,
+                                           const fidcpp_bootstrap_options* options, double* low, double* high,
+                                           double* values) {
+  return bootstrap_compute(e, options, true, subsets, subset_size, low, high, values);
+}
+
 fidcpp_status fidcpp_mifid_compute(fidcpp_evaluator* e, double cosine_eps, double* mifid) {
   return on_evaluator(e, [&]() -> fidcpp_status {
     FIDCPP_C_REQUIRE(e, mifid, "mifid is null");

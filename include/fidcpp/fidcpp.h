@@ -262,6 +262,34 @@ fidcpp_status fidcpp_fid_infinity_compute(fidcpp_evaluator* evaluator, const fid
 fidcpp_status fidcpp_is_infinity_compute(fidcpp_evaluator* evaluator, const fidcpp_infinity_options* options,
                                          double* value, int64_t* sizes, double* values);
 
+/* Bootstrap percentile confidence intervals for FID and KID (docs/metrics-extra.md): the metric of
+ * `replicates` resamples in which both sides are drawn independently with replacement (n draws each) from
+ * their kept features; low and high are the replicates' (1 - level)/2 and (1 + level)/2 quantiles (numpy's
+ * linear interpolation). The point estimate stays fidcpp_fid_compute / fidcpp_kid_compute. Replicate b draws
+ * from numpy RandomState(s_b), s_b = RandomState(seed).randint(0, 2**32, size=replicates, dtype=uint32)[b]:
+ * reproducible for a seed and bitwise independent of the thread count (the replicates run on the evaluator's
+ * threads). Needs keep_features and per-image features on both sides (images or .npy, not .npz). */
+typedef struct fidcpp_bootstrap_options {
+  uint32_t struct_size; /* sizeof(fidcpp_bootstrap_options); set by fidcpp_bootstrap_options_default */
+  double level;         /* confidence level in (0, 1) (default 0.95) */
+  int replicates;       /* resamples, 2 .. 100000 (default 200) */
+  uint32_t seed;        /* default 2020 */
+} fidcpp_bootstrap_options;
+
+/* Fills *options with defaults. */
+void fidcpp_bootstrap_options_default(fidcpp_bootstrap_options* options);
+
+/* Interval of FID into *low and *high. options NULL = defaults. values, when not NULL, must hold
+ * options->replicates doubles and receives each replicate's FID, in replicate order. */
+fidcpp_status fidcpp_fid_bootstrap_compute(fidcpp_evaluator* evaluator, const fidcpp_bootstrap_options* options,
+                                           double* low, double* high, double* values);
+
+/* Interval of the KID mean; each replicate is fidcpp_kid_compute(subsets, subset_size) of the resampled
+ * sides (the same seeded subsets in every replicate), as above. */
+fidcpp_status fidcpp_kid_bootstrap_compute(fidcpp_evaluator* evaluator, int subsets, int subset_size,
+                                           const fidcpp_bootstrap_options* options, double* low, double* high,
+                                           double* values);
+
 /* Static string for a status code. */
 const char* fidcpp_status_name(fidcpp_status status);
 

@@ -179,6 +179,21 @@ class Evaluator {
   InfinityResult is_infinity(int num_points = 15, int64_t min_n = 5000, uint32_t seed = 2020) {
     return infinity(&fidcpp_is_infinity_compute, num_points, min_n, seed);
   }
+  // Bootstrap percentile intervals of FID and of the KID mean (fidcpp_fid_bootstrap_compute,
+  // fidcpp_kid_bootstrap_compute); the point estimates stay fid() and kid().
+  BootstrapResult fid_bootstrap(double level = 0.95, int replicates = 200, uint32_t seed = 2020) {
+    fidcpp_bootstrap_options o = bootstrap_options(level, replicates, seed);
+    BootstrapResult r = bootstrap_result(o);
+    check(fidcpp_fid_bootstrap_compute(e_.get(), &o, &r.low, &r.high, r.values.data()));
+    return r;
+  }
+  BootstrapResult kid_bootstrap(int subsets = 100, int subset_size = 1000, double level = 0.95,
+                                int replicates = 200, uint32_t seed = 2020) {
+    fidcpp_bootstrap_options o = bootstrap_options(level, replicates, seed);
+    BootstrapResult r = bootstrap_result(o);
+    check(fidcpp_kid_bootstrap_compute(e_.get(), subsets, subset_size, &o, &r.low, &r.high, r.values.data()));
+    return r;
+  }
   double mifid(double cosine_eps = 0.1) {
     double v = 0;
     check(fidcpp_mifid_compute(e_.get(), cosine_eps, &v));
@@ -215,6 +230,23 @@ class Evaluator {
     r.sizes.resize(num_points > 0 ? size_t(num_points) : 0);
     r.values.resize(r.sizes.size());
     check(compute(e_.get(), &o, &r.value, r.sizes.data(), r.values.data()));
+    return r;
+  }
+  static fidcpp_bootstrap_options bootstrap_options(double level, int replicates, uint32_t seed) {
+    fidcpp_bootstrap_options o;
+    fidcpp_bootstrap_options_default(&o);
+    o.level = level;
+    o.replicates = replicates;
+    o.seed = seed;
+    return o;
+  }
+  static BootstrapResult bootstrap_result(const fidcpp_bootstrap_options& o) {
+    BootstrapResult r;
+    r.level = o.level;
+    r.replicates = o.replicates;
+    r.seed = o.seed;
+    // Sized only for a count the library accepts; it refuses the others before writing.
+    if (o.replicates >= 2 && o.replicates <= 100000) r.values.resize(size_t(o.replicates));
     return r;
   }
   std::vector<float> rows(fidcpp_side side, bool logits) {

@@ -96,7 +96,10 @@ const char* kCommonHelp =
     "  --is-inf                  metrics A B: Inception Score of B extrapolated likewise\n"
     "  --inf-points N            FID/IS infinity subset sizes (default 15)\n"
     "  --inf-min N               FID/IS infinity smallest subset (default 5000; below B's count)\n"
-    "  --seed S                  FID/IS infinity subset seed (default 2020)\n";
+    "  --ci LEVEL                metrics/fid/kid A B: bootstrap confidence interval of FID and KID at\n"
+    "                            LEVEL in (0, 1), e.g. 0.95 (docs/metrics-extra.md)\n"
+    "  --bootstrap N             --ci: bootstrap replicates (default 200)\n"
+    "  --seed S                  FID/IS infinity subset and bootstrap resampling seed (default 2020)\n";
 
 struct Args {
   std::string command;
@@ -118,6 +121,8 @@ struct Args {
   int inf_points = 15;
   int inf_min = 5000;
   int seed = 2020;
+  double ci_level = 0;  // --ci; 0 = no interval
+  int bootstrap = 0;    // --bootstrap; 0 = not given (200)
   bool want_fid_inf = false, want_is_inf = false;
   bool want_fid = false, want_kid = false, want_is = false, want_mifid = false, want_prc = false;
   bool want_dc = false;
@@ -216,6 +221,14 @@ Args parse_args(int argc, char** argv) {
       a.inf_min = parse_int(f, value(), 2, 1 << 30);
     } else if (f == "--seed") {
       a.seed = parse_int(f, value(), 0, 2147483647);
+    } else if (f == "--ci") {
+      const std::string v = value();
+      char* end = nullptr;
+      a.ci_level = std::strtod(v.c_str(), &end);
+      if (v.empty() || *end || !(a.ci_level > 0 && a.ci_level < 1))
+        throw UsageError{"--ci expects a confidence level in (0, 1), e.g. 0.95, got '" + v + "'"};
+    } else if (f == "--bootstrap") {
+      a.bootstrap = parse_int(f, value(), 2, 100000);
     } else if (f == "--is" || f == "--isc") {
       a.want_is = true;
     } else if (f == "--mifid") {
@@ -328,6 +341,8 @@ int run_metrics_multi(const Args& a) {
   if (a.want_fid_inf || a.want_is_inf)
     throw UsageError{
         "--fid-inf and --is-inf take one generated set (fidcpp metrics A B), not several or --plot"};
+  if (a.ci_level > 0)
+    throw UsageError{"--ci takes one generated set (fidcpp metrics A B), not several or --plot"};
   const bool fid = a.want_fid || a.command == "fid", kid = a.want_kid, is = a.want_is, mifid = a.want_mifid,
              prc = a.want_prc, dc = a.want_dc;
   if (!(fid || kid || is || mifid || prc || dc))
@@ -505,6 +520,12 @@ int run_metrics(const Args& a) {
         "fidcpp metrics: choose at least one of --fid --kid --is --mifid --prc --dc --fid-inf --is-inf"};
   if (a.command == "metrics" && need == 1 && (fid || kid || mifid || prc || dc))
     throw UsageError{"fidcpp metrics with one input can only compute --is"};
+  const bool ci = a.ci_level > 0;
+  if (a.bootstrap > 0 && !ci)
+    throw UsageError{"--bootstrap N sets the replicates of --ci LEVEL; give --ci too"};
+  if (ci && !(fid || kid))
+    throw UsageError{
+        "--ci gives intervals for FID and KID: add --fid or --kid (or use `fidcpp fid` / `fidcpp kid`)"};
   if (a.command == "stats" && a.output.empty()) throw UsageError{"fidcpp stats needs -o FILE.npz"};
   const fidcpp_cli::MpiWorld& world = fidcpp_cli::mpi_world();
   if (a.shard_count > 0 && a.command != "stats")
@@ -512,7 +533,7 @@ int run_metrics(const Args& a) {
   if (a.shard_count > 0 && world.size > 1)
     throw UsageError{"--shard cannot be combined with an MPI launch (the ranks already split the inputs)"};
 
-  fidcpp::Options o = evaluator_options(a, kid || mifid || prc || dc || fid_inf, is || is_inf);
+  fidcpp::Options o = evaluator_options(a, kid || mifid || prc || dc || fid_inf || ci, is || is_inf);
   Progress progress;
   const bool show_progress = progress.attach(o, a.quiet, a.json, world.rank == 0);
   fidcpp::Evaluator ev(o);
@@ -563,6 +584,16 @@ int run_metrics(const Args& a) {
   if (fid_inf) inf.emplace_back("fid", ev.fid_infinity(a.inf_points, a.inf_min, uint32_t(a.seed)));
   if (is_inf) inf.emplace_back("is", ev.is_infinity(a.inf_points, a.inf_min, uint32_t(a.seed)));
   for (const auto& r : inf) results.emplace_back(r.first + "_infinity", r.second.value);
+  // Bootstrap intervals, keyed by the metric they qualify ("confidence_intervals" in --json).
+  std::vector<std::pair<std::string, fidcpp::BootstrapResult>> intervals;
+  const int replicates = a.bootstrap > 0 ? a.bootstrap : 200;
+  if (ci && fid)
+    intervals.emplace_back("frechet_inception_distance",
+                           ev.fid_bootstrap(a.ci_level, replicates, uint32_t(a.seed)));
+  if (ci && kid)
+    intervals.emplace_back(
+        "kernel_inception_distance_mean",
+        ev.kid_bootstrap(a.kid_subsets, a.kid_subset_size, a.ci_level, replicates, uint32_t(a.seed)));
 
   std::vector<std::string> written;
   if (a.command == "stats") {
@@ -580,6 +611,21 @@ int run_metrics(const Args& a) {
   for (size_t i = 0; i < a.inputs.size() && (fid || mifid || !written.empty()); ++i) {
     std::string w = fidcpp_cli::small_sample_warning(i == 0 ? "A" : "B", ev.count(sides[i]), a.tap);
     if (!w.empty()) warnings.push_back(std::move(w));
+  }
+  // A percentile interval that misses the estimate: resampling repeats images, which adds the metric's own
+  // small-sample bias a second time (docs/metrics-extra.md "Bootstrap confidence intervals").
+  for (const auto& iv : intervals) {
+    for (const auto& r : results) {
+      if (r.first != iv.first || (r.second >= iv.second.low && r.second <= iv.second.high)) continue;
+      char buf[400];
+      std::snprintf(
+          buf, sizeof buf,
+          "%s %.6g lies outside its bootstrap interval [%.6g, %.6g]: the resamples' small-sample bias "
+          "dominates at %llu and %llu images (docs/metrics-extra.md)",
+          r.first.c_str(), r.second, iv.second.low, iv.second.high, (unsigned long long)ev.count(sides[0]),
+          (unsigned long long)ev.count(sides[1]));
+      warnings.push_back(buf);
+    }
   }
   for (const auto& w : warnings)
     std::fprintf(stderr, "fidcpp %s: warning: %s\n", a.command.c_str(), w.c_str());
@@ -611,6 +657,19 @@ int run_metrics(const Args& a) {
       }
       std::printf("\n  },\n");
     }
+    if (!intervals.empty()) {
+      std::printf("  \"confidence_intervals\": {");
+      for (size_t i = 0; i < intervals.size(); ++i) {
+        const fidcpp::BootstrapResult& r = intervals[i].second;
+        std::printf(
+            "%s\n    \"%s\": {\"level\": %s, \"low\": %s, \"high\": %s, \"replicates\": %lld, "
+            "\"seed\": %u}",
+            i ? "," : "", intervals[i].first.c_str(), json_number(r.level).c_str(),
+            json_number(r.low).c_str(), json_number(r.high).c_str(), (long long)r.replicates,
+            unsigned(r.seed));
+      }
+      std::printf("\n  },\n");
+    }
     std::printf("  \"warnings\": %s,\n  \"written\": [", fidcpp_cli::json_warnings(warnings).c_str());
     for (size_t i = 0; i < written.size(); ++i)
       std::printf("%s%s", i ? ", " : "", json_string(written[i]).c_str());
@@ -627,6 +686,10 @@ int run_metrics(const Args& a) {
     } else {
       for (auto& r : results) std::printf("%s: %.9g\n", r.first.c_str(), r.second);
     }
+    for (const auto& iv : intervals)
+      std::printf("%s: %g%% interval [%.9g, %.9g] (%lld bootstrap replicates, seed %u)\n", iv.first.c_str(),
+                  100.0 * iv.second.level, iv.second.low, iv.second.high, (long long)iv.second.replicates,
+                  unsigned(iv.second.seed));
     for (auto& w : written) std::fprintf(stderr, "wrote %s\n", w.c_str());
   }
   return kExitOk;
@@ -650,7 +713,7 @@ int run_features(const Args& a) {
   if (!a.plot.empty()) throw UsageError{"--plot applies to `fidcpp metrics` and `fidcpp fid` only"};
   if (!a.save_stats.empty()) throw UsageError{"--save-stats does not apply to `fidcpp features`"};
   if (a.want_fid || a.want_kid || a.want_is || a.want_mifid || a.want_prc || a.want_dc || a.want_fid_inf ||
-      a.want_is_inf)
+      a.want_is_inf || a.ci_level > 0)
     throw UsageError{"fidcpp features computes no metric (--fid, --kid, ... apply to `fidcpp metrics`)"};
   if (fidcpp_cli::mpi_world().size > 1) throw UsageError{"fidcpp features is not supported under MPI"};
   std::vector<std::string> outputs = {a.output};

@@ -51,6 +51,10 @@ add_dependencies(test_cli_features fidcpp_cli)
 fidcpp_test(NAME test_cli_fid_infinity LABELS cli SOURCES cli/test_cli_fid_infinity.cpp model/synthetic_weights.cpp)
 target_include_directories(test_cli_fid_infinity PRIVATE ${PROJECT_SOURCE_DIR}/tests/model ${PROJECT_SOURCE_DIR}/tests/api)
 add_dependencies(test_cli_fid_infinity fidcpp_cli)
+# Bootstrap confidence intervals of FID and KID through the CLI and the C/C++ API (docs/metrics-extra.md).
+fidcpp_test(NAME test_cli_bootstrap LABELS cli SOURCES cli/test_cli_bootstrap.cpp model/synthetic_weights.cpp)
+target_include_directories(test_cli_bootstrap PRIVATE ${PROJECT_SOURCE_DIR}/tests/model ${PROJECT_SOURCE_DIR}/tests/api)
+add_dependencies(test_cli_bootstrap fidcpp_cli)
 # The CUDA module loader (src/backend/cuda_module.h) against stand-in modules, with or without CUDA: one that
 # creates a CPU backend (the CLI's --device cuda runs end to end through it), and two it must refuse.
 set(fidcpp_fake_modules "")
