@@ -142,7 +142,9 @@ class EvaluatorCore {
   Status fold_device_moments(Side side);
   Status add_files(Side side, const std::vector<std::string>& files);
   Status add_files_cached(Side side, const std::vector<std::string>& files);
-  Status add_npz(Side side, const std::string& path);
+  Status add_npz(Side side, const std::string& path, int shard_index = 0, int shard_count = 1);
+  // The images of an ADM-style batch (.npz arr_0), or shard `shard_index` of `shard_count` of them.
+  Status add_npz_images(Side side, const std::string& path, int shard_index, int shard_count);
   Status add_npy(Side side, const std::string& path);
   Result<const SideState*> side_with_features(Side side, const char* metric) const;
 

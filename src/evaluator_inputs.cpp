@@ -1,5 +1,6 @@
-// EvaluatorCore's input resolution: a path is statistics (.npz), features (.npy) or an image source (folder,
-// zip, list), taken whole or as one shard of a split run.
+// EvaluatorCore's input resolution: a path is statistics (.npz with mu/sigma or our sums), an image batch
+// (.npz with arr_0 N x H x W x 3 uint8, as ADM's sample scripts write), features (.npy) or an image source
+// (folder, zip, list), taken whole or as one shard of a split run.
 #include <cctype>
 #include <cstdint>
 #include <string>
@@ -7,7 +8,9 @@
 
 #include "evaluator.h"
 #include "evaluator_side.h"
+#include "io/image_decode.h"
 #include "io/image_source.h"
+#include "io/npz_images.h"
 #include "metrics/stats_file.h"
 
 namespace fidcpp {
@@ -30,7 +33,21 @@ std::pair<size_t, size_t> shard_range(size_t n, int index, int count) {
 
 }  // namespace
 
-Status EvaluatorCore::add_npz(Side side, const std::string& path) {
+Status EvaluatorCore::add_npz(Side side, const std::string& path, int shard_index, int shard_count) {
+  // Decided by the members, never by guessing: statistics (mu + sigma, or n + sum + sum_outer) win over an
+  // image batch in the same file (ADM's reference batches hold both; their mu/sigma are what ADM's evaluator
+  // compares with), then arr_0 as uint8 N x H x W x 3 is an image batch.
+  FIDCPP_ASSIGN_OR_RETURN(const NpzContents c, inspect_npz(path));
+  if (!c.has_fid_stats && !c.has_moments) {
+    if (c.image_batch) return add_npz_images(side, path, shard_index, shard_count);
+    std::string keys;
+    for (const std::string& k : c.keys) keys += (keys.empty() ? "" : ", ") + k;
+    return bad_input("'" + path +
+                     "' is neither statistics (mu and sigma) nor an image batch (arr_0, uint8 N x H x " +
+                     "W x 3): it holds " + (keys.empty() ? "nothing" : keys) +
+                     (c.arr_0_problem.empty() ? "" : "; arr_0: " + c.arr_0_problem));
+  }
+  if (shard_index != 0) return Status();  // statistics go in once, with the first shard
   FIDCPP_RETURN_IF_ERROR(flush());
   SideState& s = *sides_[side_index(side)];
   auto moments = read_moments_npz(path);
@@ -59,6 +76,54 @@ Status EvaluatorCore::add_npz(Side side, const std::string& path) {
         "' holds only mu and sigma (pytorch-fid format), which cannot be merged with other data "
         "on the same side");
   s.fixed_stats = std::move(g);
+  return Status();
+}
+
+Status EvaluatorCore::add_npz_images(Side side, const std::string& path, int shard_index, int shard_count) {
+  SideState& s = *sides_[side_index(side)];
+  if (s.fixed_stats)
+    return invalid_argument(std::string("the ") + side_name(side) +
+                            " side holds pytorch-fid statistics (mu, sigma only); images cannot be added");
+  FIDCPP_ASSIGN_OR_RETURN(const DecodeLimits limits, decode_limits_from_env());
+  FIDCPP_ASSIGN_OR_RETURN(NpzImageBatch batch, NpzImageBatch::open(path, limits.max_side));
+  const auto [first, end] = shard_range(size_t(batch.count()), shard_index, shard_count);
+  if (int64_t(batch.height()) * batch.width() > limits.max_pixels)
+    return invalid_argument("image batch '" + path + "': images of " + std::to_string(batch.width()) + "x" +
+                            std::to_string(batch.height()) + " exceed the limit of " +
+                            std::to_string(limits.max_pixels) + " pixels (FIDCPP_MAX_IMAGE_PIXELS)");
+  if (first == end) return Status();
+  FIDCPP_RETURN_IF_ERROR(ensure_network());
+  FIDCPP_RETURN_IF_ERROR(batch.skip(int64_t(first)));
+  s.expected += end - first;
+  // One forward batch of raw images at a time: memory stays at batch_ images however many the file holds.
+  std::vector<uint8_t> pixels;
+  size_t next = first;
+  while (next < end) {
+    const int free_slots = batch_ - s.n_pending;
+    const size_t take = std::min<size_t>(size_t(free_slots), end - next);
+    pixels.resize(take * batch.image_bytes());
+    FIDCPP_RETURN_IF_ERROR(batch.read(int64_t(take), pixels.data()));
+    std::vector<Status> errors(take);
+    pool_->parallel_for(take, [&](size_t b, size_t e, int w) {
+      for (size_t i = b; i < e; ++i) {
+        RgbImageView v;
+        v.data = pixels.data() + i * batch.image_bytes();
+        v.width = batch.width();
+        v.height = batch.height();
+        v.row_stride = ptrdiff_t(batch.width()) * 3;
+        v.pixel_stride = 3;
+        errors[i] =
+            preprocessors_[size_t(w)].run(v, s.pending() + int64_t(s.n_pending + int(i)) * kInputFloats);
+      }
+    });
+    for (size_t i = 0; i < take; ++i)
+      if (!errors[i].ok())
+        return errors[i].with_context("image batch '" + path + "' image " + std::to_string(next + i));
+    s.n_pending += int(take);
+    next += take;
+    if (s.n_pending == batch_) FIDCPP_RETURN_IF_ERROR(process_pending(side));
+  }
+  if (end == size_t(batch.count())) FIDCPP_RETURN_IF_ERROR(batch.finish());
   return Status();
 }
 
@@ -102,7 +167,7 @@ Status EvaluatorCore::add_path_shard(Side side, const std::string& path, int ind
                             std::to_string(count - 1) + "] (0-based, for " + std::to_string(count) +
                             " shards)");
   sides_[side_index(side)]->sharded = true;
-  if (ends_with_ci(path, ".npz")) return index == 0 ? add_npz(side, path) : Status();
+  if (ends_with_ci(path, ".npz")) return add_npz(side, path, index, count);
   if (ends_with_ci(path, ".npy")) {
     FIDCPP_RETURN_IF_ERROR(flush());
     FIDCPP_ASSIGN_OR_RETURN(FeatureMatrix f, read_features_npy(path));

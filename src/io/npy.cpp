@@ -282,6 +282,47 @@ Result<NpyArray> parse_npy(const uint8_t* data, size_t size, const std::string& 
   return a;
 }
 
+Result<NpyHeader> parse_npy_header(const uint8_t* data, size_t size, const std::string& what) {
+  if (size < 10 || std::memcmp(data, kMagic, 6) != 0)
+    return bad_input(what + ": not a .npy array (bad magic)");
+  const int major = data[6];
+  if (major != 1 && major != 2 && major != 3)
+    return unsupported(what + ": .npy format version " + std::to_string(major) + "." +
+                       std::to_string(data[7]));
+  if (major != 1 && size < 12) return bad_input(what + ": truncated .npy header");
+  const size_t header_len = major == 1 ? load_le16(data + 8) : load_le32(data + 8);
+  const size_t header_start = major == 1 ? 10 : 12;
+  if (header_len > kMaxHeaderBytes)
+    return bad_input(what + ": .npy header of " + std::to_string(header_len) + " bytes is too long");
+  NpyHeader h;
+  h.header_bytes = header_start + header_len;
+  if (size < h.header_bytes) return h;
+  std::string text(reinterpret_cast<const char*>(data + header_start), header_len);
+  FIDCPP_RETURN_IF_ERROR(HeaderParser(text, what).parse(h.descr, h.fortran_order, h.shape));
+  h.complete = true;
+  return h;
+}
+
+Result<std::map<std::string, NpyArray>> read_npz_members(const std::string& path,
+                                                         const std::vector<std::string>& names,
+                                                         const NpyLimits& limits) {
+  ZipLimits zl;
+  zl.max_entries = static_cast<uint64_t>(limits.max_members);
+  const std::string what = "'" + path + "'";
+  FIDCPP_ASSIGN_OR_RETURN(ZipReader zip, ZipReader::open_file(path, zl));
+  std::map<std::string, NpyArray> out;
+  for (const std::string& name : names) {
+    const ZipEntry* e = zip.find(name + ".npy");
+    if (!e) e = zip.find(name);
+    if (!e) continue;
+    const std::string member_what = what + " member '" + e->name + "'";
+    FIDCPP_ASSIGN_OR_RETURN(std::vector<uint8_t> bytes,
+                            zip.read(*e, limits.max_bytes + kMaxHeaderBytes + 16));
+    FIDCPP_ASSIGN_OR_RETURN(out[name], parse_npy(bytes.data(), bytes.size(), member_what, limits));
+  }
+  return out;
+}
+
 Result<NpyArray> read_npy(const std::string& path, const NpyLimits& limits) {
   FIDCPP_ASSIGN_OR_RETURN(MappedFile m, MappedFile::open(path));
   return parse_npy(m.data(), m.size(), "'" + path + "'", limits);

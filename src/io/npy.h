@@ -30,6 +30,24 @@ struct NpyLimits {
 
 Result<NpyArray> parse_npy(const uint8_t* data, size_t size, const std::string& what,
                            const NpyLimits& limits = {});
+
+// A .npy header alone, for arrays read piece by piece (npz_images.h): `data` starts at the magic. The first
+// call may pass the first 12 bytes only: it then gives the total header length in `header_bytes`, with
+// `complete` false; called again on that many bytes it parses the header.
+struct NpyHeader {
+  std::string descr;
+  bool fortran_order = false;
+  std::vector<int64_t> shape;
+  size_t header_bytes = 0;  // magic + version + length + header text: where the data starts
+  bool complete = false;
+};
+Result<NpyHeader> parse_npy_header(const uint8_t* data, size_t size, const std::string& what);
+
+// Only the named members of an .npz (".npy" dropped from the names); names it lacks are absent from the
+// result, and other members, however large, are not read.
+Result<std::map<std::string, NpyArray>> read_npz_members(const std::string& path,
+                                                         const std::vector<std::string>& names,
+                                                         const NpyLimits& limits = {});
 Result<NpyArray> read_npy(const std::string& path, const NpyLimits& limits = {});
 Result<std::map<std::string, NpyArray>> read_npz(const std::string& path, const NpyLimits& limits = {});
 // The same on an archive in memory (`what` names it in errors).

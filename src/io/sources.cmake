@@ -3,6 +3,7 @@ set(FIDCPP_IO_SOURCES
   src/io/zip_reader.cpp
   src/io/zip_writer.cpp
   src/io/npy.cpp
+  src/io/npz_images.cpp
   src/io/json.cpp
   src/io/safetensors.cpp
   src/io/pickle_vm.cpp

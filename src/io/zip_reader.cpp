@@ -58,7 +58,7 @@ Status crc_check(const ZipEntry& e, const uint8_t* p, size_t n, const std::strin
 
 #ifdef FIDCPP_MINIMAL
 // The minimal build's CRC-32 (ISO-HDLC, reflected polynomial 0xEDB88320, as zlib's crc32), a byte at a time.
-uint32_t zip_crc32(const uint8_t* data, size_t size) {
+uint32_t zip_crc32_update(uint32_t crc, const uint8_t* data, size_t size) {
   static const auto table = [] {
     struct T {
       uint32_t v[256];
@@ -70,13 +70,13 @@ uint32_t zip_crc32(const uint8_t* data, size_t size) {
     }
     return t;
   }();
-  uint32_t crc = 0xFFFFFFFFu;
+  crc ^= 0xFFFFFFFFu;
   for (size_t i = 0; i < size; ++i) crc = table.v[(crc ^ data[i]) & 0xFF] ^ (crc >> 8);
   return crc ^ 0xFFFFFFFFu;
 }
 #else
-uint32_t zip_crc32(const uint8_t* data, size_t size) {
-  uLong crc = crc32(0L, Z_NULL, 0);
+uint32_t zip_crc32_update(uint32_t crc32_so_far, const uint8_t* data, size_t size) {
+  uLong crc = crc32_so_far;
   while (size > 0) {
     uInt n = static_cast<uInt>(std::min<size_t>(size, 1u << 30));
     crc = crc32(crc, data, n);
@@ -86,6 +86,10 @@ uint32_t zip_crc32(const uint8_t* data, size_t size) {
   return static_cast<uint32_t>(crc);
 }
 #endif
+
+uint32_t zip_crc32(const uint8_t* data, size_t size) {
+  return zip_crc32_update(0, data, size);
+}
 
 bool looks_like_zip(const uint8_t* data, size_t size) {
   return size >= 4 && (load_le32(data) == kLocalSig || load_le32(data) == kEndSig);
@@ -322,6 +326,136 @@ Result<std::vector<uint8_t>> ZipReader::read(const ZipEntry& e, uint64_t max_byt
 #endif
   FIDCPP_RETURN_IF_ERROR(crc_check(e, out.data(), out.size(), what_));
   return out;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// ZipMemberStream
+
+#ifndef FIDCPP_MINIMAL
+struct ZipMemberStream::Inflater {
+  z_stream zs{};
+  bool ended = false;
+  ~Inflater() { inflateEnd(&zs); }
+};
+#else
+struct ZipMemberStream::Inflater {
+  std::vector<uint8_t> bytes;  // the whole member, inflated by ZipReader::read
+  size_t pos = 0;
+};
+#endif
+
+ZipMemberStream::ZipMemberStream(ZipMemberStream&&) noexcept = default;
+ZipMemberStream& ZipMemberStream::operator=(ZipMemberStream&&) noexcept = default;
+ZipMemberStream::~ZipMemberStream() = default;
+
+Result<ZipMemberStream> ZipMemberStream::open(const ZipReader& zip, const ZipEntry& e,
+                                              uint64_t max_inflate_bytes) {
+  ZipMemberStream s;
+  s.zip_ = &zip;
+  s.entry_ = &e;
+  s.src_ = zip.data_ + e.data_offset;
+  s.src_left_ = e.method == 0 ? e.uncompressed_size : e.compressed_size;
+  s.left_ = e.uncompressed_size;
+  if (e.method == 0) return s;
+#ifndef FIDCPP_MINIMAL
+  (void)max_inflate_bytes;
+  s.inflater_ = std::make_unique<Inflater>();
+  if (inflateInit2(&s.inflater_->zs, -MAX_WBITS) != Z_OK) return internal_error("zlib inflateInit2 failed");
+#else
+  if (e.uncompressed_size > max_inflate_bytes)
+    return unsupported(zip.what_ + ": member '" + e.name + "' is deflated and inflates to " +
+                       std::to_string(e.uncompressed_size) +
+                       " bytes; the minimal build inflates a member whole " + "and reads up to " +
+                       std::to_string(max_inflate_bytes) +
+                       " (store it uncompressed: np.savez, not np.savez_compressed)");
+  s.inflater_ = std::make_unique<Inflater>();
+  FIDCPP_ASSIGN_OR_RETURN(s.inflater_->bytes, zip.read(e, max_inflate_bytes));
+#endif
+  return s;
+}
+
+Status ZipMemberStream::read(uint8_t* dst, size_t n) {
+  const std::string& what = zip_->what_;
+  if (n > left_)
+    return bad_input(what + ": member '" + entry_->name + "' ends " + std::to_string(left_) +
+                     " bytes short of the " + std::to_string(n) + " bytes expected next");
+  if (n == 0) return Status();
+  if (entry_->method == 0) {
+    std::memcpy(dst, src_, n);
+    src_ += n;
+    src_left_ -= n;
+  } else {
+#ifndef FIDCPP_MINIMAL
+    z_stream& zs = inflater_->zs;
+    zs.next_out = dst;
+    size_t out_left = n;
+    while (out_left > 0) {
+      if (inflater_->ended)
+        return bad_input(what + ": member '" + entry_->name + "' inflates to fewer bytes than its declared " +
+                         std::to_string(entry_->uncompressed_size));
+      if (zs.avail_in == 0 && src_left_ > 0) {
+        zs.next_in = const_cast<Bytef*>(src_);
+        zs.avail_in = static_cast<uInt>(std::min<uint64_t>(src_left_, 1u << 30));
+        src_ += zs.avail_in;
+        src_left_ -= zs.avail_in;
+      }
+      zs.avail_out = static_cast<uInt>(std::min<size_t>(out_left, 1u << 30));
+      const uInt before_out = zs.avail_out, before_in = zs.avail_in;
+      const int rc = inflate(&zs, Z_NO_FLUSH);
+      out_left -= before_out - zs.avail_out;
+      if (rc == Z_STREAM_END) {
+        inflater_->ended = true;
+      } else if (rc != Z_OK || (before_out == zs.avail_out && before_in == zs.avail_in)) {
+        return bad_input(what + ": member '" + entry_->name + "' has corrupt or truncated deflate data");
+      }
+    }
+#else
+    std::memcpy(dst, inflater_->bytes.data() + inflater_->pos, n);
+    inflater_->pos += n;
+#endif
+  }
+  crc_ = zip_crc32_update(crc_, dst, n);
+  left_ -= n;
+  return Status();
+}
+
+Status ZipMemberStream::skip(uint64_t n) {
+  uint8_t buf[1 << 16];
+  while (n > 0) {
+    const size_t k = size_t(std::min<uint64_t>(n, sizeof(buf)));
+    FIDCPP_RETURN_IF_ERROR(read(buf, k));
+    n -= k;
+  }
+  return Status();
+}
+
+Status ZipMemberStream::finish() {
+  const std::string& what = zip_->what_;
+  if (left_ != 0)
+    return bad_input(what + ": member '" + entry_->name + "' has " + std::to_string(left_) +
+                     " bytes after the data read");
+#ifndef FIDCPP_MINIMAL
+  if (entry_->method != 0 && !inflater_->ended) {
+    // The last block's end marker may follow the last byte of output.
+    uint8_t extra = 0;
+    z_stream& zs = inflater_->zs;
+    if (zs.avail_in == 0 && src_left_ > 0) {
+      zs.next_in = const_cast<Bytef*>(src_);
+      zs.avail_in = static_cast<uInt>(std::min<uint64_t>(src_left_, 1u << 30));
+      src_left_ -= zs.avail_in;
+    }
+    zs.next_out = &extra;
+    zs.avail_out = 1;
+    const int rc = inflate(&zs, Z_NO_FLUSH);
+    if (rc != Z_STREAM_END || zs.avail_out == 0)
+      return bad_input(what + ": member '" + entry_->name + "' inflates to more than its declared " +
+                       std::to_string(entry_->uncompressed_size) + " bytes, or its deflate data is corrupt");
+    inflater_->ended = true;
+  }
+#endif
+  if (crc_ != entry_->crc32)
+    return bad_input(what + ": member '" + entry_->name + "' fails its CRC-32 check (corrupt archive)");
+  return Status();
 }
 
 }  // namespace fidcpp

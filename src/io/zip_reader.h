@@ -52,6 +52,7 @@ class ZipReader {
   std::shared_ptr<const void> keepalive() const { return keepalive_; }
 
  private:
+  friend class ZipMemberStream;
   const uint8_t* data_ = nullptr;
   size_t size_ = 0;
   std::string what_;
@@ -61,9 +62,42 @@ class ZipReader {
   std::shared_ptr<const void> keepalive_;
 };
 
+// One member read front to back in pieces, so a member larger than memory (an image batch in an .npz) is
+// never held whole: stored members are copied from the archive's map, deflated ones inflated as they are read
+// (zlib; the minimal build inflates the whole member up front, refusing members over `max_inflate_bytes`).
+// The CRC-32 is checked by finish(), once every byte has been read.
+class ZipMemberStream {
+ public:
+  // `zip` must outlive the stream.
+  static Result<ZipMemberStream> open(const ZipReader& zip, const ZipEntry& e, uint64_t max_inflate_bytes);
+  ZipMemberStream(ZipMemberStream&&) noexcept;
+  ZipMemberStream& operator=(ZipMemberStream&&) noexcept;
+  ~ZipMemberStream();
+  uint64_t left() const { return left_; }  // uncompressed bytes not yet read
+  // Reads exactly n bytes (an error if the member holds fewer or its data is corrupt).
+  Status read(uint8_t* dst, size_t n);
+  Status skip(uint64_t n);
+  // Checks that the member ends here and that its CRC-32 matches.
+  Status finish();
+
+ private:
+  ZipMemberStream() = default;
+  const ZipReader* zip_ = nullptr;
+  const ZipEntry* entry_ = nullptr;
+  const uint8_t* src_ = nullptr;  // the member's bytes in the archive (compressed when deflated)
+  uint64_t src_left_ = 0;
+  uint64_t left_ = 0;
+  uint32_t crc_ = 0;
+  struct Inflater;  // zlib state (full build) or the whole inflated member (minimal build)
+  std::unique_ptr<Inflater> inflater_;
+};
+
 // True when the bytes start like a ZIP archive (local header or empty-archive end record).
 bool looks_like_zip(const uint8_t* data, size_t size);
 
 uint32_t zip_crc32(const uint8_t* data, size_t size);
+// The CRC-32 of the concatenation of the bytes `crc` was computed over and `data` (zlib's crc32 convention:
+// zip_crc32_update(0, d, n) == zip_crc32(d, n)).
+uint32_t zip_crc32_update(uint32_t crc, const uint8_t* data, size_t size);
 
 }  // namespace fidcpp

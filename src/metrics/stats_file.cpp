@@ -5,6 +5,7 @@
 #include <map>
 
 #include "io/npy.h"
+#include "io/npz_images.h"
 #include "io/tensor_map.h"
 
 namespace fidcpp {
@@ -24,7 +25,9 @@ Result<const NpyArray*> find_key(const std::map<std::string, NpyArray>& z, const
   auto it = z.find(key);
   if (it == z.end()) {
     std::string keys;
-    for (const auto& kv : z) keys += (keys.empty() ? "" : ", ") + kv.first;
+    auto contents = inspect_npz(path);  // every member's name, though only the statistics were read
+    if (contents.ok())
+      for (const std::string& k : contents->keys) keys += (keys.empty() ? "" : ", ") + k;
     return not_found("statistics file '" + path + "': missing key '" + key +
                      "' (has: " + (keys.empty() ? "nothing" : keys) + ")");
   }
@@ -84,7 +87,8 @@ Status write_moments_npz(const std::string& path, const Moments& moments, Overwr
 }
 
 Result<GaussianStats> read_fid_stats_npz(const std::string& path) {
-  FIDCPP_ASSIGN_OR_RETURN(auto z, read_npz(path, stats_limits()));
+  // Only the keys used: other members (an ADM reference batch's arr_0 of images) are never read.
+  FIDCPP_ASSIGN_OR_RETURN(auto z, read_npz_members(path, {"mu", "sigma"}, stats_limits()));
   FIDCPP_ASSIGN_OR_RETURN(const NpyArray* mu, find_key(z, path, "mu"));
   FIDCPP_ASSIGN_OR_RETURN(const NpyArray* sigma, find_key(z, path, "sigma"));
   FIDCPP_ASSIGN_OR_RETURN(int64_t d, dim_from_mu(*mu, path, "mu"));
@@ -99,7 +103,7 @@ Result<GaussianStats> read_fid_stats_npz(const std::string& path) {
 }
 
 Result<Moments> read_moments_npz(const std::string& path) {
-  FIDCPP_ASSIGN_OR_RETURN(auto z, read_npz(path, stats_limits()));
+  FIDCPP_ASSIGN_OR_RETURN(auto z, read_npz_members(path, {"n", "sum", "sum_outer"}, stats_limits()));
   FIDCPP_ASSIGN_OR_RETURN(const NpyArray* n, find_key(z, path, "n"));
   FIDCPP_ASSIGN_OR_RETURN(const NpyArray* sum, find_key(z, path, "sum"));
   FIDCPP_ASSIGN_OR_RETURN(const NpyArray* outer, find_key(z, path, "sum_outer"));

@@ -88,3 +88,8 @@ target_compile_definitions(test_cuda_module PRIVATE ${fidcpp_fake_modules}
                            FIDCPP_REAL_CUDA_MODULE="${fidcpp_real_module}")
 add_dependencies(test_cuda_module fidcpp_cli fidcpp_shared fidcpp_fake_cuda_ok fidcpp_fake_cuda_wrong_id
                  fidcpp_fake_cuda_wrong_abi)
+# .npz image batches (ADM sample format) against the same images as PNG files; clean-fid / ADM statistics.
+fidcpp_test(NAME test_cli_npz_images LABELS cli
+  SOURCES cli/test_cli_npz_images.cpp mpi/scale_harness.cpp model/synthetic_weights.cpp)
+target_include_directories(test_cli_npz_images PRIVATE ${PROJECT_SOURCE_DIR}/tests/model ${PROJECT_SOURCE_DIR}/tests/api)
+add_dependencies(test_cli_npz_images fidcpp_cli)
