@@ -99,9 +99,10 @@ const LoadedModule& cuda_module() {
   return loaded;
 }
 
-Result<std::unique_ptr<Backend>> create_cpu(int threads) {
+Result<std::unique_ptr<Backend>> create_cpu(int threads, bool low_memory) {
   CpuBackendOptions o;
   o.threads = threads;
+  o.winograd = !low_memory;
   return create_cpu_backend(o);
 }
 
@@ -118,7 +119,7 @@ Status cuda_loadable() {
                  : Status(m.status.code(), "--device cuda: " + m.status.message() + kCudaBuildNote);
 }
 
-Result<std::unique_ptr<Backend>> create_cuda(int /*threads*/) {
+Result<std::unique_ptr<Backend>> create_cuda(int /*threads*/, bool /*low_memory*/) {
   FIDCPP_RETURN_IF_ERROR(cuda_loadable());
   return cuda_module().entry->create_backend(0, false);
 }
@@ -130,7 +131,7 @@ Status cpu_loadable() {
 struct BackendEntry {
   DeviceKind device;
   Status (*available)();
-  Result<std::unique_ptr<Backend>> (*create)(int threads);
+  Result<std::unique_ptr<Backend>> (*create)(int threads, bool low_memory);
 };
 
 // In the order auto tries them.
@@ -180,16 +181,16 @@ Status backend_available(DeviceKind device) {
   return Status();
 }
 
-Result<std::unique_ptr<Backend>> create_backend(DeviceKind device, int threads) {
+Result<std::unique_ptr<Backend>> create_backend(DeviceKind device, int threads, bool low_memory) {
   if (device != DeviceKind::kAuto) {
     for (const BackendEntry& b : kBackends)
-      if (b.device == device) return b.create(threads);
+      if (b.device == device) return b.create(threads, low_memory);
     return invalid_argument("no backend for device " + std::to_string(static_cast<int>(device)));
   }
   Status last = internal_error("no backend was built");
   for (const BackendEntry& b : kBackends) {
     if (!b.available().ok()) continue;
-    auto created = b.create(threads);
+    auto created = b.create(threads, low_memory);
     if (created.ok()) return created;
     last = created.status();
   }

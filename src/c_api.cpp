@@ -157,6 +157,7 @@ void fidcpp_options_default(fidcpp_options* o) {
   o->progress_user = nullptr;
   o->recursive = 0;
   o->cache_dir = nullptr;
+  o->low_memory = 0;
 }
 
 const char* fidcpp_status_name(fidcpp_status s) {
@@ -235,6 +236,7 @@ fidcpp_status fidcpp_evaluator_create(const fidcpp_options* o, fidcpp_evaluator*
     c.keep_logits = o->keep_logits != 0;
     c.skip_bad_images = o->skip_bad_images != 0;
     c.recursive = o->recursive != 0;
+    c.low_memory = o->low_memory != 0;
     if (o->cache_dir) c.cache_dir = o->cache_dir;
     if (o->progress) {
       auto fn = o->progress;

@@ -77,7 +77,7 @@ Status EvaluatorCore::ensure_network() {
     if (config_.make_backend) {
       FIDCPP_ASSIGN_OR_RETURN(backend_, config_.make_backend());
     } else {
-      FIDCPP_ASSIGN_OR_RETURN(backend_, create_backend(config_.device, config_.threads));
+      FIDCPP_ASSIGN_OR_RETURN(backend_, create_backend(config_.device, config_.threads, config_.low_memory));
     }
   }
   const std::string path = config_.weights_path.empty() ? default_weights_path() : config_.weights_path;
@@ -85,16 +85,13 @@ Status EvaluatorCore::ensure_network() {
     return weights_error("weights file '" + path +
                          "' not found: run tools/fetch_weights.sh (or `fidcpp weights convert SRC -o " +
                          path + "`), or pass --weights / set FIDCPP_WEIGHTS");
-  InceptionParams params;
-  {  // the loaded file is released once folded: peak memory is one copy of the weights plus the prepared one
-    FIDCPP_ASSIGN_OR_RETURN(TensorMap weights, load_inception_weights(path));
-    if (config_.keep_logits && !weights_have_fc(weights))
-      return weights_error(
-          "weights '" + path +
-          "' have no fc layer (fc.weight, fc.bias), which the Inception Score needs; convert "
-          "pytorch-fid's pt_inception-2015-12-05-6726825d.pth to get it");
-    FIDCPP_ASSIGN_OR_RETURN(params, fold_inception_params(weights, config_.keep_logits));
-  }
+  // The file is mapped and consumed unit by unit (folded, prepared, its pages dropped): loading holds the
+  // prepared weights plus one unit, never a second copy of the network.
+  FIDCPP_ASSIGN_OR_RETURN(TensorMap weights, load_inception_weights(path));
+  if (config_.keep_logits && !weights_have_fc(weights))
+    return weights_error("weights '" + path +
+                         "' have no fc layer (fc.weight, fc.bias), which the Inception Score needs; convert "
+                         "pytorch-fid's pt_inception-2015-12-05-6726825d.pth to get it");
 
   InceptionNetworkOptions options;
   options.taps = {config_.tap};
@@ -119,8 +116,7 @@ Status EvaluatorCore::ensure_network() {
       return batch_;
     };
   }
-  FIDCPP_ASSIGN_OR_RETURN(InceptionNetwork network,
-                          InceptionNetwork::load(*backend_, std::move(params), options));
+  FIDCPP_ASSIGN_OR_RETURN(InceptionNetwork network, InceptionNetwork::load(*backend_, weights, options));
   network_ = std::make_unique<InceptionNetwork>(std::move(network));
   forward_ = &network_->forward();
   if (backend_->asynchronous()) {

@@ -93,6 +93,10 @@ typedef struct fidcpp_options {
    * modification times), the weights file (path, size, modification time), mode, feature_dim, device,
    * batch_size and what is kept; entries are checksummed and recomputed when damaged. See the README. */
   const char* cache_dir;
+  /* CPU backend: keep one packed copy of each weight (no Winograd transforms of the 3x3 and 1x7/7x1 layers):
+   * about 16 MB less resident memory and a slower forward (docs/edge.md "Footprint"). Features change by
+   * float rounding only (docs/precision.md). Ignored by the CUDA backend. */
+  int low_memory;
 } fidcpp_options;
 
 typedef struct fidcpp_evaluator fidcpp_evaluator;
@@ -281,8 +285,9 @@ void fidcpp_bootstrap_options_default(fidcpp_bootstrap_options* options);
 
 /* Interval of FID into *low and *high. options NULL = defaults. values, when not NULL, must hold
  * options->replicates doubles and receives each replicate's FID, in replicate order. */
-fidcpp_status fidcpp_fid_bootstrap_compute(fidcpp_evaluator* evaluator, const fidcpp_bootstrap_options* options,
-                                           double* low, double* high, double* values);
+fidcpp_status fidcpp_fid_bootstrap_compute(fidcpp_evaluator* evaluator,
+                                           const fidcpp_bootstrap_options* options, double* low, double* high,
+                                           double* values);
 
 /* Interval of the KID mean; each replicate is fidcpp_kid_compute(subsets, subset_size) of the resampled
  * sides (the same seeded subsets in every replicate), as above. */

@@ -35,8 +35,9 @@ struct Options {
   bool skip_bad_images = false;
   void (*progress)(void* user, uint64_t done, uint64_t expected) = nullptr;
   void* progress_user = nullptr;
-  bool recursive = false;  // folders: also their sub-folders
-  std::string cache_dir;   // empty = no feature cache (see fidcpp_options::cache_dir)
+  bool recursive = false;   // folders: also their sub-folders
+  std::string cache_dir;    // empty = no feature cache (see fidcpp_options::cache_dir)
+  bool low_memory = false;  // CPU: one packed copy of each weight, no Winograd (fidcpp_options::low_memory)
 };
 
 // Mergeable sums of one side (fidcpp_evaluator_get_moments).
@@ -69,6 +70,7 @@ class Evaluator {
     c.progress_user = o.progress_user;
     c.recursive = o.recursive ? 1 : 0;
     c.cache_dir = o.cache_dir.empty() ? nullptr : o.cache_dir.c_str();
+    c.low_memory = o.low_memory ? 1 : 0;
     fidcpp_evaluator* e = nullptr;
     fidcpp_status s = fidcpp_evaluator_create(&c, &e);
     if (s != FIDCPP_STATUS_OK) throw Error(s, fidcpp_last_error());

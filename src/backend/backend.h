@@ -77,6 +77,9 @@ struct ConvDesc {
   bool relu = true;
   const float* weight = nullptr;  // [cout, cin, kh, kw] (OIHW)
   const float* bias = nullptr;    // [cout]
+  // The input map this layer will run on, when known (0: any). A backend may then keep only the form of the
+  // weights that size needs (the CPU: Winograd or direct panels, not both) and refuse other sizes.
+  int in_h = 0, in_w = 0;
 };
 
 // A fully connected layer: y[i, o] = sum_k x[i, k] * weight[o, k] (+ bias[o]).
@@ -294,6 +297,9 @@ struct CpuBackendOptions {
   // Force an instruction set ("avx512", "avx2" on x86-64, "neon" on AArch64, "portable"); empty = best
   // supported by this CPU.
   const char* isa = nullptr;
+  // false: direct/GEMM panels only, one packed copy of each weight (the low-memory mode); true: Winograd
+  // F(2x2,3x3) and F(2,7) where they apply, whose transformed weights are 16/9 and 8/7 the size.
+  bool winograd = true;
 };
 
 // The CPU backend (src/backend/cpu/). Fails with kUnsupported when a forced ISA is not available.

@@ -71,6 +71,7 @@ const char* kCommonHelp =
     "  --device cpu|cuda|auto    (default cpu)\n"
     "  --threads N               worker threads (default: all cores)\n"
     "  --batch-size N            images per forward pass (default 16 on cpu; from free memory on cuda)\n"
+    "  --low-memory              cpu: one packed copy of each weight, no Winograd (less memory, slower)\n"
     "  --weights PATH            converted weights (default: $FIDCPP_WEIGHTS or "
     "weights/inception-2015-12-05.safetensors)\n"
     "  --skip-bad                skip undecodable images (counted and reported) instead of stopping;\n"
@@ -129,6 +130,7 @@ struct Args {
   bool want_logits = false;  // `features --logits`
   bool json = false, quiet = false, force = false, skip_bad = false;
   bool recursive = false;
+  bool low_memory = false;
   std::string cache_dir, plot;
   int shard_index = -1, shard_count = 0;  // --shard K/N (K 1-based on the command line, stored 0-based)
 };
@@ -245,6 +247,8 @@ Args parse_args(int argc, char** argv) {
       a.json = true;
     } else if (f == "--recursive" || f == "-r") {
       a.recursive = true;
+    } else if (f == "--low-memory") {
+      a.low_memory = true;
     } else if (f == "--cache") {
       a.cache_dir = value();
       if (a.cache_dir.empty()) throw UsageError{"--cache expects a directory, got ''"};
@@ -325,6 +329,7 @@ fidcpp::Options evaluator_options(const Args& a, bool keep_features, bool keep_l
   o.keep_logits = keep_logits;
   o.skip_bad_images = a.skip_bad;
   o.recursive = a.recursive;
+  o.low_memory = a.low_memory;
   o.cache_dir = a.cache_dir;
   return o;
 }

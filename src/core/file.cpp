@@ -134,6 +134,15 @@ Result<MappedFile> MappedFile::open(const std::string& path) {
   return m;
 }
 
+void MappedFile::drop_pages(const void* p, size_t bytes) const {
+  const auto* b = static_cast<const uint8_t*>(p);
+  if (!data_ || bytes == 0 || b < data_ || b + bytes > data_ + size_) return;
+  const uintptr_t page = static_cast<uintptr_t>(::sysconf(_SC_PAGESIZE));
+  const uintptr_t lo = reinterpret_cast<uintptr_t>(b) & ~(page - 1);
+  const uintptr_t hi = reinterpret_cast<uintptr_t>(b + bytes);
+  ::madvise(reinterpret_cast<void*>(lo), hi - lo, MADV_DONTNEED);
+}
+
 MappedFile::MappedFile(MappedFile&& o) noexcept
     : data_(std::exchange(o.data_, nullptr)), size_(std::exchange(o.size_, 0)) {}
 

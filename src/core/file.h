@@ -26,6 +26,10 @@ class MappedFile {
   ~MappedFile();
   const uint8_t* data() const { return data_; }
   size_t size() const { return size_; }
+  // Gives the pages holding [p, p + bytes) back to the page cache (madvise DONTNEED): the mapping is
+  // read-only and private, so a later read faults them in again from the file unchanged. Lowers resident
+  // memory while a large file is consumed piece by piece. Ranges outside the mapping are ignored.
+  void drop_pages(const void* p, size_t bytes) const;
 
  private:
   const uint8_t* data_ = nullptr;

@@ -156,6 +156,7 @@ Result<TensorMap> read_safetensors(const std::string& path, const SafetensorsOpt
   FIDCPP_ASSIGN_OR_RETURN(TensorMap m,
                           parse_safetensors(owner->data(), owner->size(), "'" + path + "'", options));
   m.keepalive = owner;
+  m.mapped = owner.get();
   return m;
 }
 

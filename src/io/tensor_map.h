@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "core/file.h"
+
 namespace fidcpp {
 
 struct HostTensor {
@@ -25,10 +27,17 @@ struct TensorMap {
   std::map<std::string, HostTensor> tensors;
   std::map<std::string, std::string> metadata;
   std::shared_ptr<const void> keepalive;  // owner of the memory tensors point into (e.g. a MappedFile)
+  const MappedFile* mapped = nullptr;  // the file tensors point into, when it is mapped (owned by keepalive)
 
   const HostTensor* find(const std::string& name) const {
     auto it = tensors.find(name);
     return it == tensors.end() ? nullptr : &it->second;
+  }
+  // Done with this tensor for now: when it lies in the mapped file, its pages leave resident memory (read
+  // again from the file if it is used later). Loading the network this way holds one tensor of the file at a
+  // time.
+  void drop(const HostTensor& t) const {
+    if (mapped && t.owned.empty() && t.data) mapped->drop_pages(t.data, size_t(t.numel()) * sizeof(float));
   }
 };
 

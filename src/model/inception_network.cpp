@@ -1,6 +1,10 @@
 // fold -> prepare -> forward, once (inception_network.h).
 #include "model/inception_network.h"
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
 #include <algorithm>
 #include <utility>
 
@@ -11,8 +15,7 @@ Result<InceptionNetwork> InceptionNetwork::load(Backend& backend, const TensorMa
   const bool logits = std::any_of(options.taps.begin(), options.taps.end(), [](InceptionTap t) {
     return t == InceptionTap::kLogits || t == InceptionTap::kLogitsUnbiased;
   });
-  FIDCPP_ASSIGN_OR_RETURN(InceptionParams params, fold_inception_params(weights, logits));
-  return load(backend, std::move(params), options);
+  return finish(backend, prepare_inception(backend, weights, logits), options);
 }
 
 Result<InceptionNetwork> InceptionNetwork::load(Backend& backend, InceptionParams&& params,
@@ -28,6 +31,9 @@ Result<InceptionNetwork> InceptionNetwork::load(Backend& backend, const Inceptio
 Result<InceptionNetwork> InceptionNetwork::finish(Backend& backend, Result<PreparedInception> prepared,
                                                   const InceptionNetworkOptions& options) {
   if (!prepared.ok()) return prepared.status();
+#ifdef __GLIBC__
+  malloc_trim(0);  // the heap pages of loading's temporaries go back to the OS (docs/edge.md "Footprint")
+#endif
   InceptionNetwork net;
   net.prepared_ = std::make_unique<PreparedInception>(std::move(prepared).value());
   int max_batch = options.max_batch;

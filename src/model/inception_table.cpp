@@ -109,6 +109,21 @@ const ConvUnitSpec* conv_units() {
   return kUnits;
 }
 
+int conv_unit_input_size(int unit) {
+  if (unit < 0 || unit >= kNumConvUnits) return 0;
+  // The stem's maps shrink layer by layer; inside a mixed block every branch starts from the block's input.
+  static const struct {
+    const char* prefix;
+    int size;
+  } kSizes[] = {{"Conv2d_1a", 299}, {"Conv2d_2a", 149}, {"Conv2d_2b", 147}, {"Conv2d_3b", 73},
+                {"Conv2d_4a", 73},  {"Mixed_5", 35},    {"Mixed_6a", 35},   {"Mixed_6", 17},
+                {"Mixed_7a", 17},   {"Mixed_7", 8}};
+  const std::string p = kUnits[unit].prefix;
+  for (const auto& e : kSizes)
+    if (p.compare(0, std::strlen(e.prefix), e.prefix) == 0) return e.size;
+  return 0;
+}
+
 int conv_unit_index(const std::string& prefix) {
   for (int i = 0; i < kNumConvUnits; ++i)
     if (prefix == kUnits[i].prefix) return i;

@@ -25,6 +25,11 @@ constexpr float kBnEps = 0.001f;  // docs/conventions.md §1.2
 
 // All 94 units, module-definition order (= concatenation order of the branches).
 const ConvUnitSpec* conv_units();
+// The side of unit `unit`'s square input map at the network's 299 x 299 input (the stem shrinks it, each
+// mixed block's branches start from the block's input), or 0 for an index out of range. Backends that keep
+// one form of a layer's weights (the CPU's Winograd or direct panels) choose it from this.
+int conv_unit_input_size(int unit);
+
 // Index of a unit by prefix, or -1.
 int conv_unit_index(const std::string& prefix);
 

@@ -23,47 +23,89 @@ Result<const HostTensor*> get_tensor(const TensorMap& map, const std::string& na
   return t;
 }
 
+// Folds unit u of the table from `weights` into f (validated: presence, shape, finite values, var + eps > 0).
+Status fold_conv_unit(const TensorMap& weights, int u, FoldedConv* f) {
+  const double eps = double(kBnEps);
+  const ConvUnitSpec& s = conv_units()[u];
+  const std::string pre = s.prefix;
+  const std::vector<int64_t> vec{s.cout};
+  FIDCPP_ASSIGN_OR_RETURN(const HostTensor* w,
+                          get_tensor(weights, pre + ".conv.weight", {s.cout, s.cin, s.kh, s.kw}));
+  FIDCPP_ASSIGN_OR_RETURN(const HostTensor* gamma, get_tensor(weights, pre + ".bn.weight", vec));
+  FIDCPP_ASSIGN_OR_RETURN(const HostTensor* beta, get_tensor(weights, pre + ".bn.bias", vec));
+  FIDCPP_ASSIGN_OR_RETURN(const HostTensor* mean, get_tensor(weights, pre + ".bn.running_mean", vec));
+  FIDCPP_ASSIGN_OR_RETURN(const HostTensor* var, get_tensor(weights, pre + ".bn.running_var", vec));
+  f->spec = &s;
+  const int64_t k = int64_t(s.cin) * s.kh * s.kw;
+  f->weight.resize(size_t(s.cout * k));
+  f->bias.resize(size_t(s.cout));
+  for (int co = 0; co < s.cout; ++co) {
+    const double v = double(var->data[co]) + eps;
+    if (!(v > 0.0))
+      return weights_error("weights: tensor '" + pre +
+                           ".bn.running_var' has running_var + eps <= 0 at channel " + std::to_string(co));
+    const double scale = double(gamma->data[co]) / std::sqrt(v);
+    for (int64_t j = 0; j < k; ++j)
+      f->weight[size_t(co * k + j)] = float(double(w->data[co * k + j]) * scale);
+    f->bias[size_t(co)] = float(double(beta->data[co]) - double(mean->data[co]) * scale);
+  }
+  for (const HostTensor* t : {w, gamma, beta, mean, var}) weights.drop(*t);
+  return Status();
+}
+
+// The fc tensors (validated), or null pointers when the file has none and they are not required.
+Status get_fc(const TensorMap& weights, bool require_fc, const HostTensor** fw, const HostTensor** fb) {
+  *fw = *fb = nullptr;
+  if (!(weights.find("fc.weight") || weights.find("fc.bias") || require_fc)) return Status();
+  FIDCPP_ASSIGN_OR_RETURN(*fw, get_tensor(weights, "fc.weight", {kFcOut, kPool3Dim}));
+  FIDCPP_ASSIGN_OR_RETURN(*fb, get_tensor(weights, "fc.bias", {kFcOut}));
+  return Status();
+}
+
+ConvDesc unit_desc(const FoldedConv& f, int unit) {
+  const ConvUnitSpec& s = *f.spec;
+  const int in = conv_unit_input_size(unit);
+  ConvDesc d{s.cin, s.cout, s.kh, s.kw, s.stride, s.ph, s.pw, true, f.weight.data(), f.bias.data()};
+  d.in_h = d.in_w = in;
+  return d;
+}
+
 }  // namespace
 
 Result<InceptionParams> fold_inception_params(const TensorMap& weights, bool require_fc) {
   InceptionParams p;
   p.convs.resize(kNumConvUnits);
-  const double eps = double(kBnEps);
-  for (int u = 0; u < kNumConvUnits; ++u) {
-    const ConvUnitSpec& s = conv_units()[u];
-    const std::string pre = s.prefix;
-    const std::vector<int64_t> vec{s.cout};
-    FIDCPP_ASSIGN_OR_RETURN(const HostTensor* w,
-                            get_tensor(weights, pre + ".conv.weight", {s.cout, s.cin, s.kh, s.kw}));
-    FIDCPP_ASSIGN_OR_RETURN(const HostTensor* gamma, get_tensor(weights, pre + ".bn.weight", vec));
-    FIDCPP_ASSIGN_OR_RETURN(const HostTensor* beta, get_tensor(weights, pre + ".bn.bias", vec));
-    FIDCPP_ASSIGN_OR_RETURN(const HostTensor* mean, get_tensor(weights, pre + ".bn.running_mean", vec));
-    FIDCPP_ASSIGN_OR_RETURN(const HostTensor* var, get_tensor(weights, pre + ".bn.running_var", vec));
-    FoldedConv& f = p.convs[size_t(u)];
-    f.spec = &s;
-    const int64_t k = int64_t(s.cin) * s.kh * s.kw;
-    f.weight.resize(size_t(s.cout * k));
-    f.bias.resize(size_t(s.cout));
-    for (int co = 0; co < s.cout; ++co) {
-      const double v = double(var->data[co]) + eps;
-      if (!(v > 0.0))
-        return weights_error("weights: tensor '" + pre +
-                             ".bn.running_var' has running_var + eps <= 0 at channel " + std::to_string(co));
-      const double scale = double(gamma->data[co]) / std::sqrt(v);
-      for (int64_t j = 0; j < k; ++j)
-        f.weight[size_t(co * k + j)] = float(double(w->data[co * k + j]) * scale);
-      f.bias[size_t(co)] = float(double(beta->data[co]) - double(mean->data[co]) * scale);
-    }
-  }
-  const bool fc_present = weights.find("fc.weight") || weights.find("fc.bias");
-  if (fc_present || require_fc) {
-    FIDCPP_ASSIGN_OR_RETURN(const HostTensor* fw, get_tensor(weights, "fc.weight", {kFcOut, kPool3Dim}));
-    FIDCPP_ASSIGN_OR_RETURN(const HostTensor* fb, get_tensor(weights, "fc.bias", {kFcOut}));
+  for (int u = 0; u < kNumConvUnits; ++u)
+    FIDCPP_RETURN_IF_ERROR(fold_conv_unit(weights, u, &p.convs[size_t(u)]));
+  const HostTensor *fw = nullptr, *fb = nullptr;
+  FIDCPP_RETURN_IF_ERROR(get_fc(weights, require_fc, &fw, &fb));
+  if (fw) {
     p.has_fc = true;
     p.fc_weight.assign(fw->data, fw->data + fw->numel());
     p.fc_bias.assign(fb->data, fb->data + fb->numel());
   }
   return p;
+}
+
+Result<PreparedInception> prepare_inception(Backend& backend, const TensorMap& weights, bool require_fc) {
+  PreparedInception out;
+  out.convs.reserve(kNumConvUnits);
+  for (int u = 0; u < kNumConvUnits; ++u) {
+    FoldedConv f;
+    FIDCPP_RETURN_IF_ERROR(fold_conv_unit(weights, u, &f));
+    auto r = backend.prepare_conv(unit_desc(f, u));
+    if (!r.ok()) return r.status().with_context(std::string("preparing '") + f.spec->prefix + "'");
+    out.convs.push_back(std::move(r).value());
+  }
+  const HostTensor *fw = nullptr, *fb = nullptr;
+  FIDCPP_RETURN_IF_ERROR(get_fc(weights, require_fc, &fw, &fb));
+  if (fw) {
+    FIDCPP_ASSIGN_OR_RETURN(out.fc,
+                            backend.prepare_linear(LinearDesc{kPool3Dim, kFcOut, fw->data, fb->data}));
+    weights.drop(*fw);
+    weights.drop(*fb);
+  }
+  return out;
 }
 
 namespace {
@@ -78,10 +120,8 @@ Result<PreparedInception> prepare_units(Backend& backend, const InceptionParams&
   out.convs.reserve(kNumConvUnits);
   for (size_t i = 0; i < params.convs.size(); ++i) {
     const FoldedConv& f = params.convs[i];
-    const ConvUnitSpec& s = *f.spec;
-    ConvDesc d{s.cin, s.cout, s.kh, s.kw, s.stride, s.ph, s.pw, true, f.weight.data(), f.bias.data()};
-    auto r = backend.prepare_conv(d);
-    if (!r.ok()) return r.status().with_context(std::string("preparing '") + s.prefix + "'");
+    auto r = backend.prepare_conv(unit_desc(f, int(i)));
+    if (!r.ok()) return r.status().with_context(std::string("preparing '") + f.spec->prefix + "'");
     out.convs.push_back(std::move(r).value());
     if (release) {
       std::vector<float>().swap(release->convs[i].weight);

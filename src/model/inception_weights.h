@@ -38,6 +38,9 @@ struct PreparedInception {
   std::unique_ptr<PreparedLinear> fc;                // null when the weights have no fc layer
 };
 
+// Folds and prepares unit by unit straight from the weights, dropping each unit's pages of a mapped file once
+// it is prepared: loading holds the prepared weights plus one unit, never a folded copy of the whole network.
+Result<PreparedInception> prepare_inception(Backend& backend, const TensorMap& weights, bool require_fc);
 Result<PreparedInception> prepare_inception(Backend& backend, const InceptionParams& params);
 // Consumes the parameters, freeing each unit's host copy once it is prepared (lower peak memory).
 Result<PreparedInception> prepare_inception(Backend& backend, InceptionParams&& params);

@@ -78,6 +78,7 @@ Status validate_inception_weights(const TensorMap& w, const std::string& what) {
       if (!std::isfinite(t.data[i]))
         return weights_error(what + ": tensor '" + s.name + "' holds a non-finite value (" +
                              std::to_string(t.data[i]) + ") at flat index " + std::to_string(i));
+    w.drop(t);  // read once here, again when folded: never the whole file resident
   }
   return Status();
 }

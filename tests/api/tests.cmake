@@ -9,3 +9,5 @@ add_test(NAME packaging.install_find_package_pkg_config
          COMMAND ${PROJECT_SOURCE_DIR}/tests/packaging/test_install.sh ${PROJECT_BINARY_DIR} ${PROJECT_SOURCE_DIR})
 set_tests_properties(packaging.install_find_package_pkg_config PROPERTIES LABELS cli TIMEOUT 600)
 endif()
+# Peak resident memory of the real network at batch 1 (docs/edge.md "Footprint"); one process per test.
+fidcpp_test(NAME test_footprint LABELS weights SOURCES api/test_footprint.cpp)

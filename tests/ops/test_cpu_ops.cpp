@@ -341,6 +341,71 @@ TEST(CpuConv, Winograd7AgreesWithDirectGemm) {
   }
 }
 
+// With the input size known (ConvDesc::in_h/in_w), one form of the weights is kept: only Winograd's
+// transformed panels where a Winograd path runs at that size (same bits as with both forms), only the direct
+// panels where it does not, and only the direct panels when Winograd is not allowed (the low-memory mode). A
+// size the kept form cannot run is refused by name.
+TEST(CpuConv, KnownInputSizeKeepsOneFormOfTheWeights) {
+  struct Case {
+    int kh, kw, ph, pw, in;  // in: the declared (and run) square input side
+    bool winograd;           // a Winograd path applies at that size
+  };
+  const Case cases[] = {{3, 3, 1, 1, 35, true},
+                        {3, 3, 1, 1, 4, false},
+                        {1, 7, 0, 3, 17, true},
+                        {7, 1, 3, 0, 8, false},
+                        {1, 1, 0, 0, 17, false}};
+  const int n = 2, cin = 24, cout = 20;
+  for (const Case& c : cases) {
+    SplitMix64 rng(uint64_t(c.kh) * 131 + uint64_t(c.in));
+    const int k = cin * c.kh * c.kw;
+    const RefTensor x = random_tensor(rng, n, cin, c.in, c.in, false);
+    const std::vector<double> wgt = random_vec(rng, size_t(cout) * k, false, 1.0 / std::sqrt(double(k)));
+    const std::vector<double> bias = random_vec(rng, size_t(cout), false);
+    std::vector<float> xf(x.v.begin(), x.v.end()), wf(wgt.begin(), wgt.end()), bf(bias.begin(), bias.end());
+    for (const auto& isa : available_isas()) {
+      SCOPED_TRACE(isa + " " + std::to_string(c.kh) + "x" + std::to_string(c.kw) + " on " +
+                   std::to_string(c.in));
+      ConvRig rig;
+      ASSERT_TRUE(init_rig(isa, cin, &rig));
+      ConvDesc d{cin, cout, c.kh, c.kw, 1, c.ph, c.pw, false, wf.data(), bf.data()};
+      CpuConvWeights both, one, lean;
+      ASSERT_TRUE(pack_conv_weights(rig.kernel, d, &both).ok());
+      d.in_h = d.in_w = c.in;
+      ASSERT_TRUE(pack_conv_weights(rig.kernel, d, &one).ok());
+      ASSERT_TRUE(pack_conv_weights(rig.kernel, d, &lean, /*allow_winograd=*/false).ok());
+      EXPECT_EQ(one.packed_u.empty(), !c.winograd);
+      EXPECT_EQ(one.packed_a.empty(), c.winograd);
+      EXPECT_TRUE(lean.packed_u.empty());
+      EXPECT_FALSE(lean.packed_a.empty());
+      const int oh = pooled_size(c.in, c.kh, 1, c.ph), ow = pooled_size(c.in, c.kw, 1, c.pw);
+      const size_t outs = size_t(n) * cout * oh * ow;
+      std::vector<float> y_both(outs), y_one(outs), y_lean(outs), y_direct(outs);
+      const TensorView in = make_view(xf.data(), n, cin, c.in, c.in);
+      ASSERT_TRUE(rig.run(both, in, make_view(y_both.data(), n, cout, oh, ow)).ok());
+      ASSERT_TRUE(rig.run(one, in, make_view(y_one.data(), n, cout, oh, ow)).ok());
+      ASSERT_TRUE(rig.run(lean, in, make_view(y_lean.data(), n, cout, oh, ow)).ok());
+      both.packed_u = AlignedBuffer<float>();  // the direct GEMM alone, for the lean form's bits
+      ASSERT_TRUE(rig.run(both, in, make_view(y_direct.data(), n, cout, oh, ow)).ok());
+      EXPECT_EQ(std::memcmp(y_one.data(), y_both.data(), outs * sizeof(float)), 0);
+      EXPECT_EQ(std::memcmp(y_lean.data(), y_direct.data(), outs * sizeof(float)), 0);
+      if (c.winograd) {
+        // The Winograd-only form cannot run on a map too small for Winograd: refused, naming both sizes.
+        const int small = 2 + c.kh / 2 * 2;  // output side 2 < every Winograd minimum
+        std::vector<float> xs(size_t(n) * cin * small * small, 0.5f), ys(size_t(n) * cout * 2 * 2);
+        const int sh = pooled_size(small, c.kh, 1, c.ph), sw = pooled_size(small, c.kw, 1, c.pw);
+        ys.resize(size_t(n) * cout * sh * sw);
+        const Status st =
+            rig.run(one, make_view(xs.data(), n, cin, small, small), make_view(ys.data(), n, cout, sh, sw));
+        EXPECT_FALSE(st.ok());
+        EXPECT_NE(st.message().find("prepared for a " + std::to_string(c.in) + "x" + std::to_string(c.in)),
+                  std::string::npos)
+            << st.message();
+      }
+    }
+  }
+}
+
 // The direct micro-kernel (B rows read straight from the input, masked at the map's edges) gives the same
 // bits as the packed panel on the "same"-padded stride-1 shapes it takes (1x7, 7x1, 5x5 in the network) and
 // on awkward ones: cin over one K block, a 1x1 map, maps smaller than the kernel, panels ending mid-row and

@@ -145,7 +145,8 @@ ConvTaskGrid balance_conv_tasks(int64_t panels, int m_panels, int workers, int64
   return best;
 }
 
-Status pack_conv_weights(const GemmMicroKernel& kernel, const ConvDesc& desc, CpuConvWeights* out) {
+Status pack_conv_weights(const GemmMicroKernel& kernel, const ConvDesc& desc, CpuConvWeights* out,
+                         bool allow_winograd) {
   const auto in_range = [](int v) { return v > 0 && v <= kMaxConvDim; };
   if (!in_range(desc.cin) || !in_range(desc.cout) || !in_range(desc.kh) || !in_range(desc.kw) ||
       !in_range(desc.stride) || desc.ph < 0 || desc.pw < 0 || desc.ph >= desc.kh || desc.pw >= desc.kw)
@@ -166,18 +167,32 @@ Status pack_conv_weights(const GemmMicroKernel& kernel, const ConvDesc& desc, Cp
   w.desc.bias = nullptr;
   w.k = int(k);
   w.m_panels = m_panels;
-  if (!w.packed_a.resize(size_t(k) * m_panels * mr) || !w.bias.resize(size_t(m_panels) * mr))
-    return out_of_memory("conv: cannot allocate packed weights");
-  w.packed_a.zero();
-  w.bias.zero();
-  for (int m = 0; m < desc.cout; ++m) {
-    float* panel = w.packed_a.data() + int64_t(m / mr) * k * mr;
-    const float* row = desc.weight + int64_t(m) * k;
-    for (int64_t kk = 0; kk < k; ++kk) panel[kk * mr + m % mr] = row[kk];
-    w.bias[m] = desc.bias[m];
+  // With the input size known, one form of the weights: Winograd's transformed panels where a Winograd path
+  // will run, else the direct/GEMM panels. Without it both, and the run-time size chooses.
+  bool direct = true, winograd = allow_winograd;
+  if (winograd && desc.in_h > 0 && desc.in_w > 0) {
+    const int oh = pooled_size(desc.in_h, desc.kh, desc.stride, desc.ph);
+    const int ow = pooled_size(desc.in_w, desc.kw, desc.stride, desc.pw);
+    winograd = winograd_applies(desc, oh, ow) || winograd7_applies(desc, oh, ow);
+    direct = !winograd;
   }
-  FIDCPP_RETURN_IF_ERROR(winograd_pack_weights(kernel, desc, &w));
-  FIDCPP_RETURN_IF_ERROR(winograd7_pack_weights(kernel, desc, &w));
+  if (!w.bias.resize(size_t(m_panels) * mr)) return out_of_memory("conv: cannot allocate packed weights");
+  w.bias.zero();
+  for (int m = 0; m < desc.cout; ++m) w.bias[m] = desc.bias[m];
+  if (direct) {
+    if (!w.packed_a.resize(size_t(k) * m_panels * mr))
+      return out_of_memory("conv: cannot allocate packed weights");
+    w.packed_a.zero();
+    for (int m = 0; m < desc.cout; ++m) {
+      float* panel = w.packed_a.data() + int64_t(m / mr) * k * mr;
+      const float* row = desc.weight + int64_t(m) * k;
+      for (int64_t kk = 0; kk < k; ++kk) panel[kk * mr + m % mr] = row[kk];
+    }
+  }
+  if (winograd) {
+    FIDCPP_RETURN_IF_ERROR(winograd_pack_weights(kernel, desc, &w));
+    FIDCPP_RETURN_IF_ERROR(winograd7_pack_weights(kernel, desc, &w));
+  }
   *out = std::move(w);
   return Status();
 }
@@ -217,6 +232,10 @@ Status conv2d_cpu(const GemmMicroKernel& kernel, const VectorKernels& vk, Thread
     return conv2d_winograd_cpu(kernel, vk, pool, scratch, w, in, out);
   if (!w.packed_u.empty() && winograd7_applies(d, oh, ow))
     return conv2d_winograd7_cpu(kernel, vk, pool, scratch, w, in, out);
+  if (w.packed_a.empty())
+    return invalid_argument("conv: weights prepared for a " + std::to_string(d.in_h) + "x" +
+                            std::to_string(d.in_w) + " input (Winograd form only) cannot run on " +
+                            std::to_string(in.h) + "x" + std::to_string(in.w));
 
   const ConvGeom g{d.cin, d.kh, d.kw, d.stride, d.ph, d.pw, in.h, in.w, oh, ow};
   const int mr = kernel.mr, nr = kernel.nr;

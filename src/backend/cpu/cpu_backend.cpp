@@ -73,9 +73,10 @@ class CpuPreparedLinear : public PreparedLinear {
 
 class CpuBackend : public Backend {
  public:
-  CpuBackend(const GemmMicroKernel& kernel, int threads)
-      : kernel_(kernel), vector_(vector_kernels_for(kernel.isa)), pool_(threads) {
-    name_ = std::string("cpu (") + kernel_.isa + ", " + std::to_string(pool_.size()) + " threads)";
+  CpuBackend(const GemmMicroKernel& kernel, int threads, bool winograd)
+      : kernel_(kernel), vector_(vector_kernels_for(kernel.isa)), pool_(threads), winograd_(winograd) {
+    name_ = std::string("cpu (") + kernel_.isa + ", " + std::to_string(pool_.size()) + " threads" +
+            (winograd ? "" : ", low memory") + ")";
   }
   Status init() { return make_gemm_scratch(kernel_, pool_.size(), &scratch_); }
 
@@ -101,7 +102,7 @@ class CpuBackend : public Backend {
 
   Result<std::unique_ptr<PreparedConv>> prepare_conv(const ConvDesc& desc) override {
     auto c = std::make_unique<CpuPreparedConv>();
-    FIDCPP_RETURN_IF_ERROR(pack_conv_weights(kernel_, desc, &c->w));
+    FIDCPP_RETURN_IF_ERROR(pack_conv_weights(kernel_, desc, &c->w, winograd_));
     if (!c->w.packed_u.empty())
       FIDCPP_RETURN_IF_ERROR(grow_gemm_scratch(winograd_scratch_floats(kernel_, desc.cin), &scratch_));
     return std::unique_ptr<PreparedConv>(std::move(c));
@@ -169,6 +170,7 @@ class CpuBackend : public Backend {
   GemmMicroKernel kernel_;
   VectorKernels vector_;
   ThreadPool pool_;
+  bool winograd_ = true;
   std::vector<AlignedBuffer<float>> scratch_;
   std::string name_;
 };
@@ -185,7 +187,7 @@ Result<std::unique_ptr<Backend>> create_cpu_backend(const CpuBackendOptions& opt
         std::string("cpu backend: instruction set '") + options.isa +
         "' is unknown or not supported by this CPU (known: avx512, avx2 on x86-64; neon on AArch64; "
         "portable)");
-  auto b = std::make_unique<CpuBackend>(kernel, options.threads);
+  auto b = std::make_unique<CpuBackend>(kernel, options.threads, options.winograd);
   FIDCPP_RETURN_IF_ERROR(b->init());
   return std::unique_ptr<Backend>(std::move(b));
 }

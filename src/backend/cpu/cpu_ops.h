@@ -40,7 +40,9 @@ struct ConvTaskGrid {
 // Blocks hold at most max_panels_per_block panels.
 ConvTaskGrid balance_conv_tasks(int64_t panels, int m_panels, int workers, int64_t max_panels_per_block);
 
-Status pack_conv_weights(const GemmMicroKernel& kernel, const ConvDesc& desc, CpuConvWeights* out);
+// allow_winograd false: the direct/GEMM panels only, whatever the layer (the low-memory mode).
+Status pack_conv_weights(const GemmMicroKernel& kernel, const ConvDesc& desc, CpuConvWeights* out,
+                         bool allow_winograd = true);
 
 // Per-worker scratch for packed B blocks (kGemmKc x kGemmPanelsPerBlock x NR floats each).
 Status make_gemm_scratch(const GemmMicroKernel& kernel, int workers,
