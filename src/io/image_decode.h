@@ -1,8 +1,8 @@
 // Image file decoding to 8-bit RGB with exactly the pixels of PIL's Image.open(p).convert('RGB')
 // (docs/conventions.md §2.1): JPEG (libjpeg-turbo, Pillow's decoder settings), PNG (libpng), GIF (first
-// frame), BMP, PNM, WebP (libwebp) and TIFF (libtiff); zip members too. The minimal build (-DFIDCPP_MINIMAL=ON,
-// docs/edge.md) decodes JPEG and PNG with stb_image instead (PNG pixels stay exactly Pillow's, JPEG pixels
-// differ by a few levels) and refuses WebP and TIFF as not supported in this build.
+// frame), BMP, PNM, WebP (libwebp) and TIFF (libtiff); zip members too. The minimal build
+// (-DFIDCPP_MINIMAL=ON, docs/edge.md) decodes JPEG and PNG with stb_image instead (PNG pixels stay exactly
+// Pillow's, JPEG pixels differ by a few levels) and refuses WebP and TIFF as not supported in this build.
 #pragma once
 
 #include <cstddef>
@@ -54,9 +54,9 @@ Result<DecodeLimits> decode_limits_from_env();
 //  - WebP: lossy or lossless, with or without alpha, still or animated (the first frame), through libwebp's
 //    animation decoder in RGBA as Pillow reads every WebP; alpha is dropped without compositing.
 //  - TIFF: the first directory, strips or tiles, uncompressed or any compression libtiff decodes except JPEG
-//    (LZW, deflate, PackBits, ...), in the sample layouts of Pillow's OPEN_INFO table that convert('RGB') turns
-//    into colour: gray 1/2/4/8-bit (MinIsBlack or MinIsWhite) and 16-bit (clamped to 255 like I;16), gray +
-//    alpha, RGB(A/X) 8/16-bit (16-bit keeps the high byte; associated alpha is divided out as Pillow's
+//    (LZW, deflate, PackBits, ...), in the sample layouts of Pillow's OPEN_INFO table that convert('RGB')
+//    turns into colour: gray 1/2/4/8-bit (MinIsBlack or MinIsWhite) and 16-bit (clamped to 255 like I;16),
+//    gray + alpha, RGB(A/X) 8/16-bit (16-bit keeps the high byte; associated alpha is divided out as Pillow's
 //    "RGBa" unpacker does), palette 1..8-bit, CMYK 8/16-bit. The Orientation tag is applied as Pillow's load
 //    does. YCbCr/JPEG-compressed, planar-separate and FillOrder-2 files are refused.
 Result<DecodedImage> decode_image_memory(const uint8_t* data, size_t size, const std::string& name,
