@@ -18,6 +18,7 @@
 #include "io/npy.h"
 #include "renderer_frames.h"
 #include "synthetic_weights_file.h"
+#include "cli/cli_runner.h"
 
 #define STB_IMAGE_WRITE_IMPLEMENTATION
 #include <stb/stb_image_write.h>
@@ -27,9 +28,15 @@ namespace {
 
 constexpr int kFramesPerSide = 5;
 
+// Per process: test binaries of other build trees running at the same time must not share folders. Everything
+// is removed when the process ends (cli_runner.h TempFiles).
+std::string temp_file(const std::string& name) {
+  static const cli_test::TempFiles files("api");
+  return files(name);
+}
+
 std::string temp_dir(const std::string& name) {
-  // Per process: test binaries of other build trees running at the same time must not share folders.
-  std::string d = ::testing::TempDir() + "fidcpp_api_" + std::to_string(getpid()) + "_" + name;
+  std::string d = temp_file(name);
   std::string cmd = "rm -rf '" + d + "' && mkdir -p '" + d + "'";
   EXPECT_EQ(std::system(cmd.c_str()), 0);
   return d;
@@ -47,9 +54,7 @@ struct SyntheticWeightsFile {
 const std::string& weights_path() {
   static SyntheticWeightsFile file = [] {
     std::string err;
-    std::string p = write_synthetic_weights_file(
-        ::testing::TempDir() + "fidcpp_api_synthetic_" + std::to_string(getpid()) + ".safetensors", true,
-        &err);
+    std::string p = write_synthetic_weights_file(temp_file("synthetic.safetensors"), true, &err);
     EXPECT_FALSE(p.empty()) << err;
     return SyntheticWeightsFile{p};
   }();

@@ -42,10 +42,12 @@ inline CliRun run_binary(const std::string& binary, const std::string& args, con
   return r;
 }
 
+#ifdef FIDCPP_CLI_PATH  // test programs built by fidcpp_test (tests/CMakeLists.txt)
 // run_binary of the built `fidcpp` (FIDCPP_CLI_PATH).
 inline CliRun run_cli(const std::string& args, const std::string& err_file, const std::string& prefix = "") {
   return run_binary(FIDCPP_CLI_PATH, args, err_file, prefix);
 }
+#endif
 
 // The temporary files of one CLI test process (ctest runs each test as its own process, so nothing is shared
 // between them), all named `<TempDir>fidcpp_<tag>_<pid>_<name>` and removed when the process ends (a weights

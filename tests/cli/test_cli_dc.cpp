@@ -24,7 +24,9 @@ using metrics_test::ref_path;
 using metrics_test::scalar;
 
 std::string tmp(const std::string& name) {
-  return ::testing::TempDir() + "fidcpp_cli_dc_" + std::to_string(getpid()) + "_" + name;
+  // Removed when the process ends (cli_runner.h TempFiles), so runs leave nothing in the temporary folder.
+  static const cli_test::TempFiles files("cli_dc");
+  return files(name);
 }
 
 const std::string& weights() {

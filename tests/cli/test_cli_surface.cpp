@@ -26,7 +26,9 @@ using cli_test::CliRun;
 
 std::string tmp(const std::string& name) {
   // Per process: test binaries of other build trees running at the same time must not share inputs.
-  return ::testing::TempDir() + "fidcpp_clis_" + std::to_string(getpid()) + "_" + name;
+  // Removed when the process ends (cli_runner.h TempFiles), so runs leave nothing in the temporary folder.
+  static const cli_test::TempFiles files("clis");
+  return files(name);
 }
 
 CliRun run(const std::string& args) {

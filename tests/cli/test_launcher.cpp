@@ -89,7 +89,9 @@ TEST(Launcher, RefusalNamesRankLauncherAndReason) {
 }
 
 std::string tmp(const std::string& name) {
-  return ::testing::TempDir() + "fidcpp_launcher_" + std::to_string(getpid()) + "_" + name;
+  // Removed when the process ends (cli_runner.h TempFiles), so runs leave nothing in the temporary folder.
+  static const cli_test::TempFiles files("launcher");
+  return files(name);
 }
 
 struct NoMpiCli : ::testing::Test {

@@ -30,7 +30,9 @@ TEST(SmallSamples, WarningOnlyAtOrBelowTheDimension) {
 }
 
 std::string tmp(const std::string& name) {
-  return ::testing::TempDir() + "fidcpp_small_" + std::to_string(getpid()) + "_" + name;
+  // Removed when the process ends (cli_runner.h TempFiles), so runs leave nothing in the temporary folder.
+  static const cli_test::TempFiles files("small");
+  return files(name);
 }
 
 struct SmallSampleCli : ::testing::Test {

@@ -28,7 +28,9 @@ using cli_test::CliRun;
 
 inline std::string tmp(const std::string& name) {
   // Per process: concurrently running tests (ctest -j) and other build trees must not share files.
-  return ::testing::TempDir() + "fidcpp_scale_" + std::to_string(getpid()) + "_" + name;
+  // Removed when the process ends (cli_runner.h TempFiles), so runs leave nothing in the temporary folder.
+  static const cli_test::TempFiles files("scale");
+  return files(name);
 }
 
 // Runs `prefix FIDCPP_CLI_PATH args` (prefix: e.g. an mpirun command line).

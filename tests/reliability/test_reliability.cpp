@@ -34,7 +34,9 @@ namespace {
 
 std::string tmp(const std::string& name) {
   // Per process: ctest may run this binary from several build trees at once.
-  return ::testing::TempDir() + "fidcpp_rel_" + std::to_string(::getpid()) + "_" + name;
+  // Removed when the process ends (cli_runner.h TempFiles), so runs leave nothing in the temporary folder.
+  static const cli_test::TempFiles files("rel");
+  return files(name);
 }
 
 // Removes this process's temporary files after the last test.

@@ -15,6 +15,7 @@
 #include "core/splitmix64.h"
 #include "fidcpp/fidcpp.h"
 #include "synthetic_weights_file.h"
+#include "cli/cli_runner.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define FIDCPP_SOAK_SANITIZED 1
@@ -34,7 +35,9 @@ constexpr int kChunk = 100;  // images per list file (one add_path call each)
 
 std::string tmp(const std::string& name) {
   // Per process: ctest may run this binary from several build trees at once.
-  return ::testing::TempDir() + "fidcpp_soak_" + std::to_string(::getpid()) + "_" + name;
+  // Removed when the process ends (cli_runner.h TempFiles), so runs leave nothing in the temporary folder.
+  static const cli_test::TempFiles files("soak");
+  return files(name);
 }
 
 // Resident set size of this process in KiB (VmRSS in /proc/self/status), 0 if unknown.
