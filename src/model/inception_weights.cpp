@@ -1,6 +1,10 @@
 // BN folding and per-backend preparation of the Inception-v3 weights (docs/conventions.md §1.2, §1.8).
 #include "model/inception_weights.h"
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
 #include <cmath>
 #include <string>
 
@@ -126,6 +130,10 @@ Result<PreparedInception> prepare_units(Backend& backend, const InceptionParams&
     if (release) {
       std::vector<float>().swap(release->convs[i].weight);
       std::vector<float>().swap(release->convs[i].bias);
+#ifdef __GLIBC__
+      malloc_trim(
+          0);  // the freed unit's heap pages go back now, not after the last unit (edge.md "Footprint")
+#endif
     }
   }
   if (params.has_fc) {
