@@ -12,11 +12,23 @@ namespace fidcpp {
 namespace {
 
 constexpr int kNumTaps = 6;
-// Per-image arena sizes in floats (largest activation each buffer ever holds; see the shape comments below).
+// Per-image arena sizes in floats (the largest tensor each buffer ever holds; see the shape comments in
+// forward_ops). The arena is the smallest that holds Conv2d_2a's output and Conv2d_2b's at once (the largest
+// pair of tensors alive together), cut into two ping-pong buffers x and y:
+// - the input lives in y (dead once Conv2d_1a has read it, before anything writes y);
+// - Conv2d_4a's output (larger than y) ends where y ends, past Conv2d_3b's output, its input, in x;
+// - the Mixed blocks' branch temporaries t1, t2 live in x past the block's own tensor (the Mixed blocks use a
+//   quarter of x).
 constexpr int64_t kInputFloats = int64_t(3) * 299 * 299;
-constexpr int64_t kActFloats = int64_t(64) * 147 * 147;   // Conv2d_2b output, the largest activation
+constexpr int64_t kXFloats = int64_t(64) * 147 * 147;     // Conv2d_2b output, the largest activation
+constexpr int64_t kYFloats = int64_t(32) * 147 * 147;     // Conv2d_2a output
+constexpr int64_t k4aFloats = int64_t(192) * 71 * 71;     // Conv2d_4a output
+constexpr int64_t kMixedFloats = int64_t(288) * 35 * 35;  // the largest Mixed block input or output
 constexpr int64_t kTemp1Floats = int64_t(288) * 35 * 35;  // Mixed_5d pool branch input
 constexpr int64_t kTemp2Floats = int64_t(96) * 35 * 35;   // Mixed_5x branch3x3dbl_2 output
+static_assert(kInputFloats <= kYFloats && kMixedFloats <= kYFloats, "y holds the input and the Mixed blocks");
+static_assert(kXFloats + kYFloats - k4aFloats >= int64_t(80) * 73 * 73, "4a's output misses 3b's");
+static_assert(kMixedFloats + kTemp1Floats + kTemp2Floats <= kXFloats, "t1 and t2 fit in x past a block");
 constexpr int kMaxBatchLimit = 4096;
 
 int tap_depth(InceptionTap t) {
@@ -127,7 +139,8 @@ Result<std::unique_ptr<InceptionForward>> InceptionForward::create(Backend& back
                            "' needs the fc layer, but the weights have no 'fc.weight'/'fc.bias' tensors");
     f->depth_ = std::max(f->depth_, tap_depth(t));
   }
-  // Arena layout: input | x | y | t1 | t2 | features.
+  // Arena layout: x (block tensor | t1 | t2 in the Mixed blocks) | y (= input) | features, with Conv2d_4a's
+  // output over the end of x and all of y; each buffer holds max_batch images.
   int64_t feat_floats = 0;
   for (InceptionTap t : taps) {
     f->tap_offset_[int(t)] = feat_floats;
@@ -137,15 +150,16 @@ Result<std::unique_ptr<InceptionForward>> InceptionForward::create(Backend& back
     f->pool3_offset_ = feat_floats;
     feat_floats += int64_t(max_batch) * kPool3Dim;
   }
-  const int64_t per_image = kInputFloats + 2 * kActFloats + kTemp1Floats + kTemp2Floats;
+  const int64_t per_image = kXFloats + kYFloats;
   FIDCPP_ASSIGN_OR_RETURN(f->arena_, backend.allocate(size_t(per_image * max_batch + feat_floats)));
   float* p = f->arena_->data();
-  f->input_ = p;
-  f->x_ = f->input_ + kInputFloats * max_batch;
-  f->y_ = f->x_ + kActFloats * max_batch;
-  f->t1_ = f->y_ + kActFloats * max_batch;
+  f->x_ = p;
+  f->t1_ = f->x_ + kMixedFloats * max_batch;
   f->t2_ = f->t1_ + kTemp1Floats * max_batch;
-  f->feat_ = f->t2_ + kTemp2Floats * max_batch;
+  f->y_ = f->x_ + kXFloats * max_batch;
+  f->input_ = f->y_;
+  f->z_ = f->y_ + (kYFloats - k4aFloats) * max_batch;
+  f->feat_ = f->y_ + kYFloats * max_batch;
   return f;
 }
 
@@ -313,7 +327,7 @@ Status InceptionForward::forward_ops(int n) {
 
   a = conv_out("Conv2d_3b_1x1", b, x_);
   FIDCPP_RETURN_IF_ERROR(conv("Conv2d_3b_1x1", b, a));  // 80 x 73 x 73
-  b = conv_out("Conv2d_4a_3x3", a, y_);
+  b = conv_out("Conv2d_4a_3x3", a, z_);
   FIDCPP_RETURN_IF_ERROR(conv("Conv2d_4a_3x3", a, b));  // 192 x 71 x 71
   a = make_view(x_, n, 192, 35, 35);
   FIDCPP_RETURN_IF_ERROR(be_.max_pool(PoolDesc{3, 2, 0, false}, b, a));  // 192 x 35 x 35  (MaxPool_2)

@@ -67,11 +67,12 @@ class InceptionForward {
   int max_batch_ = 0;
   int depth_ = 0;  // 1: stop after MaxPool_1, 2: MaxPool_2, 3: Mixed_6e, 4: pool3, 5: logits
   std::unique_ptr<BackendBuffer> arena_;
-  float* input_ = nullptr;
-  float* x_ = nullptr;  // ping-pong activations
+  float* input_ = nullptr;  // = y_: written between forwards only (in stream order on asynchronous backends)
+  float* x_ = nullptr;      // ping-pong activations
   float* y_ = nullptr;
-  float* t1_ = nullptr;  // branch temporaries inside Mixed blocks
+  float* t1_ = nullptr;  // branch temporaries inside Mixed blocks, inside x_ past the block's tensor
   float* t2_ = nullptr;
+  float* z_ = nullptr;     // Conv2d_4a's output: the end of x_ and all of y_
   float* feat_ = nullptr;  // per tap: max_batch x dim, at tap_offset_[tap]
   int64_t tap_offset_[6] = {-1, -1, -1, -1, -1, -1};
   int64_t pool3_offset_ = -1;  // pool3 scratch when logits are requested without the 2048 tap

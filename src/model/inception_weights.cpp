@@ -95,11 +95,17 @@ Result<PreparedInception> prepare_inception(Backend& backend, const TensorMap& w
   PreparedInception out;
   out.convs.reserve(kNumConvUnits);
   for (int u = 0; u < kNumConvUnits; ++u) {
-    FoldedConv f;
-    FIDCPP_RETURN_IF_ERROR(fold_conv_unit(weights, u, &f));
-    auto r = backend.prepare_conv(unit_desc(f, u));
-    if (!r.ok()) return r.status().with_context(std::string("preparing '") + f.spec->prefix + "'");
-    out.convs.push_back(std::move(r).value());
+    {
+      FoldedConv f;
+      FIDCPP_RETURN_IF_ERROR(fold_conv_unit(weights, u, &f));
+      auto r = backend.prepare_conv(unit_desc(f, u));
+      if (!r.ok()) return r.status().with_context(std::string("preparing '") + f.spec->prefix + "'");
+      out.convs.push_back(std::move(r).value());
+    }
+#ifdef __GLIBC__
+    // The folded copy's heap pages go back before the next unit is read (edge.md "Footprint").
+    malloc_trim(0);
+#endif
   }
   const HostTensor *fw = nullptr, *fb = nullptr;
   FIDCPP_RETURN_IF_ERROR(get_fc(weights, require_fc, &fw, &fb));
@@ -109,6 +115,9 @@ Result<PreparedInception> prepare_inception(Backend& backend, const TensorMap& w
     weights.drop(*fw);
     weights.drop(*fb);
   }
+  // Pages of tensors dropped earlier come back when the kernel maps a later tensor's neighbourhood (fault-
+  // around); none of the file stays resident once the network is prepared.
+  if (weights.mapped) weights.mapped->drop_pages(weights.mapped->data(), weights.mapped->size());
   return out;
 }
 
