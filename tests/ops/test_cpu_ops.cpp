@@ -159,7 +159,23 @@ const ConvCase kConvCases[] = {
     {1, 8, 13, 18, 37, 3, 3, 1, 2, 2},
     {3, 6, 10, 18, 17, 3, 3, 1, 0, 1},
     {1, 300, 9, 16, 16, 3, 3, 1, 1, 1},
+    // F(4x4, 3x3) (>= 24 x 24 outputs, cin <= kWinograd4MaxCin; float inputs only, see
+    // MatchesReferenceExactlyOnSmallIntegers): sides 1, 2 and 3 past a multiple of 4, pads 0, 1, 2 and
+    // asymmetric, several images, cin at the bound; one past the bound keeps F(2x2).
+    {2, 9, 13, 26, 37, 3, 3, 1, 2, 2},
+    {1, 20, 24, 30, 27, 3, 3, 1, 0, 0},
+    {3, 6, 10, 25, 26, 3, 3, 1, 0, 1},
+    {1, kWinograd4MaxCin, 9, 28, 24, 3, 3, 1, 1, 1},
+    {1, kWinograd4MaxCin + 1, 5, 26, 26, 3, 3, 1, 1, 1},
 };
+
+// F(4x4, 3x3)'s transforms (points 0, +-7/10, +-3/2) are not exact on integers, unlike F(2x2, 3x3)'s and
+// F(2, 7)'s dyadic ones.
+bool exact_on_integers(const ConvCase& cc) {
+  const ConvDesc d{cc.cin, cc.cout, cc.kh, cc.kw, cc.stride, cc.ph, cc.pw, true, nullptr, nullptr};
+  return !winograd4_applies(d, pooled_size(cc.h, cc.kh, cc.stride, cc.ph),
+                            pooled_size(cc.w, cc.kw, cc.stride, cc.pw));
+}
 
 void run_conv_case(const std::string& isa, const ConvCase& cc, bool small_int, int threads) {
   SCOPED_TRACE("isa " + isa + " case n=" + std::to_string(cc.n) + " cin=" + std::to_string(cc.cin) +
@@ -190,8 +206,12 @@ void run_conv_case(const std::string& isa, const ConvCase& cc, bool small_int, i
 }
 
 TEST(CpuConv, MatchesReferenceExactlyOnSmallIntegers) {
+  int exact = 0;
+  for (const auto& cc : kConvCases) exact += exact_on_integers(cc);
+  ASSERT_GE(exact, 16);
   for (const auto& isa : available_isas())
-    for (const auto& cc : kConvCases) run_conv_case(isa, cc, true, 2);
+    for (const auto& cc : kConvCases)
+      if (exact_on_integers(cc)) run_conv_case(isa, cc, true, 2);
 }
 
 TEST(CpuConv, MatchesReferenceOnFloats) {
@@ -199,37 +219,40 @@ TEST(CpuConv, MatchesReferenceOnFloats) {
     for (const auto& cc : kConvCases) run_conv_case(isa, cc, false, 3);
 }
 
+// On 17 x 17 (F(2x2, 3x3)) and 35 x 35 (F(4x4, 3x3)) maps.
 TEST(CpuConv, BitwiseIndependentOfThreadsAndBatch) {
-  SplitMix64 rng(99);
-  const ConvCase cc{4, 40, 72, 17, 17, 3, 3, 1, 1, 1};
-  const RefTensor x = random_tensor(rng, cc.n, cc.cin, cc.h, cc.w, false);
-  const std::vector<double> wgt = random_vec(rng, size_t(cc.cout) * cc.cin * 9, false, 0.1);
-  const std::vector<double> bias = random_vec(rng, size_t(cc.cout), false);
-  std::vector<float> wf(wgt.begin(), wgt.end()), bf(bias.begin(), bias.end());
-  for (const auto& isa : available_isas()) {
-    std::vector<float> first;
-    for (int threads : {1, 2, 3, 4}) {
-      auto be = make_backend(isa, threads);
-      ASSERT_TRUE(be);
-      ConvDesc d{cc.cin, cc.cout, 3, 3, 1, 1, 1, true, wf.data(), bf.data()};
-      auto prep = be->prepare_conv(d);
-      ASSERT_TRUE(prep.ok());
-      // Whole batch at once, then image by image.
-      std::vector<float> xin(x.v.begin(), x.v.end()), batch(size_t(cc.n) * cc.cout * 17 * 17),
-          single(batch.size());
-      ASSERT_TRUE(be->conv2d(**prep, make_view(xin.data(), cc.n, cc.cin, 17, 17),
-                             make_view(batch.data(), cc.n, cc.cout, 17, 17))
-                      .ok());
-      const size_t in_img = size_t(cc.cin) * 17 * 17, out_img = size_t(cc.cout) * 17 * 17;
-      for (int i = 0; i < cc.n; ++i)
-        ASSERT_TRUE(be->conv2d(**prep, make_view(xin.data() + i * in_img, 1, cc.cin, 17, 17),
-                               make_view(single.data() + i * out_img, 1, cc.cout, 17, 17))
+  for (const int side : {17, 35}) {
+    SplitMix64 rng(99);
+    const ConvCase cc{4, 40, 72, side, side, 3, 3, 1, 1, 1};
+    const RefTensor x = random_tensor(rng, cc.n, cc.cin, cc.h, cc.w, false);
+    const std::vector<double> wgt = random_vec(rng, size_t(cc.cout) * cc.cin * 9, false, 0.1);
+    const std::vector<double> bias = random_vec(rng, size_t(cc.cout), false);
+    std::vector<float> wf(wgt.begin(), wgt.end()), bf(bias.begin(), bias.end());
+    for (const auto& isa : available_isas()) {
+      std::vector<float> first;
+      for (int threads : {1, 2, 3, 4}) {
+        auto be = make_backend(isa, threads);
+        ASSERT_TRUE(be);
+        ConvDesc d{cc.cin, cc.cout, 3, 3, 1, 1, 1, true, wf.data(), bf.data()};
+        auto prep = be->prepare_conv(d);
+        ASSERT_TRUE(prep.ok());
+        // Whole batch at once, then image by image.
+        std::vector<float> xin(x.v.begin(), x.v.end()), batch(size_t(cc.n) * cc.cout * side * side),
+            single(batch.size());
+        ASSERT_TRUE(be->conv2d(**prep, make_view(xin.data(), cc.n, cc.cin, side, side),
+                               make_view(batch.data(), cc.n, cc.cout, side, side))
                         .ok());
-      EXPECT_EQ(0, std::memcmp(batch.data(), single.data(), batch.size() * sizeof(float)))
-          << isa << " " << threads;
-      if (first.empty()) first = batch;
-      EXPECT_EQ(0, std::memcmp(first.data(), batch.data(), batch.size() * sizeof(float)))
-          << isa << " " << threads;
+        const size_t in_img = size_t(cc.cin) * side * side, out_img = size_t(cc.cout) * side * side;
+        for (int i = 0; i < cc.n; ++i)
+          ASSERT_TRUE(be->conv2d(**prep, make_view(xin.data() + i * in_img, 1, cc.cin, side, side),
+                                 make_view(single.data() + i * out_img, 1, cc.cout, side, side))
+                          .ok());
+        EXPECT_EQ(0, std::memcmp(batch.data(), single.data(), batch.size() * sizeof(float)))
+            << isa << " " << threads << " " << side;
+        if (first.empty()) first = batch;
+        EXPECT_EQ(0, std::memcmp(first.data(), batch.data(), batch.size() * sizeof(float)))
+            << isa << " " << threads << " " << side;
+      }
     }
   }
 }
@@ -278,6 +301,64 @@ TEST(CpuConv, WinogradAgreesWithDirectGemm) {
     }
     EXPECT_GT(differ, wino.size() / 10) << isa << ": Winograd path not taken?";
     EXPECT_LE(worst, 4e-7 * std::sqrt(cin * 9.0)) << isa;
+  }
+}
+
+// F(4x4, 3x3) takes the 3x3 stride-1 layers with few input channels on large maps (the stem and the 35 x 35
+// layers), and only those; there its bits differ from F(2x2)'s (the path is really taken) while both stay
+// within the float bound of MatchesReferenceOnFloats of the float64 reference, on a Conv2d_4a-like layer
+// (cin 80, 3 images, a 71 x 71 map: 18 x 18 tiles, the last row and column of tiles cut).
+TEST(CpuConv, Winograd4OnlyOnLargeMapsWithFewChannels) {
+  const ConvDesc c3{8, 8, 3, 3, 1, 1, 1, true, nullptr, nullptr};
+  EXPECT_TRUE(winograd4_applies(c3, 147, 147));
+  EXPECT_TRUE(winograd4_applies(c3, 35, 35));
+  EXPECT_TRUE(winograd4_applies(c3, kWinograd4MinOut, kWinograd4MinOut));
+  EXPECT_FALSE(winograd4_applies(c3, kWinograd4MinOut - 1, 40));
+  EXPECT_FALSE(winograd4_applies(c3, 40, kWinograd4MinOut - 1));
+  EXPECT_FALSE(winograd4_applies(c3, 17, 17));
+  EXPECT_FALSE(
+      winograd4_applies(ConvDesc{kWinograd4MaxCin + 1, 8, 3, 3, 1, 1, 1, true, nullptr, nullptr}, 35, 35));
+  EXPECT_FALSE(winograd4_applies(ConvDesc{8, 8, 3, 3, 2, 0, 0, true, nullptr, nullptr}, 73, 73));
+  EXPECT_FALSE(winograd4_applies(ConvDesc{8, 8, 5, 5, 1, 2, 2, true, nullptr, nullptr}, 35, 35));
+  EXPECT_FALSE(winograd4_applies(ConvDesc{8, 8, 1, 7, 1, 0, 3, true, nullptr, nullptr}, 35, 35));
+
+  SplitMix64 rng(71);
+  const int n = 3, cin = 80, cout = 20, h = 73, w = 73, oh = 71, ow = 71, k = cin * 9;
+  const RefTensor x = random_tensor(rng, n, cin, h, w, false);
+  const std::vector<double> wgt = random_vec(rng, size_t(cout) * k, false, 1.0 / std::sqrt(double(k)));
+  const std::vector<double> bias = random_vec(rng, size_t(cout), false);
+  const RefTensor want = conv2d_ref(x, wgt, bias, cout, 3, 3, 1, 0, 0, true);
+  std::vector<float> wf(wgt.begin(), wgt.end()), bf(bias.begin(), bias.end());
+  for (const auto& isa : available_isas()) {
+    SCOPED_TRACE(isa);
+    ConvRig rig;
+    ASSERT_TRUE(init_rig(isa, cin, &rig));
+    ConvDesc d{cin, cout, 3, 3, 1, 0, 0, true, wf.data(), bf.data()};
+    d.in_h = h;
+    d.in_w = w;
+    CpuConvWeights f4, f2;
+    ASSERT_TRUE(pack_conv_weights(rig.kernel, d, &f4).ok());
+    EXPECT_FALSE(f4.packed_u4.empty());
+    EXPECT_TRUE(f4.packed_u.empty());
+    EXPECT_TRUE(f4.packed_a.empty());
+    d.in_h = d.in_w = 0;  // size unknown: every form, so F(2x2) can be forced below
+    ASSERT_TRUE(pack_conv_weights(rig.kernel, d, &f2).ok());
+    f2.packed_u4 = AlignedBuffer<float>();
+    ASSERT_FALSE(f2.packed_u.empty());
+    SlicedTensor in(n, cin, h, w, cin + 1, 1), y4(n, cout, oh, ow, cout + 2, 1), y2(n, cout, oh, ow, cout, 0);
+    in.fill(x);
+    ASSERT_TRUE(rig.run(f4, in.view(), y4.view()).ok());
+    ASSERT_TRUE(rig.run(f2, in.view(), y2.view()).ok());
+    EXPECT_TRUE(y4.untouched_outside_slice());
+    const double tol = 4e-7 * std::sqrt(double(k)) + 1e-7;
+    EXPECT_TRUE(matches(want, y4, tol));
+    EXPECT_TRUE(matches(want, y2, tol));
+    size_t differ = 0;
+    for (int b = 0; b < n; ++b)
+      for (int ch = 0; ch < cout; ++ch)
+        for (int yy = 0; yy < oh; ++yy)
+          for (int xx = 0; xx < ow; ++xx) differ += y4.at(b, ch, yy, xx) != y2.at(b, ch, yy, xx);
+    EXPECT_GT(differ, size_t(n) * cout * oh * ow / 4) << "F(4x4, 3x3) path not taken?";
   }
 }
 
@@ -350,11 +431,10 @@ TEST(CpuConv, KnownInputSizeKeepsOneFormOfTheWeights) {
     int kh, kw, ph, pw, in;  // in: the declared (and run) square input side
     bool winograd;           // a Winograd path applies at that size
   };
-  const Case cases[] = {{3, 3, 1, 1, 35, true},
-                        {3, 3, 1, 1, 4, false},
-                        {1, 7, 0, 3, 17, true},
-                        {7, 1, 3, 0, 8, false},
-                        {1, 1, 0, 0, 17, false}};
+  const Case cases[] = {{3, 3, 1, 1, 35, true},  // F(4x4, 3x3)
+                        {3, 3, 1, 1, 17, true},  // F(2x2, 3x3)
+                        {3, 3, 1, 1, 4, false}, {1, 7, 0, 3, 17, true},
+                        {7, 1, 3, 0, 8, false}, {1, 1, 0, 0, 17, false}};
   const int n = 2, cin = 24, cout = 20;
   for (const Case& c : cases) {
     SplitMix64 rng(uint64_t(c.kh) * 131 + uint64_t(c.in));
@@ -374,9 +454,11 @@ TEST(CpuConv, KnownInputSizeKeepsOneFormOfTheWeights) {
       d.in_h = d.in_w = c.in;
       ASSERT_TRUE(pack_conv_weights(rig.kernel, d, &one).ok());
       ASSERT_TRUE(pack_conv_weights(rig.kernel, d, &lean, /*allow_winograd=*/false).ok());
-      EXPECT_EQ(one.packed_u.empty(), !c.winograd);
+      EXPECT_EQ(one.packed_u.empty() && one.packed_u4.empty(), !c.winograd);
+      EXPECT_TRUE(one.packed_u.empty() || one.packed_u4.empty());  // one Winograd form at most
       EXPECT_EQ(one.packed_a.empty(), c.winograd);
       EXPECT_TRUE(lean.packed_u.empty());
+      EXPECT_TRUE(lean.packed_u4.empty());
       EXPECT_FALSE(lean.packed_a.empty());
       const int oh = pooled_size(c.in, c.kh, 1, c.ph), ow = pooled_size(c.in, c.kw, 1, c.pw);
       const size_t outs = size_t(n) * cout * oh * ow;
@@ -386,6 +468,7 @@ TEST(CpuConv, KnownInputSizeKeepsOneFormOfTheWeights) {
       ASSERT_TRUE(rig.run(one, in, make_view(y_one.data(), n, cout, oh, ow)).ok());
       ASSERT_TRUE(rig.run(lean, in, make_view(y_lean.data(), n, cout, oh, ow)).ok());
       both.packed_u = AlignedBuffer<float>();  // the direct GEMM alone, for the lean form's bits
+      both.packed_u4 = AlignedBuffer<float>();
       ASSERT_TRUE(rig.run(both, in, make_view(y_direct.data(), n, cout, oh, ow)).ok());
       EXPECT_EQ(std::memcmp(y_one.data(), y_both.data(), outs * sizeof(float)), 0);
       EXPECT_EQ(std::memcmp(y_lean.data(), y_direct.data(), outs * sizeof(float)), 0);

@@ -169,12 +169,13 @@ Status pack_conv_weights(const GemmMicroKernel& kernel, const ConvDesc& desc, Cp
   w.m_panels = m_panels;
   // With the input size known, one form of the weights: Winograd's transformed panels where a Winograd path
   // will run, else the direct/GEMM panels. Without it both, and the run-time size chooses.
-  bool direct = true, winograd = allow_winograd;
+  bool direct = true, winograd = allow_winograd, winograd4 = allow_winograd;
   if (winograd && desc.in_h > 0 && desc.in_w > 0) {
     const int oh = pooled_size(desc.in_h, desc.kh, desc.stride, desc.ph);
     const int ow = pooled_size(desc.in_w, desc.kw, desc.stride, desc.pw);
-    winograd = winograd_applies(desc, oh, ow) || winograd7_applies(desc, oh, ow);
-    direct = !winograd;
+    winograd4 = winograd4_applies(desc, oh, ow);
+    winograd = !winograd4 && (winograd_applies(desc, oh, ow) || winograd7_applies(desc, oh, ow));
+    direct = !winograd && !winograd4;
   }
   if (!w.bias.resize(size_t(m_panels) * mr)) return out_of_memory("conv: cannot allocate packed weights");
   w.bias.zero();
@@ -193,6 +194,7 @@ Status pack_conv_weights(const GemmMicroKernel& kernel, const ConvDesc& desc, Cp
     FIDCPP_RETURN_IF_ERROR(winograd_pack_weights(kernel, desc, &w));
     FIDCPP_RETURN_IF_ERROR(winograd7_pack_weights(kernel, desc, &w));
   }
+  if (winograd4) FIDCPP_RETURN_IF_ERROR(winograd4_pack_weights(kernel, desc, &w));
   *out = std::move(w);
   return Status();
 }
@@ -228,6 +230,8 @@ Status conv2d_cpu(const GemmMicroKernel& kernel, const VectorKernels& vk, Thread
                             "," + std::to_string(ow) + "] for cin=" + std::to_string(d.cin));
   if (int(scratch.size()) < pool.size())
     return internal_error("conv: GEMM scratch smaller than the thread pool");
+  if (!w.packed_u4.empty() && winograd4_applies(d, oh, ow))
+    return conv2d_winograd4_cpu(kernel, vk, pool, scratch, w, in, out);
   if (!w.packed_u.empty() && winograd_applies(d, oh, ow))
     return conv2d_winograd_cpu(kernel, vk, pool, scratch, w, in, out);
   if (!w.packed_u.empty() && winograd7_applies(d, oh, ow))

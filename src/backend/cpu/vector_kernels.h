@@ -1,6 +1,6 @@
-// Vectorised CPU kernels besides the GEMM: the Winograd F(2x2, 3x3) and F(2, 7) input and output transforms
-// (winograd_cpu.cpp has the algorithm and the driver), the interior columns of pooled rows (pool_cpu.cpp) and
-// the row copies of the convolution's implicit im2col (conv2d_cpu.cpp).
+// Vectorised CPU kernels besides the GEMM: the Winograd F(2x2, 3x3), F(4x4, 3x3) and F(2, 7) input and output
+// transforms (winograd_cpu.cpp has the algorithm and the driver), the interior columns of pooled rows
+// (pool_cpu.cpp) and the row copies of the convolution's implicit im2col (conv2d_cpu.cpp).
 // They are compiled once per instruction set, like the GEMM micro-kernels, from vector_kernels.inc, and
 // chosen with the micro-kernel's ISA. They only add, subtract, multiply by constants, compare and divide
 // (never contracted into FMAs: -ffp-contract=off), with the same operations in the same order for every ISA,
@@ -27,14 +27,15 @@ struct WinoGeom {
 // Every part has room for whole-vector reads and writes past its valid columns (kWinoMaxLanes).
 constexpr int kWinoMaxLanes = 16;
 struct WinoScratch {
-  float* v;         // [16][v_stride]  transformed input panel: GEMM B panel [cin][nr] per point, then padding
-  size_t v_stride;  //                 >= cin * nr + kWinoMaxLanes
-  float* m;         // [16][mr][nr]    GEMM results for one output-channel panel
-  float* row;       // [row_floats]    one zero-padded input row, for runs that touch the border
-  size_t row_floats;  //                 >= 2 nr + 2 + 2 kWinoMaxLanes
-  float* even;        // [4][lanes]      even columns of the four input rows of a tile run
-  float* odd;         // [4][lanes]      odd columns
-  size_t lanes;       //                 >= nr + 1 + 2 kWinoMaxLanes
+  float* v;         // [points][v_stride]  transformed input panel: GEMM B panel [cin][nr] per point, padding
+  size_t v_stride;  //                     >= cin * nr + kWinoMaxLanes
+  float* m;         // [points][mr][nr]    GEMM results for one output-channel panel
+  float* row;       // [row_floats]        one zero-padded input row, for runs that touch the border
+  size_t row_floats;  //                     >= 4 nr + 4 + 2 kWinoMaxLanes
+  float* even;        // [4][lanes]          even columns of the four input rows of a tile run
+  float* odd;         // [4][lanes]          odd columns
+  float* quad;        // [24][lanes]         F(4x4, 3x3): columns modulo 4 of the six input rows of a run
+  size_t lanes;       //                     >= 2 nr + 2 + 2 kWinoMaxLanes
 };
 
 // V[xi][ci][run.col + j] = (B^T d B)[xi] for every tile and input channel; columns [nv, nr) are zeroed.
@@ -67,6 +68,9 @@ struct VectorKernels {
   WinoInputFn wino7_input_v = nullptr;
   WinoOutputFn wino7_output_h = nullptr;
   WinoOutputFn wino7_output_v = nullptr;
+  // F(4x4, 3x3) (winograd_cpu.cpp): 36 transform points, tiles of 4 x 4 outputs.
+  WinoInputFn wino4_input = nullptr;
+  WinoOutputFn wino4_output = nullptr;
   PoolRowFn avg_pool_row = nullptr;
   PoolRowFn max_pool_row = nullptr;
   CopyRunFn copy_run = nullptr;

@@ -29,13 +29,15 @@
 
 #include "backend/cpu/cpu_ops.h"
 #include "backend/cpu/vector_kernels.h"
+#include "backend/cpu/winograd_matrices.h"
 
 namespace fidcpp {
 
 namespace {
 
-constexpr int kPoints = 16;  // F(2x2, 3x3): 4x4 transform domain
-constexpr int kPoints7 = 8;  // F(2, 7)
+constexpr int kPoints = 16;   // F(2x2, 3x3): 4x4 transform domain
+constexpr int kPoints4 = 36;  // F(4x4, 3x3): 6x6
+constexpr int kPoints7 = 8;   // F(2, 7)
 
 int tile_runs(const WinoGeom& g, int64_t t0, int nv, WinoTileRun* runs) {
   const int64_t per_image = int64_t(g.tiles_y) * g.tiles_x;
@@ -57,20 +59,21 @@ size_t round16(size_t n) {
 
 // Offsets (in floats) of the parts of one worker's scratch; see WinoScratch for what each holds.
 struct WinoLayout {
-  size_t v_stride, row_floats, lanes, m, row, even, odd, total;
+  size_t v_stride, row_floats, lanes, m, row, even, odd, quad, total;
 };
 
-// Sized for F(2x2, 3x3)'s 16 points; F(2, 7) uses the first 8 of V and M.
-WinoLayout wino_layout(int cin, int mr, int nr) {
+// For an algorithm of `points` transform points.
+WinoLayout wino_layout(int points, int cin, int mr, int nr) {
   WinoLayout l;
   l.v_stride = round16(size_t(cin) * nr + kWinoMaxLanes);
-  l.row_floats = round16(size_t(2) * nr + 2 + 2 * kWinoMaxLanes);
-  l.lanes = round16(size_t(nr) + 1 + 2 * kWinoMaxLanes);
-  l.m = kPoints * l.v_stride;
-  l.row = l.m + round16(size_t(kPoints) * mr * nr);
+  l.row_floats = round16(size_t(4) * nr + 4 + 2 * kWinoMaxLanes);
+  l.lanes = round16(size_t(2) * nr + 2 + 2 * kWinoMaxLanes);
+  l.m = size_t(points) * l.v_stride;
+  l.row = l.m + round16(size_t(points) * mr * nr);
   l.even = l.row + l.row_floats;
   l.odd = l.even + 4 * l.lanes;
-  l.total = l.odd + 4 * l.lanes;
+  l.quad = l.odd + 4 * l.lanes;
+  l.total = l.quad + 24 * l.lanes;
   return l;
 }
 
@@ -85,6 +88,7 @@ WinoScratch carve(float* base, const WinoLayout& l) {
   s.row_floats = l.row_floats;
   s.even = base + l.even;
   s.odd = base + l.odd;
+  s.quad = base + l.quad;
   s.lanes = l.lanes;
   std::fill(base + l.m, base + l.total, 0.0f);
   return s;
@@ -105,12 +109,11 @@ struct PackedU {
   }
 };
 
-Result<PackedU> alloc_packed_u(int points, int mr, int cin, CpuConvWeights* w) {
-  const int64_t per_point = int64_t(w->m_panels) * cin * mr;
-  if (!w->packed_u.resize(size_t(points * per_point)))
-    return out_of_memory("conv: cannot allocate Winograd weights");
-  w->packed_u.zero();
-  return PackedU{w->packed_u.data(), per_point, mr, cin};
+Result<PackedU> alloc_packed_u(int points, int mr, int cin, int m_panels, AlignedBuffer<float>* u) {
+  const int64_t per_point = int64_t(m_panels) * cin * mr;
+  if (!u->resize(size_t(points * per_point))) return out_of_memory("conv: cannot allocate Winograd weights");
+  u->zero();
+  return PackedU{u->data(), per_point, mr, cin};
 }
 
 }  // namespace
@@ -126,7 +129,8 @@ bool winograd_applies(const ConvDesc& d, int out_h, int out_w) {
 Status winograd_pack_weights(const GemmMicroKernel& kernel, const ConvDesc& desc, CpuConvWeights* w) {
   if (!winograd_applies(desc)) return Status();
   const int cin = desc.cin;
-  FIDCPP_ASSIGN_OR_RETURN(const PackedU pu, alloc_packed_u(kPoints, kernel.mr, cin, w));
+  FIDCPP_ASSIGN_OR_RETURN(const PackedU pu,
+                          alloc_packed_u(kPoints, kernel.mr, cin, w->m_panels, &w->packed_u));
   // U = G g G^T, G = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1], formed in double and rounded once.
   static const double kG[4][3] = {{1, 0, 0}, {0.5, 0.5, 0.5}, {0.5, -0.5, 0.5}, {0, 0, 1}};
   for (int co = 0; co < desc.cout; ++co)
@@ -146,7 +150,8 @@ Status winograd_pack_weights(const GemmMicroKernel& kernel, const ConvDesc& desc
 }
 
 size_t winograd_scratch_floats(const GemmMicroKernel& kernel, int cin) {
-  return wino_layout(cin, kernel.mr, kernel.nr).total;
+  const int points = cin <= kWinograd4MaxCin ? kPoints4 : kPoints;
+  return wino_layout(points, cin, kernel.mr, kernel.nr).total;
 }
 
 namespace {
@@ -163,11 +168,12 @@ struct WinoPlan {
 // may straddle images); per panel: input transform, then per output-channel panel one GEMM per point over all
 // input channels and the output transform.
 Status run_winograd(const GemmMicroKernel& kernel, ThreadPool& pool,
-                    std::vector<AlignedBuffer<float>>& scratch, const CpuConvWeights& w, const TensorView& in,
-                    const TensorView& out, const WinoPlan& plan) {
+                    std::vector<AlignedBuffer<float>>& scratch, const CpuConvWeights& w,
+                    const AlignedBuffer<float>& packed_u, const TensorView& in, const TensorView& out,
+                    const WinoPlan& plan) {
   const ConvDesc& d = w.desc;
-  if (w.packed_u.empty()) return internal_error("conv: Winograd weights were not packed");
-  const WinoLayout layout = wino_layout(d.cin, kernel.mr, kernel.nr);
+  if (packed_u.empty()) return internal_error("conv: Winograd weights were not packed");
+  const WinoLayout layout = wino_layout(plan.points, d.cin, kernel.mr, kernel.nr);
   if (int(scratch.size()) < pool.size()) return internal_error("conv: scratch smaller than the thread pool");
   for (int i = 0; i < pool.size(); ++i)
     if (scratch[size_t(i)].size() < layout.total) return internal_error("conv: Winograd scratch too small");
@@ -195,7 +201,7 @@ Status run_winograd(const GemmMicroKernel& kernel, ThreadPool& pool,
         for (int mp = mp0; mp < mp1; ++mp) {
           const int m0 = mp * mr, m_valid = std::min(mr, d.cout - m0);
           for (int xi = 0; xi < plan.points; ++xi)
-            kernel.fn(d.cin, w.packed_u.data() + xi * per_point + int64_t(mp) * d.cin * mr,
+            kernel.fn(d.cin, packed_u.data() + xi * per_point + int64_t(mp) * d.cin * mr,
                       s.v + xi * s.v_stride, s.m + int64_t(xi) * mr * nr, nr, m_valid, nv, false, nullptr,
                       false);
           plan.output(out, g, runs, nruns, nv, m0, m_valid, mr, nr, w.bias.data() + m0, d.relu, s);
@@ -213,7 +219,8 @@ Status conv2d_winograd_cpu(const GemmMicroKernel& kernel, const VectorKernels& v
                            const TensorView& in, const TensorView& out) {
   const ConvDesc& d = w.desc;
   const WinoGeom g{d.cin, d.ph, d.pw, in.h, in.w, out.h, out.w, (out.h + 1) / 2, (out.w + 1) / 2};
-  return run_winograd(kernel, pool, scratch, w, in, out, WinoPlan{kPoints, g, vk.wino_input, vk.wino_output});
+  return run_winograd(kernel, pool, scratch, w, w.packed_u, in, out,
+                      WinoPlan{kPoints, g, vk.wino_input, vk.wino_output});
 }
 
 bool winograd7_applies(const ConvDesc& d) {
@@ -229,7 +236,8 @@ bool winograd7_applies(const ConvDesc& d, int out_h, int out_w) {
 Status winograd7_pack_weights(const GemmMicroKernel& kernel, const ConvDesc& desc, CpuConvWeights* w) {
   if (!winograd7_applies(desc)) return Status();
   const int cin = desc.cin;
-  FIDCPP_ASSIGN_OR_RETURN(const PackedU pu, alloc_packed_u(kPoints7, kernel.mr, cin, w));
+  FIDCPP_ASSIGN_OR_RETURN(const PackedU pu,
+                          alloc_packed_u(kPoints7, kernel.mr, cin, w->m_panels, &w->packed_u));
   // U = G g with G[xi][k] = p_xi^k / prod_{l != xi} (p_xi - p_l) on the points 0, 1, -1, 2, -2, 1/2, -1/2
   // (and G[7] = e_6 for the point at infinity): the Lagrange basis of the Toom-Cook algorithm, in double and
   // rounded once. tools/winograd_accuracy.py derives the same matrices and measures their error.
@@ -263,9 +271,47 @@ Status conv2d_winograd7_cpu(const GemmMicroKernel& kernel, const VectorKernels& 
   const bool h = d.kw == 7;
   const WinoGeom g{
       d.cin, d.ph, d.pw, in.h, in.w, out.h, out.w, h ? out.h : (out.h + 1) / 2, h ? (out.w + 1) / 2 : out.w};
-  return run_winograd(kernel, pool, scratch, w, in, out,
+  return run_winograd(kernel, pool, scratch, w, w.packed_u, in, out,
                       WinoPlan{kPoints7, g, h ? vk.wino7_input_h : vk.wino7_input_v,
                                h ? vk.wino7_output_h : vk.wino7_output_v});
+}
+
+bool winograd4_applies(const ConvDesc& d) {
+  return winograd_applies(d) && d.cin <= kWinograd4MaxCin;
+}
+
+bool winograd4_applies(const ConvDesc& d, int out_h, int out_w) {
+  return winograd4_applies(d) && out_h >= kWinograd4MinOut && out_w >= kWinograd4MinOut;
+}
+
+Status winograd4_pack_weights(const GemmMicroKernel& kernel, const ConvDesc& desc, CpuConvWeights* w) {
+  if (!winograd4_applies(desc)) return Status();
+  const int cin = desc.cin;
+  FIDCPP_ASSIGN_OR_RETURN(const PackedU pu,
+                          alloc_packed_u(kPoints4, kernel.mr, cin, w->m_panels, &w->packed_u4));
+  // U = G g G^T with winograd_matrices.h's G, in double and rounded once.
+  const auto& kg = kWino4.g;
+  for (int co = 0; co < desc.cout; ++co)
+    for (int ci = 0; ci < cin; ++ci) {
+      const float* g = desc.weight + (int64_t(co) * cin + ci) * 9;
+      double gg[6][3];  // G g
+      for (int u = 0; u < 6; ++u)
+        for (int b = 0; b < 3; ++b)
+          gg[u][b] = kg[u][0] * g[0 * 3 + b] + kg[u][1] * g[1 * 3 + b] + kg[u][2] * g[2 * 3 + b];
+      for (int u = 0; u < 6; ++u)
+        for (int v = 0; v < 6; ++v)
+          pu.put(u * 6 + v, co, ci, gg[u][0] * kg[v][0] + gg[u][1] * kg[v][1] + gg[u][2] * kg[v][2]);
+    }
+  return Status();
+}
+
+Status conv2d_winograd4_cpu(const GemmMicroKernel& kernel, const VectorKernels& vk, ThreadPool& pool,
+                            std::vector<AlignedBuffer<float>>& scratch, const CpuConvWeights& w,
+                            const TensorView& in, const TensorView& out) {
+  const ConvDesc& d = w.desc;
+  const WinoGeom g{d.cin, d.ph, d.pw, in.h, in.w, out.h, out.w, (out.h + 3) / 4, (out.w + 3) / 4};
+  return run_winograd(kernel, pool, scratch, w, w.packed_u4, in, out,
+                      WinoPlan{kPoints4, g, vk.wino4_input, vk.wino4_output});
 }
 
 }  // namespace fidcpp

@@ -1,0 +1,65 @@
+// The matrices of the 1-D Toom-Cook (Winograd) algorithm F(m, r) on N = m + r - 1 points: the finite points
+// p_0 .. p_{N-2} and infinity. For a correlation y[i] = sum_k g[k] d[i + k] of one tile (i < m, k < r):
+//     y = A^T [ (G g) (.) (B^T d) ]
+// with, for a finite point p_j (j < N - 1),
+//     B^T[j][l] = coefficient of x^l in prod_{q != j} (x - p_q),
+//     G[j][k]   = p_j^k / prod_{q != j} (p_j - p_q),
+//     A^T[i][j] = p_j^i,
+// and for the point at infinity (j = N - 1): B^T[j][l] = coefficient of x^l in prod_q (x - p_q),
+// G[j] = e_{r-1}, A^T[i][j] = [i == m - 1].
+// Everything is formed in double at compile time; the transforms round B^T and A^T to float once, the weight
+// transform rounds G g once. The F(2, 7) matrices of vector_kernels.inc are this with the points 0, +-1, +-2,
+// +-1/2 (tests/ops check that), and F(4x4, 3x3) (winograd_cpu.cpp) uses it with 0, +-7/10, +-3/2.
+// Products of a symmetric pair (x - p)(x + p) are formed consecutively, so their odd coefficients are exact
+// zeros, which the transforms skip.
+#pragma once
+
+namespace fidcpp {
+
+template <int M, int R>
+struct ToomCook {
+  static constexpr int kM = M, kR = R, kN = M + R - 1;
+  double bt[kN][kN] = {};
+  double g[kN][R] = {};
+  double at[M][kN] = {};
+};
+
+// `points` are the N - 1 finite points, pairs (p, -p) next to each other.
+template <int M, int R>
+constexpr ToomCook<M, R> toom_cook(const double (&points)[M + R - 2]) {
+  constexpr int n = M + R - 1;
+  ToomCook<M, R> t;
+  for (int j = 0; j < n; ++j) {
+    // prod over the finite points except p_j (all of them for infinity), lowest power first.
+    double poly[n] = {};
+    poly[0] = 1.0;
+    int degree = 0;
+    for (int q = 0; q < n - 1; ++q) {
+      if (q == j) continue;
+      for (int l = degree + 1; l > 0; --l) poly[l] = poly[l - 1] - points[q] * poly[l];
+      poly[0] = -points[q] * poly[0];
+      ++degree;
+    }
+    for (int l = 0; l < n; ++l) t.bt[j][l] = poly[l];
+    if (j == n - 1) {
+      t.g[j][R - 1] = 1.0;
+      t.at[M - 1][j] = 1.0;
+      continue;
+    }
+    double f = 1.0;
+    for (int q = 0; q < n - 1; ++q)
+      if (q != j) f *= points[j] - points[q];
+    double pk = 1.0;
+    for (int k = 0; k < R; ++k, pk *= points[j]) t.g[j][k] = pk / f;
+    double pi = 1.0;
+    for (int i = 0; i < M; ++i, pi *= points[j]) t.at[i][j] = pi;
+  }
+  return t;
+}
+
+// F(4, 3) on 0, +-7/10, +-3/2: Lavin & Gray's choice for float32 (smaller transform coefficients than
+// 0, +-1, +-2, so less rounding error; tools/winograd_accuracy.py measures both on the real network).
+constexpr double kWino4Points[5] = {0.0, 0.7, -0.7, 1.5, -1.5};
+constexpr ToomCook<4, 3> kWino4 = toom_cook<4, 3>(kWino4Points);
+
+}  // namespace fidcpp
