@@ -2,16 +2,19 @@
 # The README's test command: sets everything up on a fresh machine (packages, build, reference venv, real
 # weights, real images, reference outputs) and runs the whole test suite with CTest.
 # Usage: tools/run_tests.sh [--sanitize address,undefined|thread] [--build-dir DIR] [--label-exclude RE]
+#                           [--exclude RE]   (test names to leave out, ctest -E)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD_DIR=build
 SANITIZE=""
 LABEL_EXCLUDE=""
+EXCLUDE=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --sanitize) SANITIZE="$2"; shift 2 ;;
     --build-dir) BUILD_DIR="$2"; shift 2 ;;
     --label-exclude) LABEL_EXCLUDE="$2"; shift 2 ;;
+    --exclude) EXCLUDE="$2"; shift 2 ;;
     *) echo "run_tests.sh: unknown argument '$1'" >&2; exit 2 ;;
   esac
 done
@@ -52,6 +55,7 @@ cd "$BUILD_DIR"
 # --no-tests=error: a build folder without tests (e.g. configured with FIDCPP_BUILD_TESTS=OFF) fails here.
 args=(--output-on-failure --no-tests=error -j2 --timeout 1500)
 [[ -n "$LABEL_EXCLUDE" ]] && args+=(-LE "$LABEL_EXCLUDE")
+[[ -n "$EXCLUDE" ]] && args+=(-E "$EXCLUDE")
 set -o pipefail
 ctest "${args[@]}" 2>&1 | tee ctest.log
 # Everything was set up above, so only the GPU tests (no device here) may report skipped: a skip anywhere else
