@@ -167,14 +167,19 @@ const ConvCase kConvCases[] = {
     {3, 6, 10, 25, 26, 3, 3, 1, 0, 1},
     {1, kWinograd4MaxCin, 9, 28, 24, 3, 3, 1, 1, 1},
     {1, kWinograd4MaxCin + 1, 5, 26, 26, 3, 3, 1, 1, 1},
+    // F(2x2, 5x5) on the same bounds (float only): the network's Mixed_5x.branch5x5_2 shape, asymmetric pads,
+    // odd sides; a 5x5 map too small for it stays direct (and exact on integers).
+    {1, 48, 64, 35, 35, 5, 5, 1, 2, 2},
+    {2, 7, 9, 30, 27, 5, 5, 1, 1, 2},
+    {2, 5, 8, 19, 21, 5, 5, 1, 2, 2},
 };
 
-// F(4x4, 3x3)'s transforms (points 0, +-7/10, +-3/2) are not exact on integers, unlike F(2x2, 3x3)'s and
-// F(2, 7)'s dyadic ones.
+// F(4x4, 3x3)'s and F(2x2, 5x5)'s transforms (points 0, +-7/10, +-3/2) are not exact on integers, unlike
+// F(2x2, 3x3)'s and F(2, 7)'s dyadic ones.
 bool exact_on_integers(const ConvCase& cc) {
   const ConvDesc d{cc.cin, cc.cout, cc.kh, cc.kw, cc.stride, cc.ph, cc.pw, true, nullptr, nullptr};
-  return !winograd4_applies(d, pooled_size(cc.h, cc.kh, cc.stride, cc.ph),
-                            pooled_size(cc.w, cc.kw, cc.stride, cc.pw));
+  const int oh = pooled_size(cc.h, cc.kh, cc.stride, cc.ph), ow = pooled_size(cc.w, cc.kw, cc.stride, cc.pw);
+  return !winograd4_applies(d, oh, ow) && !winograd25_applies(d, oh, ow);
 }
 
 void run_conv_case(const std::string& isa, const ConvCase& cc, bool small_int, int threads) {
@@ -338,12 +343,12 @@ TEST(CpuConv, Winograd4OnlyOnLargeMapsWithFewChannels) {
     d.in_w = w;
     CpuConvWeights f4, f2;
     ASSERT_TRUE(pack_conv_weights(rig.kernel, d, &f4).ok());
-    EXPECT_FALSE(f4.packed_u4.empty());
+    EXPECT_FALSE(f4.packed_u36.empty());
     EXPECT_TRUE(f4.packed_u.empty());
     EXPECT_TRUE(f4.packed_a.empty());
     d.in_h = d.in_w = 0;  // size unknown: every form, so F(2x2) can be forced below
     ASSERT_TRUE(pack_conv_weights(rig.kernel, d, &f2).ok());
-    f2.packed_u4 = AlignedBuffer<float>();
+    f2.packed_u36 = AlignedBuffer<float>();
     ASSERT_FALSE(f2.packed_u.empty());
     SlicedTensor in(n, cin, h, w, cin + 1, 1), y4(n, cout, oh, ow, cout + 2, 1), y2(n, cout, oh, ow, cout, 0);
     in.fill(x);
@@ -359,6 +364,59 @@ TEST(CpuConv, Winograd4OnlyOnLargeMapsWithFewChannels) {
         for (int yy = 0; yy < oh; ++yy)
           for (int xx = 0; xx < ow; ++xx) differ += y4.at(b, ch, yy, xx) != y2.at(b, ch, yy, xx);
     EXPECT_GT(differ, size_t(n) * cout * oh * ow / 4) << "F(4x4, 3x3) path not taken?";
+  }
+}
+
+// F(2x2, 5x5) takes the 5x5 stride-1 layers with few input channels on large maps (Mixed_5b..5d), and only
+// those; there its bits differ from the direct convolution's while both stay within the float bound of the
+// float64 reference, on the network's shape (48 -> 64 at 35 x 35, "same" padding) with several images.
+TEST(CpuConv, Winograd25OnlyFor5x5OnLargeMaps) {
+  const ConvDesc c5{48, 64, 5, 5, 1, 2, 2, true, nullptr, nullptr};
+  EXPECT_TRUE(winograd25_applies(c5, 35, 35));
+  EXPECT_TRUE(winograd25_applies(c5, kWinograd4MinOut, kWinograd4MinOut));
+  EXPECT_FALSE(winograd25_applies(c5, kWinograd4MinOut - 1, 35));
+  EXPECT_FALSE(winograd25_applies(c5, 35, kWinograd4MinOut - 1));
+  EXPECT_FALSE(
+      winograd25_applies(ConvDesc{kWinograd4MaxCin + 1, 8, 5, 5, 1, 2, 2, true, nullptr, nullptr}, 35, 35));
+  EXPECT_FALSE(winograd25_applies(ConvDesc{8, 8, 5, 5, 2, 2, 2, true, nullptr, nullptr}, 35, 35));
+  EXPECT_FALSE(winograd25_applies(ConvDesc{8, 8, 3, 3, 1, 1, 1, true, nullptr, nullptr}, 35, 35));
+  EXPECT_FALSE(winograd4_applies(c5, 35, 35));
+
+  SplitMix64 rng(55);
+  const int n = 3, cin = 48, cout = 24, side = 35, k = cin * 25;
+  const RefTensor x = random_tensor(rng, n, cin, side, side, false);
+  const std::vector<double> wgt = random_vec(rng, size_t(cout) * k, false, 1.0 / std::sqrt(double(k)));
+  const std::vector<double> bias = random_vec(rng, size_t(cout), false);
+  const RefTensor want = conv2d_ref(x, wgt, bias, cout, 5, 5, 1, 2, 2, true);
+  std::vector<float> wf(wgt.begin(), wgt.end()), bf(bias.begin(), bias.end());
+  for (const auto& isa : available_isas()) {
+    SCOPED_TRACE(isa);
+    ConvRig rig;
+    ASSERT_TRUE(init_rig(isa, cin, &rig));
+    ConvDesc d{cin, cout, 5, 5, 1, 2, 2, true, wf.data(), bf.data()};
+    d.in_h = d.in_w = side;
+    CpuConvWeights wino, direct;
+    ASSERT_TRUE(pack_conv_weights(rig.kernel, d, &wino).ok());
+    EXPECT_FALSE(wino.packed_u36.empty());
+    EXPECT_TRUE(wino.packed_a.empty());
+    d.in_h = d.in_w = 0;  // size unknown: every form, so the direct convolution can be forced below
+    ASSERT_TRUE(pack_conv_weights(rig.kernel, d, &direct).ok());
+    direct.packed_u36 = AlignedBuffer<float>();
+    SlicedTensor in(n, cin, side, side, cin + 1, 1), yw(n, cout, side, side, cout + 2, 1),
+        yd(n, cout, side, side, cout, 0);
+    in.fill(x);
+    ASSERT_TRUE(rig.run(wino, in.view(), yw.view()).ok());
+    ASSERT_TRUE(rig.run(direct, in.view(), yd.view()).ok());
+    EXPECT_TRUE(yw.untouched_outside_slice());
+    const double tol = 4e-7 * std::sqrt(double(k)) + 1e-7;
+    EXPECT_TRUE(matches(want, yw, tol));
+    EXPECT_TRUE(matches(want, yd, tol));
+    size_t differ = 0;
+    for (int b = 0; b < n; ++b)
+      for (int ch = 0; ch < cout; ++ch)
+        for (int yy = 0; yy < side; ++yy)
+          for (int xx = 0; xx < side; ++xx) differ += yw.at(b, ch, yy, xx) != yd.at(b, ch, yy, xx);
+    EXPECT_GT(differ, size_t(n) * cout * side * side / 4) << "F(2x2, 5x5) path not taken?";
   }
 }
 
@@ -454,11 +512,11 @@ TEST(CpuConv, KnownInputSizeKeepsOneFormOfTheWeights) {
       d.in_h = d.in_w = c.in;
       ASSERT_TRUE(pack_conv_weights(rig.kernel, d, &one).ok());
       ASSERT_TRUE(pack_conv_weights(rig.kernel, d, &lean, /*allow_winograd=*/false).ok());
-      EXPECT_EQ(one.packed_u.empty() && one.packed_u4.empty(), !c.winograd);
-      EXPECT_TRUE(one.packed_u.empty() || one.packed_u4.empty());  // one Winograd form at most
+      EXPECT_EQ(one.packed_u.empty() && one.packed_u36.empty(), !c.winograd);
+      EXPECT_TRUE(one.packed_u.empty() || one.packed_u36.empty());  // one Winograd form at most
       EXPECT_EQ(one.packed_a.empty(), c.winograd);
       EXPECT_TRUE(lean.packed_u.empty());
-      EXPECT_TRUE(lean.packed_u4.empty());
+      EXPECT_TRUE(lean.packed_u36.empty());
       EXPECT_FALSE(lean.packed_a.empty());
       const int oh = pooled_size(c.in, c.kh, 1, c.ph), ow = pooled_size(c.in, c.kw, 1, c.pw);
       const size_t outs = size_t(n) * cout * oh * ow;
@@ -468,7 +526,7 @@ TEST(CpuConv, KnownInputSizeKeepsOneFormOfTheWeights) {
       ASSERT_TRUE(rig.run(one, in, make_view(y_one.data(), n, cout, oh, ow)).ok());
       ASSERT_TRUE(rig.run(lean, in, make_view(y_lean.data(), n, cout, oh, ow)).ok());
       both.packed_u = AlignedBuffer<float>();  // the direct GEMM alone, for the lean form's bits
-      both.packed_u4 = AlignedBuffer<float>();
+      both.packed_u36 = AlignedBuffer<float>();
       ASSERT_TRUE(rig.run(both, in, make_view(y_direct.data(), n, cout, oh, ow)).ok());
       EXPECT_EQ(std::memcmp(y_one.data(), y_both.data(), outs * sizeof(float)), 0);
       EXPECT_EQ(std::memcmp(y_lean.data(), y_direct.data(), outs * sizeof(float)), 0);
@@ -524,7 +582,8 @@ TEST(CpuConv, DirectKernelBitwiseEqualsPackedPanels) {
                       ConvDesc{cc.cin, cc.cout, cc.kh, cc.kw, 1, cc.ph, cc.pw, true, wf.data(), bf.data()},
                       &cw)
                       .ok());
-      cw.packed_u = AlignedBuffer<float>();  // the 17 x 17 shapes would take F(2, 7)
+      cw.packed_u = AlignedBuffer<float>();    // the 17 x 17 shapes would take F(2, 7), the 29 x 31 one
+      cw.packed_u36 = AlignedBuffer<float>();  // F(2x2, 5x5)
       SlicedTensor in(cc.n, cc.cin, cc.h, cc.w, cc.cin + 2, 1);
       in.fill(x);
       SlicedTensor a(cc.n, cc.cout, cc.h, cc.w, cc.cout + 3, 2), b(cc.n, cc.cout, cc.h, cc.w, cc.cout + 3, 2);

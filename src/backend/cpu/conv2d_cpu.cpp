@@ -173,7 +173,7 @@ Status pack_conv_weights(const GemmMicroKernel& kernel, const ConvDesc& desc, Cp
   if (winograd && desc.in_h > 0 && desc.in_w > 0) {
     const int oh = pooled_size(desc.in_h, desc.kh, desc.stride, desc.ph);
     const int ow = pooled_size(desc.in_w, desc.kw, desc.stride, desc.pw);
-    winograd4 = winograd4_applies(desc, oh, ow);
+    winograd4 = winograd4_applies(desc, oh, ow) || winograd25_applies(desc, oh, ow);
     winograd = !winograd4 && (winograd_applies(desc, oh, ow) || winograd7_applies(desc, oh, ow));
     direct = !winograd && !winograd4;
   }
@@ -230,8 +230,10 @@ Status conv2d_cpu(const GemmMicroKernel& kernel, const VectorKernels& vk, Thread
                             "," + std::to_string(ow) + "] for cin=" + std::to_string(d.cin));
   if (int(scratch.size()) < pool.size())
     return internal_error("conv: GEMM scratch smaller than the thread pool");
-  if (!w.packed_u4.empty() && winograd4_applies(d, oh, ow))
+  if (!w.packed_u36.empty() && winograd4_applies(d, oh, ow))
     return conv2d_winograd4_cpu(kernel, vk, pool, scratch, w, in, out);
+  if (!w.packed_u36.empty() && winograd25_applies(d, oh, ow))
+    return conv2d_winograd25_cpu(kernel, vk, pool, scratch, w, in, out);
   if (!w.packed_u.empty() && winograd_applies(d, oh, ow))
     return conv2d_winograd_cpu(kernel, vk, pool, scratch, w, in, out);
   if (!w.packed_u.empty() && winograd7_applies(d, oh, ow))

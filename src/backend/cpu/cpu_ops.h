@@ -30,8 +30,8 @@ struct CpuConvWeights {
   // the 4x4 transform domain: [16][m_panels][cin][MR]; or F(2, 7) weights for 1x7 / 7x1 layers, [8][...];
   // empty otherwise. See winograd_cpu.cpp.
   AlignedBuffer<float> packed_u;
-  // F(4x4, 3x3) weights U = G g G^T for the 3x3 stride-1 layers it applies to, [36][m_panels][cin][MR].
-  AlignedBuffer<float> packed_u4;
+  // F(4x4, 3x3) or F(2x2, 5x5) weights U = G g G^T for the layers they apply to, [36][m_panels][cin][MR].
+  AlignedBuffer<float> packed_u36;
 };
 
 // How conv2d_cpu splits a layer into parallel tasks: col_blocks runs of column panels times m_chunks runs
@@ -88,15 +88,25 @@ Status conv2d_winograd7_cpu(const GemmMicroKernel& kernel, const VectorKernels& 
 // multiplies per 16 outputs instead of 64 (F(2x2)) or 144 (direct); those layers keep F(2x2) elsewhere.
 // Its error per layer is about five times the direct convolution's; on the real network's features it stays
 // within PyTorch float32's own (docs/precision.md). The 36 transformed input blocks of a panel (36 x cin x NR
-// floats) must stay in a core's L2, hence the cin bound. Weights: CpuConvWeights::packed_u4.
+// floats) must stay in a core's L2, hence the cin bound. Weights: CpuConvWeights::packed_u36.
 constexpr int kWinograd4MinOut = 24;
 constexpr int kWinograd4MaxCin = 128;
 bool winograd4_applies(const ConvDesc& d);
 bool winograd4_applies(const ConvDesc& d, int out_h, int out_w);
+// Packs packed_u36 for F(4x4, 3x3) or F(2x2, 5x5), whichever applies to the layer (nothing otherwise).
 Status winograd4_pack_weights(const GemmMicroKernel& kernel, const ConvDesc& desc, CpuConvWeights* w);
 Status conv2d_winograd4_cpu(const GemmMicroKernel& kernel, const VectorKernels& vk, ThreadPool& pool,
                             std::vector<AlignedBuffer<float>>& scratch, const CpuConvWeights& w,
                             const TensorView& in, const TensorView& out);
+
+// Winograd F(2x2, 5x5) on the same six points for the "same"-padded 5x5 stride-1 layers (Mixed_5b..5d
+// branch5x5_2 at 35 x 35), under the same channel and map bounds as F(4x4, 3x3): 36 multiplies per 4 outputs
+// instead of 100. Weights: CpuConvWeights::packed_u36.
+bool winograd25_applies(const ConvDesc& d);
+bool winograd25_applies(const ConvDesc& d, int out_h, int out_w);
+Status conv2d_winograd25_cpu(const GemmMicroKernel& kernel, const VectorKernels& vk, ThreadPool& pool,
+                             std::vector<AlignedBuffer<float>>& scratch, const CpuConvWeights& w,
+                             const TensorView& in, const TensorView& out);
 
 Status conv2d_cpu(const GemmMicroKernel& kernel, const VectorKernels& vk, ThreadPool& pool,
                   std::vector<AlignedBuffer<float>>& scratch, const CpuConvWeights& w, const TensorView& in,

@@ -1,10 +1,10 @@
-// Vectorised CPU kernels besides the GEMM: the Winograd F(2x2, 3x3), F(4x4, 3x3) and F(2, 7) input and output
-// transforms (winograd_cpu.cpp has the algorithm and the driver), the interior columns of pooled rows
-// (pool_cpu.cpp) and the row copies of the convolution's implicit im2col (conv2d_cpu.cpp).
-// They are compiled once per instruction set, like the GEMM micro-kernels, from vector_kernels.inc, and
-// chosen with the micro-kernel's ISA. They only add, subtract, multiply by constants, compare and divide
-// (never contracted into FMAs: -ffp-contract=off), with the same operations in the same order for every ISA,
-// so all ISAs give the same bits here (the GEMMs between them do not).
+// Vectorised CPU kernels besides the GEMM: the Winograd F(2x2, 3x3), F(4x4, 3x3), F(2x2, 5x5) and F(2, 7)
+// input and output transforms (winograd_cpu.cpp has the algorithm and the driver), the interior columns of
+// pooled rows (pool_cpu.cpp) and the row copies of the convolution's implicit im2col (conv2d_cpu.cpp). They
+// are compiled once per instruction set, like the GEMM micro-kernels, from vector_kernels.inc, and chosen
+// with the micro-kernel's ISA. They only add, subtract, multiply by constants, compare and divide (never
+// contracted into FMAs: -ffp-contract=off), with the same operations in the same order for every ISA, so all
+// ISAs give the same bits here (the GEMMs between them do not).
 #pragma once
 
 #include <cstddef>
@@ -34,7 +34,8 @@ struct WinoScratch {
   size_t row_floats;  //                     >= 4 nr + 4 + 2 kWinoMaxLanes
   float* even;        // [4][lanes]          even columns of the four input rows of a tile run
   float* odd;         // [4][lanes]          odd columns
-  float* quad;        // [24][lanes]         F(4x4, 3x3): columns modulo 4 of the six input rows of a run
+  float* quad;        // [24][lanes]         F(4x4, 3x3): columns modulo 4 of the six input rows of a run;
+                      //                     F(2x2, 5x5): their even and odd columns
   size_t lanes;       //                     >= 2 nr + 2 + 2 kWinoMaxLanes
 };
 
@@ -71,6 +72,9 @@ struct VectorKernels {
   // F(4x4, 3x3) (winograd_cpu.cpp): 36 transform points, tiles of 4 x 4 outputs.
   WinoInputFn wino4_input = nullptr;
   WinoOutputFn wino4_output = nullptr;
+  // F(2x2, 5x5): 36 points, tiles of 2 x 2 outputs.
+  WinoInputFn wino25_input = nullptr;
+  WinoOutputFn wino25_output = nullptr;
   PoolRowFn avg_pool_row = nullptr;
   PoolRowFn max_pool_row = nullptr;
   CopyRunFn copy_run = nullptr;

@@ -284,24 +284,40 @@ bool winograd4_applies(const ConvDesc& d, int out_h, int out_w) {
   return winograd4_applies(d) && out_h >= kWinograd4MinOut && out_w >= kWinograd4MinOut;
 }
 
-Status winograd4_pack_weights(const GemmMicroKernel& kernel, const ConvDesc& desc, CpuConvWeights* w) {
-  if (!winograd4_applies(desc)) return Status();
+namespace {
+
+// U = G g G^T for an R x R filter on 6 points, packed like packed_a per point: [36][m_panels][cin][MR].
+template <int R>
+Status pack_u36(const GemmMicroKernel& kernel, const ConvDesc& desc, const double (&kg)[6][R],
+                CpuConvWeights* w) {
   const int cin = desc.cin;
   FIDCPP_ASSIGN_OR_RETURN(const PackedU pu,
-                          alloc_packed_u(kPoints4, kernel.mr, cin, w->m_panels, &w->packed_u4));
-  // U = G g G^T with winograd_matrices.h's G, in double and rounded once.
-  const auto& kg = kWino4.g;
+                          alloc_packed_u(kPoints4, kernel.mr, cin, w->m_panels, &w->packed_u36));
   for (int co = 0; co < desc.cout; ++co)
     for (int ci = 0; ci < cin; ++ci) {
-      const float* g = desc.weight + (int64_t(co) * cin + ci) * 9;
-      double gg[6][3];  // G g
+      const float* g = desc.weight + (int64_t(co) * cin + ci) * R * R;
+      double gg[6][R];  // G g, in double and rounded once at the end
       for (int u = 0; u < 6; ++u)
-        for (int b = 0; b < 3; ++b)
-          gg[u][b] = kg[u][0] * g[0 * 3 + b] + kg[u][1] * g[1 * 3 + b] + kg[u][2] * g[2 * 3 + b];
+        for (int b = 0; b < R; ++b) {
+          double acc = 0.0;
+          for (int a = 0; a < R; ++a) acc += kg[u][a] * g[a * R + b];
+          gg[u][b] = acc;
+        }
       for (int u = 0; u < 6; ++u)
-        for (int v = 0; v < 6; ++v)
-          pu.put(u * 6 + v, co, ci, gg[u][0] * kg[v][0] + gg[u][1] * kg[v][1] + gg[u][2] * kg[v][2]);
+        for (int v = 0; v < 6; ++v) {
+          double acc = 0.0;
+          for (int b = 0; b < R; ++b) acc += gg[u][b] * kg[v][b];
+          pu.put(u * 6 + v, co, ci, acc);
+        }
     }
+  return Status();
+}
+
+}  // namespace
+
+Status winograd4_pack_weights(const GemmMicroKernel& kernel, const ConvDesc& desc, CpuConvWeights* w) {
+  if (winograd4_applies(desc)) return pack_u36<3>(kernel, desc, kWino4.g, w);
+  if (winograd25_applies(desc)) return pack_u36<5>(kernel, desc, kWino25.g, w);
   return Status();
 }
 
@@ -310,8 +326,25 @@ Status conv2d_winograd4_cpu(const GemmMicroKernel& kernel, const VectorKernels& 
                             const TensorView& in, const TensorView& out) {
   const ConvDesc& d = w.desc;
   const WinoGeom g{d.cin, d.ph, d.pw, in.h, in.w, out.h, out.w, (out.h + 3) / 4, (out.w + 3) / 4};
-  return run_winograd(kernel, pool, scratch, w, w.packed_u4, in, out,
+  return run_winograd(kernel, pool, scratch, w, w.packed_u36, in, out,
                       WinoPlan{kPoints4, g, vk.wino4_input, vk.wino4_output});
+}
+
+bool winograd25_applies(const ConvDesc& d) {
+  return d.kh == 5 && d.kw == 5 && d.stride == 1 && d.ph <= 4 && d.pw <= 4 && d.cin <= kWinograd4MaxCin;
+}
+
+bool winograd25_applies(const ConvDesc& d, int out_h, int out_w) {
+  return winograd25_applies(d) && out_h >= kWinograd4MinOut && out_w >= kWinograd4MinOut;
+}
+
+Status conv2d_winograd25_cpu(const GemmMicroKernel& kernel, const VectorKernels& vk, ThreadPool& pool,
+                             std::vector<AlignedBuffer<float>>& scratch, const CpuConvWeights& w,
+                             const TensorView& in, const TensorView& out) {
+  const ConvDesc& d = w.desc;
+  const WinoGeom g{d.cin, d.ph, d.pw, in.h, in.w, out.h, out.w, (out.h + 1) / 2, (out.w + 1) / 2};
+  return run_winograd(kernel, pool, scratch, w, w.packed_u36, in, out,
+                      WinoPlan{kPoints4, g, vk.wino25_input, vk.wino25_output});
 }
 
 }  // namespace fidcpp

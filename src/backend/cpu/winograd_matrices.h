@@ -9,7 +9,8 @@
 // G[j] = e_{r-1}, A^T[i][j] = [i == m - 1].
 // Everything is formed in double at compile time; the transforms round B^T and A^T to float once, the weight
 // transform rounds G g once. The F(2, 7) matrices of vector_kernels.inc are this with the points 0, +-1, +-2,
-// +-1/2 (tests/ops check that), and F(4x4, 3x3) (winograd_cpu.cpp) uses it with 0, +-7/10, +-3/2.
+// +-1/2 (tests/ops check that), and F(4x4, 3x3) and F(2x2, 5x5) (winograd_cpu.cpp) use it with 0, +-7/10,
+// +-3/2.
 // Products of a symmetric pair (x - p)(x + p) are formed consecutively, so their odd coefficients are exact
 // zeros, which the transforms skip.
 #pragma once
@@ -61,5 +62,7 @@ constexpr ToomCook<M, R> toom_cook(const double (&points)[M + R - 2]) {
 // 0, +-1, +-2, so less rounding error; tools/winograd_accuracy.py measures both on the real network).
 constexpr double kWino4Points[5] = {0.0, 0.7, -0.7, 1.5, -1.5};
 constexpr ToomCook<4, 3> kWino4 = toom_cook<4, 3>(kWino4Points);
+// F(2, 5) on the same points, for the 5x5 layers: the same B^T (it depends on the points only).
+constexpr ToomCook<2, 5> kWino25 = toom_cook<2, 5>(kWino4Points);
 
 }  // namespace fidcpp
