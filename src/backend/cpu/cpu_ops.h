@@ -55,8 +55,8 @@ Status grow_gemm_scratch(size_t floats, std::vector<AlignedBuffer<float>>* scrat
 
 // Winograd F(2x2, 3x3) for 3x3 stride-1 convolutions on maps of at least kWinogradMinOut x kWinogradMinOut
 // outputs (the choice depends on the layer's geometry only, so results stay bitwise independent of batch
-// size and threads). winograd_pack_weights fills w->packed_u; winograd_scratch_floats is the per-worker
-// scratch conv2d_winograd_cpu needs.
+// size and threads), where F(4x4, 3x3) below does not apply. winograd_pack_weights fills w->packed_u;
+// winograd_scratch_floats is the per-worker scratch every Winograd path needs for a layer of cin channels.
 // 8 x 8 (Mixed_7b/7c) is 16 tiles per image: half a 32-column panel, which the AVX-512 micro-kernel runs at
 // half cost. kWinogradMaxCin bounds the per-worker scratch (16 x cin x NR floats: the input channels are one
 // K block).

@@ -1,28 +1,33 @@
 // Winograd convolutions (Lavin & Gray 2015, "Fast Algorithms for Convolutional Neural Networks"):
-// - F(2x2, 3x3) for the 3x3 stride-1 layers on maps of 8 x 8 and up. Each 2x2 output tile is
-//     Y = A^T [ U (.) V ] A,   U = G g G^T (4x4 per output/input channel pair),  V = B^T d B (4x4 input
-//     patch),
-//   and the sum over input channels is 16 independent GEMMs M[xi] = U[xi] . V[xi] (xi = a point of the 4x4
-//   transform domain), run on the same packed micro-kernel as the direct convolution: 16 multiplies per 4
-//   outputs instead of 36, 2.25x fewer GEMM flops.
+// - F(4x4, 3x3) for the 3x3 stride-1 layers with at most kWinograd4MaxCin input channels on maps of at least
+//   kWinograd4MinOut (Conv2d_2a/2b/4a and the 35 x 35 layers), points 0, +-7/10, +-3/2 and infinity
+//   (winograd_matrices.h): each 4x4 output tile is Y = A^T [ U (.) V ] A, U = G g G^T, V = B^T d B (6x6), and
+//   the sum over input channels is 36 independent GEMMs, one per point of the 6x6 transform domain: 36
+//   multiplies per 16 outputs instead of 144.
+// - F(2x2, 5x5) on the same points for the 5x5 stride-1 layers under the same bounds (Mixed_5b..5d): 36 per 4
+//   outputs instead of 100.
+// - F(2x2, 3x3) for the other 3x3 stride-1 layers on maps of 8 x 8 and up (the 8 x 8 Mixed_7b/7c layers): 16
+//   multiplies per 4 outputs instead of 36, every transform coefficient dyadic.
 // - 1-D F(2, 7) for the "same"-padded 1x7 and 7x1 layers on maps of 12 x 12 and up (the 17 x 17 Mixed_6b..7a
 //   layers): tiles of two outputs along the kernel's axis, y = A^T [ U (.) V ], U = G g, V = B^T d, 8 GEMMs:
-//   8 multiplies per 2 outputs instead of 14, 1.75x fewer GEMM flops.
+//   8 multiplies per 2 outputs instead of 14.
+// Every GEMM runs on the same packed micro-kernel as the direct convolution.
 //
 // Accuracy. Per layer, measured with numpy against a float64 reference (||y - ref|| / ||ref||): F(2x2, 3x3)
 // is as accurate as the direct convolution (cin x cout = 32x64, 192x96, 448x384: direct 2.2e-7, 2.6e-7,
 // 2.8e-7; F(2x2, 3x3) 1.5e-7, 2.2e-7, 3.0e-7), while 1-D F(2, 7) (points 0, +-1, +-2, +-1/2, inf) is about
 // four times less accurate (1.0e-6 against 2.7e-7 at cin = cout = 192, 17-wide rows) and F(4x4, 3x3) five
 // times. What matters is the network's features, though, and there the per-layer error is swamped by the
-// float32 rounding of every activation: tools/winograd_accuracy.py evaluates the real network on real photo
-// crops against float64, worst per-image pool3 error: PyTorch float32 2.04e-6, F(2x2) alone 1.35e-6, F(2x2)
-// with F(2, 7) 1.62e-6, F(4x4) (points 0, +-7/10, +-3/2) 1.86e-6. fidcpp with both paths: 1.91e-6 (before
-// F(2, 7): 1.95e-6; tools/bench_cpu_runtimes.py --accuracy). F(4x4, 3x3) is left for later: on 8 x 8 maps it
-// has 4 tiles an image, which at batch 1 fill an eighth of a micro-kernel panel.
+// float32 rounding of every activation: tools/bench_cpu_runtimes.py --accuracy evaluates the real network on
+// real photo crops against float64, worst per-image pool3 error: PyTorch float32 2.04e-6; fidcpp 1.91e-6 with
+// F(2x2) and F(2, 7), 2.20e-6 with F(4x4) added, 1.82e-6 with F(2x2, 5x5) added too (docs/precision.md).
+// tools/winograd_accuracy.py measures candidate variants the same way before they are written: 1-D F(4, 7)
+// in place of F(2, 7) measured 2.8e-6 to 5.2e-6 depending on its points, too close to the budget (<= 2x
+// PyTorch's) to take yet.
 //
 // Determinism: every tile is computed by the same arithmetic in the same order whichever panel, task or
-// thread it lands in (GEMM columns are independent and k runs in increasing order), and whether a layer uses
-// this path depends on its geometry only, so features stay bitwise independent of batch size and threads.
+// thread it lands in (GEMM columns are independent and k runs in increasing order), and which path a layer
+// takes depends on its geometry only, so features stay bitwise independent of batch size and threads.
 #include <algorithm>
 #include <cstring>
 #include <string>
