@@ -15,6 +15,13 @@ Variants (each replaces only the layers named; the others run as plain float32 P
   F4x4-stem       F(4x4,3x3) good points on Conv2d_2a/2b/4a only, F(2x2) on the other 3x3 layers
   F2x2+F27        F(2x2,3x3) as today plus 1-D F(2,7) (points 0, +-1, +-2, +-1/2, inf) on every 1x7 / 7x1 layer
   F2x2+F27-good   the same with points 0, +-1/2, +-1, +-3/2, inf
+  fidcpp          what fidcpp runs: F(4x4,3x3) (good points) on the 3x3 stride-1 layers with <= 128 input channels
+                  on maps of at least 24x24, F(2x2,3x3) on the other 3x3 stride-1 layers, F(2x2,5x5) on the same
+                  points on the 5x5 layers, F(2,7) on the 1x7/7x1
+  fidcpp+F37      the same with 1-D F(3,7) (points 0, +-1/2, +-1, +-2, 3/2, inf) instead of F(2,7)
+  fidcpp+F47      the same with 1-D F(4,7) (points 0, +-1/2, +-1, +-3/2, +-5/2, inf) instead of F(2,7); of the
+                  point sets tried (2026-12-06) the most accurate: +-2 in place of +-5/2 gave 3.5e-6,
+                  {+-1/4, +-1/2, +-1, +-2} 5.2e-6, {+-1/2, +-3/4, +-1, +-3/2} 4.2e-6, {+-1/2, +-1, +-3/2, +-3} 3.0e-6
 Usage: PY=$(tools/setup_python.sh | tail -n 1); $PY tools/winograd_accuracy.py [--images DIR[,DIR]] [--count 12]
 """
 import argparse
@@ -35,6 +42,8 @@ POINTS = {
     "4x3-plain": [0.0, 1.0, -1.0, 2.0, -2.0],
     "2x7": [0.0, 1.0, -1.0, 2.0, -2.0, 0.5, -0.5],
     "2x7-good": [0.0, 0.5, -0.5, 1.0, -1.0, 1.5, -1.5],
+    "3x7": [0.0, 0.5, -0.5, 1.0, -1.0, 2.0, -2.0, 1.5],
+    "4x7": [0.0, 0.5, -0.5, 1.0, -1.0, 1.5, -1.5, 2.5, -2.5],
 }
 
 
@@ -79,15 +88,16 @@ def folded(unit):
 
 
 def winograd_2d(x, w64, b64, pad, m, points):
-    """3x3 stride-1 conv of float32 x by F(m x m, 3x3), all float32 but the filter transform."""
-    at, g, bt = (torch.tensor(a) for a in winograd_matrices(m, 3, points))
-    n = m + 2
+    """r x r stride-1 conv of float32 x by F(m x m, r x r), all float32 but the filter transform."""
+    r = w64.shape[-1]
+    at, g, bt = (torch.tensor(a) for a in winograd_matrices(m, r, points))
+    n = m + r - 1
     u = torch.einsum("ik,ockl,jl->ocij", g, w64, g).float()  # G g G^T: [O, C, n, n]
     at32, bt32 = at.float(), bt.float()
     N, C, H, W = x.shape
-    oh, ow = H + 2 * pad - 2, W + 2 * pad - 2
+    oh, ow = H + 2 * pad - (r - 1), W + 2 * pad - (r - 1)
     th, tw = -(-oh // m), -(-ow // m)
-    xp = F.pad(x, (pad, tw * m + 2 - W - pad, pad, th * m + 2 - H - pad))
+    xp = F.pad(x, (pad, tw * m + r - 1 - W - pad, pad, th * m + r - 1 - H - pad))
     d = xp.unfold(2, n, m).unfold(3, n, m)  # [N, C, th, tw, n, n]
     v = torch.einsum("ij,nctwjk,lk->nctwil", bt32, d, bt32)  # B^T d B
     vv = v.permute(4, 5, 1, 0, 2, 3).reshape(n * n, C, N * th * tw)
@@ -98,23 +108,24 @@ def winograd_2d(x, w64, b64, pad, m, points):
     return F.relu(y + b64.float()[None, :, None, None])
 
 
-def winograd_1d(x, w64, b64, vertical, points):
-    """1x7 (horizontal) or 7x1 (vertical) 'same' conv of float32 x by F(2, 7) along that axis."""
-    at, g, bt = winograd_matrices(2, 7, points)
+def winograd_1d(x, w64, b64, vertical, points, m=2):
+    """1x7 (horizontal) or 7x1 (vertical) 'same' conv of float32 x by F(m, 7) along that axis."""
+    n = m + 6
+    at, g, bt = winograd_matrices(m, 7, points)
     at, g, bt = torch.tensor(at).float(), torch.tensor(g), torch.tensor(bt).float()
     if vertical:  # treat as horizontal on the transposed maps
         x = x.transpose(2, 3)
         w64 = w64.transpose(2, 3)
     k = w64[:, :, 0, :]  # [O, C, 7]
-    u = torch.einsum("jk,ock->ocj", g, k).float()  # [O, C, 8]
+    u = torch.einsum("jk,ock->ocj", g, k).float()  # [O, C, n]
     N, C, H, W = x.shape
-    tw = -(-W // 2)
-    xp = F.pad(x, (3, tw * 2 + 6 - W - 3, 0, 0))
-    d = xp.unfold(3, 8, 2)  # [N, C, H, tw, 8]
+    tw = -(-W // m)
+    xp = F.pad(x, (3, tw * m + 6 - W - 3, 0, 0))
+    d = xp.unfold(3, n, m)  # [N, C, H, tw, n]
     v = torch.einsum("ij,nchtj->nchti", bt, d)
-    vv = v.permute(4, 1, 0, 2, 3).reshape(8, C, -1)
-    mm = torch.bmm(u.permute(2, 0, 1), vv).reshape(8, -1, N, H, tw)
-    y = torch.einsum("ij,jonht->nohti", at, mm).reshape(N, -1, H, tw * 2)[:, :, :, :W]
+    vv = v.permute(4, 1, 0, 2, 3).reshape(n, C, -1)
+    mm = torch.bmm(u.permute(2, 0, 1), vv).reshape(n, -1, N, H, tw)
+    y = torch.einsum("ij,jonht->nohti", at, mm).reshape(N, -1, H, tw * m)[:, :, :, :W]
     y = F.relu(y + b64.float()[None, :, None, None])
     return y.transpose(2, 3) if vertical else y
 
@@ -141,6 +152,10 @@ def plans(net, variant):
         if c.kernel_size == (3, 3) and c.stride == (1, 1) and name.startswith("Mixed"):
             wino3.add(name)  # as fidcpp's winograd_applies: 3x3 stride 1 on maps of 8x8 and up
     sevens = {n for n, m in conv_units(net) if m.conv.kernel_size in ((1, 7), (7, 1))}
+    # fidcpp's F(4x4, 3x3) layers (winograd4_applies: cin <= 128 and maps of at least 24x24): the stem and the
+    # 35x35 layers; the 8x8 ones keep F(2x2).
+    wino4 = {n for n in wino3 if net.get_submodule(n).conv.in_channels <= 128 and not n.startswith("Mixed_7")}
+    fives = {n for n, m in conv_units(net) if m.conv.kernel_size == (5, 5)}  # F(2x2,5x5) in fidcpp (35x35)
 
     def w2(points, m):
         def f(x, u):
@@ -148,10 +163,10 @@ def plans(net, variant):
             return winograd_2d(x, w, b, u.conv.padding[0], m, points)
         return f
 
-    def w1(points):
+    def w1(points, m=2):
         def f(x, u):
             w, b = folded(u)
-            return winograd_1d(x, w, b, u.conv.kernel_size == (7, 1), points)
+            return winograd_1d(x, w, b, u.conv.kernel_size == (7, 1), points, m)
         return f
 
     plan = {}
@@ -169,10 +184,21 @@ def plans(net, variant):
         plan.update({n: w1(POINTS["2x7"]) for n in sevens})
     if variant == "F2x2+F27-good":
         plan.update({n: w1(POINTS["2x7-good"]) for n in sevens})
+    if variant.startswith("fidcpp"):  # F(4x4) where fidcpp runs it, F(2x2) on the other 3x3 layers
+        plan.update({n: w2(POINTS["2x3"], 2) for n in wino3 - wino4})
+        plan.update({n: w2(POINTS["4x3-good"], 4) for n in wino4})
+        plan.update({n: w2(POINTS["4x3-good"], 2) for n in fives})
+    if variant == "fidcpp":  # as fidcpp runs the network today
+        plan.update({n: w1(POINTS["2x7"]) for n in sevens})
+    if variant == "fidcpp+F37":
+        plan.update({n: w1(POINTS["3x7"], 3) for n in sevens})
+    if variant == "fidcpp+F47":
+        plan.update({n: w1(POINTS["4x7"], 4) for n in sevens})
     return plan
 
 
-VARIANTS = ["direct", "F2x2", "F4x4-good", "F4x4-plain", "F4x4-stem", "F2x2+F27", "F2x2+F27-good"]
+VARIANTS = ["direct", "F2x2", "F4x4-good", "F4x4-plain", "F4x4-stem", "F2x2+F27", "F2x2+F27-good", "fidcpp",
+            "fidcpp+F37", "fidcpp+F47"]
 
 
 def main():
@@ -196,11 +222,14 @@ def main():
     for m, key in ((2, "2x3"), (4, "4x3-good"), (4, "4x3-plain")):
         got = winograd_2d(xs.float(), ws, bs, 1, m, POINTS[key]).double()
         assert (got - ref).abs().max() < 1e-4, key
+    w5 = torch.randn(5, 8, 5, 5, generator=rng, dtype=torch.float64)
+    got = winograd_2d(xs.float(), w5, bs, 2, 2, POINTS["4x3-good"]).double()
+    assert (got - F.relu(F.conv2d(xs, w5, padding=2))).abs().max() < 1e-4, "2x5"
     w7 = torch.randn(5, 8, 1, 7, generator=rng, dtype=torch.float64)
-    for key in ("2x7", "2x7-good"):
-        got = winograd_1d(xs.float(), w7, bs, False, POINTS[key]).double()
+    for key, m in (("2x7", 2), ("2x7-good", 2), ("3x7", 3), ("4x7", 4)):
+        got = winograd_1d(xs.float(), w7, bs, False, POINTS[key], m).double()
         assert (got - F.relu(F.conv2d(xs, w7, padding=(0, 3)))).abs().max() < 1e-4, key
-        got = winograd_1d(xs.float(), w7.transpose(2, 3), bs, True, POINTS[key]).double()
+        got = winograd_1d(xs.float(), w7.transpose(2, 3), bs, True, POINTS[key], m).double()
         assert (got - F.relu(F.conv2d(xs, w7.transpose(2, 3), padding=(3, 0)))).abs().max() < 1e-4, key
 
     pt = find_default_pt()
