@@ -169,13 +169,13 @@ Status pack_conv_weights(const GemmMicroKernel& kernel, const ConvDesc& desc, Cp
   w.m_panels = m_panels;
   // With the input size known, one form of the weights: Winograd's transformed panels where a Winograd path
   // will run, else the direct/GEMM panels. Without it both, and the run-time size chooses.
-  bool direct = true, winograd = allow_winograd, winograd4 = allow_winograd;
+  bool direct = true, winograd = allow_winograd, winograd36 = allow_winograd;  // F(2x2) or F(2, 7); 36 points
   if (winograd && desc.in_h > 0 && desc.in_w > 0) {
     const int oh = pooled_size(desc.in_h, desc.kh, desc.stride, desc.ph);
     const int ow = pooled_size(desc.in_w, desc.kw, desc.stride, desc.pw);
-    winograd4 = winograd4_applies(desc, oh, ow) || winograd25_applies(desc, oh, ow);
-    winograd = !winograd4 && (winograd_applies(desc, oh, ow) || winograd7_applies(desc, oh, ow));
-    direct = !winograd && !winograd4;
+    winograd36 = winograd4_applies(desc, oh, ow) || winograd25_applies(desc, oh, ow);
+    winograd = !winograd36 && (winograd_applies(desc, oh, ow) || winograd7_applies(desc, oh, ow));
+    direct = !winograd && !winograd36;
   }
   if (!w.bias.resize(size_t(m_panels) * mr)) return out_of_memory("conv: cannot allocate packed weights");
   w.bias.zero();
@@ -194,7 +194,7 @@ Status pack_conv_weights(const GemmMicroKernel& kernel, const ConvDesc& desc, Cp
     FIDCPP_RETURN_IF_ERROR(winograd_pack_weights(kernel, desc, &w));
     FIDCPP_RETURN_IF_ERROR(winograd7_pack_weights(kernel, desc, &w));
   }
-  if (winograd4) FIDCPP_RETURN_IF_ERROR(winograd4_pack_weights(kernel, desc, &w));
+  if (winograd36) FIDCPP_RETURN_IF_ERROR(winograd4_pack_weights(kernel, desc, &w));
   *out = std::move(w);
   return Status();
 }
