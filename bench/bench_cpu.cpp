@@ -128,6 +128,18 @@ void conv_layer_args(benchmark::internal::Benchmark* b) {
       for (int threads : {1, 2}) b->Args({conv_unit_index(p), n, threads});
 }
 BENCHMARK(BM_ConvLayer)->Apply(conv_layer_args)->UseRealTime()->Unit(benchmark::kMillisecond);
+// Every conv unit of the network, 2 threads, batch 1 and 8: where the forward's time goes, layer by layer
+// (run with --benchmark_filter=BM_ConvUnit; tools/bench_cpu_layers.py groups the units by shape).
+void all_units_args(benchmark::internal::Benchmark* b) {
+  for (int i = 0; i < kNumConvUnits; ++i)
+    for (int n : {1, 8}) b->Args({i, n, 2});
+}
+BENCHMARK(BM_ConvLayer)
+    ->Name("BM_ConvUnit")
+    ->Apply(all_units_args)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond)
+    ->MinTime(0.2);
 
 // The whole network on uint8 299 x 299 images (normalisation included, as in torch-fidelity), 2048 tap.
 // range(0) = batch per call, range(1) = threads.

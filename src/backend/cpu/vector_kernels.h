@@ -30,13 +30,6 @@ struct WinoScratch {
   float* v;         // [points][v_stride]  transformed input panel: GEMM B panel [cin][nr] per point, padding
   size_t v_stride;  //                     >= cin * nr + kWinoMaxLanes
   float* m;         // [points][mr][nr]    GEMM results for one output-channel panel
-  float* row;       // [row_floats]        one zero-padded input row, for runs that touch the border
-  size_t row_floats;  //                     >= 4 nr + 4 + 2 kWinoMaxLanes
-  float* even;        // [4][lanes]          even columns of the four input rows of a tile run
-  float* odd;         // [4][lanes]          odd columns
-  float* quad;        // [24][lanes]         F(4x4, 3x3): columns modulo 4 of the six input rows of a run;
-                      //                     F(2x2, 5x5): their even and odd columns
-  size_t lanes;       //                     >= 2 nr + 2 + 2 kWinoMaxLanes
 };
 
 // V[xi][ci][run.col + j] = (B^T d B)[xi] for every tile and input channel; columns [nv, nr) are zeroed.

@@ -64,37 +64,25 @@ size_t round16(size_t n) {
 
 // Offsets (in floats) of the parts of one worker's scratch; see WinoScratch for what each holds.
 struct WinoLayout {
-  size_t v_stride, row_floats, lanes, m, row, even, odd, quad, total;
+  size_t v_stride, m, total;
 };
 
 // For an algorithm of `points` transform points.
 WinoLayout wino_layout(int points, int cin, int mr, int nr) {
   WinoLayout l;
   l.v_stride = round16(size_t(cin) * nr + kWinoMaxLanes);
-  l.row_floats = round16(size_t(4) * nr + 4 + 2 * kWinoMaxLanes);
-  l.lanes = round16(size_t(2) * nr + 2 + 2 * kWinoMaxLanes);
   l.m = size_t(points) * l.v_stride;
-  l.row = l.m + round16(size_t(points) * mr * nr);
-  l.even = l.row + l.row_floats;
-  l.odd = l.even + 4 * l.lanes;
-  l.quad = l.odd + 4 * l.lanes;
-  l.total = l.quad + 24 * l.lanes;
+  l.total = l.m + round16(size_t(points) * mr * nr);
   return l;
 }
 
-// Carves one worker's scratch and zeroes the parts whose lanes past the valid columns are read (never
-// used), so those lanes hold no stale or uninitialised values.
+// Carves one worker's scratch and zeroes the GEMM results, whose columns past nv are read by the output
+// transforms (never stored), so those lanes hold no stale or uninitialised values.
 WinoScratch carve(float* base, const WinoLayout& l) {
   WinoScratch s;
   s.v = base;
   s.v_stride = l.v_stride;
   s.m = base + l.m;
-  s.row = base + l.row;
-  s.row_floats = l.row_floats;
-  s.even = base + l.even;
-  s.odd = base + l.odd;
-  s.quad = base + l.quad;
-  s.lanes = l.lanes;
   std::fill(base + l.m, base + l.total, 0.0f);
   return s;
 }
