@@ -59,11 +59,31 @@ inline float max_step(float m, float v) {
   return (v > m || v != v) ? v : m;
 }  // NaN propagates, as PyTorch
 
+// Strides 1 and 2, kernels up to kPoolPlaneMaxKernel, on rows of at most kPoolPlaneMaxWidth outputs run whole
+// planes on the ISA's vector kernel (VectorKernels::*_pool_plane); other pools run row by row below. Both
+// give the plain loop's bits.
+bool run_pool_planes(ThreadPool& pool, PoolPlaneFn plane, const PoolDesc& p, const TensorView& in,
+                     const TensorView& out) {
+  if (!plane || (p.stride != 1 && p.stride != 2) || p.kernel > kPoolPlaneMaxKernel ||
+      out.w > kPoolPlaneMaxWidth)
+    return false;
+  float counts[kPoolPlaneMaxWidth + kWinoMaxLanes] = {};
+  for (int ox = 0; ox < out.w; ++ox) {
+    const int xs = ox * p.stride - p.pad, xe = std::min(xs + p.kernel, in.w + p.pad);
+    counts[ox] = float(p.count_include_pad ? xe - xs : std::min(in.w, xe) - std::max(0, xs));
+  }
+  for_each_plane(pool, in, [&](int i, int ch) {
+    plane(in.plane(i, ch), in.h, in.w, out.plane(i, ch), out.h, out.w, p, counts);
+  });
+  return true;
+}
+
 }  // namespace
 
 Status max_pool_cpu(ThreadPool& pool, const VectorKernels& vk, const PoolDesc& p, const TensorView& in,
                     const TensorView& out) {
   FIDCPP_RETURN_IF_ERROR(check_pool(p, in, out, "max_pool"));
+  if (run_pool_planes(pool, vk.max_pool_plane, p, in, out)) return Status();
   const ColumnRange cols = interior_columns(in.w, out.w, p);
   for_each_plane(pool, in, [&](int i, int ch) {
     const float* src = in.plane(i, ch);
@@ -92,6 +112,7 @@ Status max_pool_cpu(ThreadPool& pool, const VectorKernels& vk, const PoolDesc& p
 Status avg_pool_cpu(ThreadPool& pool, const VectorKernels& vk, const PoolDesc& p, const TensorView& in,
                     const TensorView& out) {
   FIDCPP_RETURN_IF_ERROR(check_pool(p, in, out, "avg_pool"));
+  if (run_pool_planes(pool, vk.avg_pool_plane, p, in, out)) return Status();
   const ColumnRange cols = interior_columns(in.w, out.w, p);
   for_each_plane(pool, in, [&](int i, int ch) {
     const float* src = in.plane(i, ch);

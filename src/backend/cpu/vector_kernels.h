@@ -49,6 +49,13 @@ using WinoOutputFn = void (*)(const TensorView& out, const WinoGeom& g, const Wi
 using PoolRowFn = void (*)(const float* top, int64_t row_stride, int nrows, int kernel, int stride, int pad,
                            int lo, int hi, int in_w, float count, float* drow);
 
+// One whole output plane of a pool with stride 1 or 2 and a kernel of at most kPoolPlaneMaxKernel, the same
+// bits as the plain per-output loop described for PoolRowFn; counts[ox] is the width of output column ox's
+// window for the average's divisor (unused by the max), readable for out_w + 16 floats.
+constexpr int kPoolPlaneMaxWidth = 1024, kPoolPlaneMaxKernel = 8;
+using PoolPlaneFn = void (*)(const float* src, int in_h, int in_w, float* dst, int out_h, int out_w,
+                             const PoolDesc& p, const float* counts);
+
 // One run of an implicit-im2col row: dst[t] = src[ix0 + t * stride] where 0 <= ix0 + t * stride < in_w, else
 // 0, for t in [0, len); src is the input row (column 0). Pure copies, so every ISA gives the same bits.
 using CopyRunFn = void (*)(float* dst, const float* src, int ix0, int len, int in_w, int stride);
@@ -70,6 +77,8 @@ struct VectorKernels {
   WinoOutputFn wino25_output = nullptr;
   PoolRowFn avg_pool_row = nullptr;
   PoolRowFn max_pool_row = nullptr;
+  PoolPlaneFn avg_pool_plane = nullptr;
+  PoolPlaneFn max_pool_plane = nullptr;
   CopyRunFn copy_run = nullptr;
 };
 
