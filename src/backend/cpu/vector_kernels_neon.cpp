@@ -1,5 +1,5 @@
 // Vector kernels for AArch64 NEON (ASIMD, in the base ISA: no flags, always available there). Four lanes, as
-// the portable set; this one also de-interleaves with LD2 (vld2q_f32) instead of two loads and a shuffle.
+// the portable set; the even/odd shuffles of vector_kernels.inc become UZP1/UZP2 here.
 #define FIDCPP_VEC_NS vec_neon
 #define FIDCPP_VEC_LANES 4
 #define FIDCPP_VEC_NEON 1
