@@ -131,22 +131,14 @@ BENCHMARK(BM_ConvLayer)->Apply(conv_layer_args)->UseRealTime()->Unit(benchmark::
 // Every conv unit of the network, 2 threads, batch 1 and 8: where the forward's time goes, layer by layer
 // (run with --benchmark_filter=BM_ConvUnit; tools/bench_cpu_layers.py groups the units by algorithm). One
 // family per batch, so that neither holds more than the 100 argument sets Google Benchmark takes quietly.
-template <int kBatch>
-void all_units_args(benchmark::internal::Benchmark* b) {
-  for (int i = 0; i < kNumConvUnits; ++i) b->Args({i, kBatch, 2});
-}
-BENCHMARK(BM_ConvLayer)
-    ->Name("BM_ConvUnit")
-    ->Apply(all_units_args<1>)
-    ->UseRealTime()
-    ->Unit(benchmark::kMillisecond)
-    ->MinTime(0.2);
-BENCHMARK(BM_ConvLayer)
-    ->Name("BM_ConvUnit")
-    ->Apply(all_units_args<8>)
-    ->UseRealTime()
-    ->Unit(benchmark::kMillisecond)
-    ->MinTime(0.2);
+const bool kConvUnitsRegistered = [] {
+  for (const int n : {1, 8}) {
+    benchmark::internal::Benchmark* b = benchmark::RegisterBenchmark("BM_ConvUnit", BM_ConvLayer);
+    for (int i = 0; i < kNumConvUnits; ++i) b->Args({i, n, 2});
+    b->UseRealTime()->Unit(benchmark::kMillisecond)->MinTime(0.2);
+  }
+  return true;
+}();
 
 // The whole network on uint8 299 x 299 images (normalisation included, as in torch-fidelity), 2048 tap.
 // range(0) = batch per call, range(1) = threads.
