@@ -758,7 +758,8 @@ TEST(CpuPool, AvgPoolMatchesReferenceWithAndWithoutPadCounting) {
 // The pools' vectorised interior path must give bitwise what the plain per-output loop gives (float sum in
 // row-major window order, one division; NaN-propagating max), on every border/interior split.
 // Every width up to 23, then widths around where whole 16-float vectors of stride-2 outputs start to fit
-// (the vector kernels' stride-2 loads read one float past a window), for every ISA's vector kernels.
+// (the vector kernels' stride-2 loads read one float past a window), for every ISA's vector kernels; kernels
+// up to 4 and at and past the bound of the whole-plane kernels (strides 1 and 2; stride 3 runs row by row).
 TEST(CpuPool, InteriorFastPathBitwiseEqualsPlainLoopOnAllSmallShapes) {
   std::vector<int> widths;
   for (int w = 1; w <= 23; ++w) widths.push_back(w);
@@ -769,7 +770,7 @@ TEST(CpuPool, InteriorFastPathBitwiseEqualsPlainLoopOnAllSmallShapes) {
     ASSERT_TRUE(be);
     SplitMix64 rng(7);
     int checked = 0;
-    for (int k = 1; k <= 4; ++k)
+    for (const int k : {1, 2, 3, 4, kPoolPlaneMaxKernel, kPoolPlaneMaxKernel + 1})
       for (int stride = 1; stride <= 3; ++stride)
         for (int pad = 0; pad < k; ++pad)
           for (int h = 1; h <= 11; h += 5)
