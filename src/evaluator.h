@@ -103,6 +103,8 @@ class EvaluatorCore {
   const std::vector<float>& logits(Side side) const;
 
   Result<double> fid() const;
+  // KID, precision/recall and density/coverage (and the KID bootstrap) run their matrix products on the
+  // backend when it has its own (CUDA: cuBLAS) and the options name none.
   Result<KidResult> kid(const KidOptions& options) const;
   Result<InceptionScoreResult> inception_score(Side side, const InceptionScoreOptions& options) const;
   Result<MifidResult> mifid(const MifidOptions& options) const;
@@ -131,6 +133,7 @@ class EvaluatorCore {
   struct SideState;
   EvaluatorCore() = default;
   Status ensure_network();
+  MatrixProducts* backend_products() const;
   Status process_pending(Side side);
   // Asynchronous backends: downloads and adds the batch process_pending() left running on the device.
   Status finish_in_flight();

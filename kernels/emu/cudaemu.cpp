@@ -10,6 +10,8 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <deque>
+#include <functional>
 #include <exception>
 #include <map>
 #include <mutex>
@@ -545,10 +547,21 @@ void run_block(Worker& w, const detail::LaunchConfig& cfg, size_t block_lin, con
   w.stats.threads += n;
 }
 
-// Captured work per stream (graphs replay it); the capture itself is the only thing streams do here.
+// A queued operation of a deferred stream; it may first wait for stream `wait_stream` (an EmuStream::id, 0:
+// none) to have run `wait_pos` operations (cudaStreamWaitEvent).
+struct Task {
+  std::function<void()> op;
+  uint64_t wait_stream = 0;
+  uint64_t wait_pos = 0;
+};
+// Captured work per stream (graphs replay it), and with deferred Options::streams the queue of work not yet
+// run: operation k (1-based) of the stream has run once done >= k.
 struct EmuStream {
+  uint64_t id = 0;  // never reused, unlike the address
   bool capturing = false;
   std::vector<std::function<void()>> captured;
+  std::deque<Task> queue;
+  uint64_t enqueued = 0, done = 0;
 };
 struct EmuGraph {
   std::vector<std::function<void()>> ops;
@@ -557,6 +570,67 @@ std::atomic<int> g_capturing_streams{0};
 
 EmuStream* stream_of(cudaStream_t s) {
   return reinterpret_cast<EmuStream*>(s);
+}
+
+// Deferred streams (Options::streams): the host thread that waits runs the queued work itself.
+bool deferring() {
+  return g_options.streams != Options::Streams::kImmediate;
+}
+std::recursive_mutex g_stream_mu;   // guards the queues below and every EmuStream's queue
+std::vector<EmuStream*> g_streams;  // created and not destroyed, in creation order
+uint64_t g_next_stream_id = 1;
+
+// Whether stream `id` has run `pos` operations; a destroyed stream has run all of its.
+bool reached(uint64_t id, uint64_t pos) {
+  for (const EmuStream* s : g_streams)
+    if (s->id == id) return s->done >= pos;
+  return true;
+}
+bool stream_alive(const EmuStream* s) {
+  return std::find(g_streams.begin(), g_streams.end(), s) != g_streams.end();
+}
+bool runnable(const EmuStream* s) {
+  return !s->queue.empty() && reached(s->queue.front().wait_stream, s->queue.front().wait_pos);
+}
+// Runs queued operations until done() holds, one at a time: under kDeferOthersFirst from any runnable stream
+// other than `awaited` while there is one, under kDeferAwaitedFirst from `awaited` while it can run. A queue
+// that can never run (a wait on work that is never issued) is a deadlock: reported as cudaErrorLaunchFailure.
+cudaError_t run_streams_until(const EmuStream* awaited, const std::function<bool()>& done) {
+  std::lock_guard<std::recursive_mutex> lock(g_stream_mu);
+  while (!done()) {
+    EmuStream* pick = nullptr;
+    const bool awaited_ready = awaited && stream_alive(awaited) && runnable(awaited);
+    if (awaited_ready && g_options.streams == Options::Streams::kDeferAwaitedFirst)
+      pick = const_cast<EmuStream*>(awaited);
+    for (EmuStream* s : g_streams)
+      if (!pick && s != awaited && runnable(s)) pick = s;
+    if (!pick && awaited_ready) pick = const_cast<EmuStream*>(awaited);
+    if (!pick) return t_last_error = cudaErrorLaunchFailure;
+    Task t = std::move(pick->queue.front());
+    pick->queue.pop_front();
+    pick->done++;
+    if (t.op) t.op();
+  }
+  return cudaSuccess;
+}
+cudaError_t run_all_streams() {
+  return run_streams_until(nullptr, [] {
+    for (EmuStream* s : g_streams)
+      if (!s->queue.empty()) return false;
+    return true;
+  });
+}
+cudaError_t run_stream(EmuStream* s) {
+  return run_streams_until(s, [s] { return s->queue.empty(); });
+}
+// Queues `t` on a created stream when streams are deferred (returns true), else leaves it to the caller.
+bool defer(cudaStream_t s, Task t) {
+  if (!deferring() || !s) return false;
+  std::lock_guard<std::recursive_mutex> lock(g_stream_mu);
+  EmuStream* es = stream_of(s);
+  es->queue.push_back(std::move(t));
+  es->enqueued++;
+  return true;
 }
 
 unsigned resolve_workers(const Options& opt) {
@@ -729,6 +803,8 @@ void launch(const LaunchConfig& cfg, std::function<void()> body) {
     set_error(cudaErrorStreamCaptureImplicit);
     return;
   }
+  if (defer(cfg.stream, Task{[cfg, body]() { run_grid(cfg, body); }})) return;
+  if (deferring() && run_all_streams() != cudaSuccess) return;  // the legacy stream
   run_grid(cfg, body);
 }
 
@@ -764,11 +840,23 @@ cudaError_t run_or_capture(cudaStream_t s, std::function<void()> op) {
   }
   if (s == nullptr && cudaemu::g_capturing_streams.load() > 0)
     return set_error(cudaErrorStreamCaptureImplicit);
+  if (s && cudaemu::deferring()) {  // (defer() takes op only then)
+    cudaemu::defer(s, cudaemu::Task{std::move(op)});
+    return cudaSuccess;
+  }
+  if (cudaemu::deferring()) {  // the legacy stream waits for every other
+    if (cudaError_t e = cudaemu::run_all_streams()) return e;
+  }
   op();
   return cudaSuccess;
 }
 cudaError_t no_capture() {
   return cudaemu::g_capturing_streams.load() > 0 ? set_error(cudaErrorStreamCaptureUnsupported) : cudaSuccess;
+}
+// Blocking calls (cudaMemcpy, cudaFree, cudaDeviceSynchronize) wait for all queued work.
+cudaError_t synchronize_device() {
+  if (cudaError_t e = no_capture()) return e;
+  return cudaemu::deferring() ? cudaemu::run_all_streams() : cudaSuccess;
 }
 }  // namespace
 
@@ -787,6 +875,9 @@ cudaError_t cudaemu_cudaMalloc(void** p, size_t bytes) {
 }
 cudaError_t cudaemu_cudaFree(void* p) {
   if (!p) return cudaSuccess;
+  if (cudaemu::deferring()) {
+    if (cudaError_t e = cudaemu::run_all_streams()) return e;
+  }
   {
     std::lock_guard<std::mutex> lock(cudaemu::g_mu);
     auto it = cudaemu::g_device_allocs.find(p);
@@ -812,6 +903,9 @@ cudaError_t cudaemu_cudaHostAlloc(void** p, size_t bytes, unsigned) {
 }
 cudaError_t cudaemu_cudaFreeHost(void* p) {
   if (!p) return cudaSuccess;
+  if (cudaemu::deferring()) {
+    if (cudaError_t e = cudaemu::run_all_streams()) return e;
+  }
   {
     std::lock_guard<std::mutex> lock(cudaemu::g_mu);
     auto it = cudaemu::g_host_allocs.find(p);
@@ -822,7 +916,7 @@ cudaError_t cudaemu_cudaFreeHost(void* p) {
   return cudaSuccess;
 }
 cudaError_t cudaemu_cudaMemcpy(void* dst, const void* src, size_t bytes, cudaMemcpyKind) {
-  if (cudaError_t e = no_capture()) return e;
+  if (cudaError_t e = synchronize_device()) return e;
   if (bytes && (!dst || !src)) return set_error(cudaErrorInvalidValue);
   if (bytes) std::memmove(dst, src, bytes);
   return cudaSuccess;
@@ -844,7 +938,7 @@ cudaError_t cudaemu_cudaMemcpy2DAsync(void* dst, size_t dpitch, const void* src,
   });
 }
 cudaError_t cudaemu_cudaMemset(void* p, int value, size_t bytes) {
-  if (cudaError_t e = no_capture()) return e;
+  if (cudaError_t e = synchronize_device()) return e;
   if (bytes && !p) return set_error(cudaErrorInvalidValue);
   if (bytes) std::memset(p, value, bytes);
   return cudaSuccess;
@@ -987,25 +1081,36 @@ const char* cudaemu_cudaGetErrorString(cudaError_t e) {
   }
 }
 cudaError_t cudaemu_cudaDeviceSynchronize() {
-  return no_capture();
+  return synchronize_device();
 }
 cudaError_t cudaemu_cudaStreamCreate(cudaStream_t* s) {
   return cudaemu_cudaStreamCreateWithFlags(s, 0);
 }
 cudaError_t cudaemu_cudaStreamCreateWithFlags(cudaStream_t* s, unsigned) {
   if (!s) return set_error(cudaErrorInvalidValue);
-  *s = reinterpret_cast<cudaStream_t>(new cudaemu::EmuStream());
+  auto* es = new cudaemu::EmuStream();
+  {
+    std::lock_guard<std::recursive_mutex> lock(cudaemu::g_stream_mu);
+    es->id = cudaemu::g_next_stream_id++;
+    cudaemu::g_streams.push_back(es);
+  }
+  *s = reinterpret_cast<cudaStream_t>(es);
   return cudaSuccess;
 }
 cudaError_t cudaemu_cudaStreamDestroy(cudaStream_t s) {
   if (!s) return set_error(cudaErrorInvalidResourceHandle);
   auto* es = cudaemu::stream_of(s);
   if (es->capturing) cudaemu::g_capturing_streams--;
+  std::lock_guard<std::recursive_mutex> lock(cudaemu::g_stream_mu);
+  const cudaError_t e = cudaemu::run_stream(es);  // a destroyed stream still finishes its work
+  cudaemu::g_streams.erase(std::find(cudaemu::g_streams.begin(), cudaemu::g_streams.end(), es));
   delete es;
-  return cudaSuccess;
+  return e;
 }
 cudaError_t cudaemu_cudaStreamSynchronize(cudaStream_t s) {
-  return capturing(s) ? set_error(cudaErrorStreamCaptureUnsupported) : cudaSuccess;
+  if (capturing(s)) return set_error(cudaErrorStreamCaptureUnsupported);
+  if (!cudaemu::deferring()) return cudaSuccess;
+  return s ? cudaemu::run_stream(cudaemu::stream_of(s)) : cudaemu::run_all_streams();
 }
 cudaError_t cudaemu_cudaStreamBeginCapture(cudaStream_t s, cudaStreamCaptureMode) {
   auto* es = cudaemu::stream_of(s);
@@ -1045,7 +1150,15 @@ cudaError_t cudaemu_cudaGraphInstantiate(cudaGraphExec_t* e, cudaGraph_t g, unsi
 cudaError_t cudaemu_cudaGraphLaunch(cudaGraphExec_t e, cudaStream_t s) {
   if (!e) return set_error(cudaErrorInvalidValue);
   if (capturing(s)) return set_error(cudaErrorStreamCaptureUnsupported);
-  for (auto& op : reinterpret_cast<cudaemu::EmuGraph*>(e)->ops) op();
+  auto* graph = reinterpret_cast<cudaemu::EmuGraph*>(e);
+  if (cudaemu::defer(s, cudaemu::Task{[graph]() {
+                       for (auto& op : graph->ops) op();
+                     }}))
+    return cudaSuccess;
+  if (cudaemu::deferring()) {
+    if (cudaError_t err = cudaemu::run_all_streams()) return err;
+  }
+  for (auto& op : graph->ops) op();
   return cudaemu::t_last_error == cudaSuccess ? cudaSuccess : cudaemu::t_last_error;
 }
 cudaError_t cudaemu_cudaGraphExecDestroy(cudaGraphExec_t e) {
@@ -1058,8 +1171,12 @@ cudaError_t cudaemu_cudaGraphDestroy(cudaGraph_t g) {
 }
 
 namespace {
+// With deferred streams an event also remembers the operation of its last record: complete once its
+// stream has run that many.
 struct EmuEvent {
   std::chrono::steady_clock::time_point t;
+  uint64_t stream = 0;  // EmuStream::id; 0: never recorded on a deferred stream
+  uint64_t pos = 0;
 };
 }  // namespace
 cudaError_t cudaemu_cudaEventCreate(cudaEvent_t* e) {
@@ -1077,10 +1194,26 @@ cudaError_t cudaemu_cudaEventDestroy(cudaEvent_t e) {
 cudaError_t cudaemu_cudaEventRecord(cudaEvent_t e, cudaStream_t s) {
   if (!e) return set_error(cudaErrorInvalidResourceHandle);
   auto* ev = reinterpret_cast<EmuEvent*>(e);
-  return run_or_capture(s, [ev]() { ev->t = std::chrono::steady_clock::now(); });
+  auto stamp = [ev]() { ev->t = std::chrono::steady_clock::now(); };
+  if (cudaemu::deferring() && s && !capturing(s)) {
+    std::lock_guard<std::recursive_mutex> lock(cudaemu::g_stream_mu);
+    cudaemu::defer(s, cudaemu::Task{stamp});
+    ev->stream = cudaemu::stream_of(s)->id;
+    ev->pos = cudaemu::stream_of(s)->enqueued;
+    return cudaSuccess;
+  }
+  return run_or_capture(s, stamp);
 }
 cudaError_t cudaemu_cudaEventSynchronize(cudaEvent_t e) {
-  return e ? cudaSuccess : set_error(cudaErrorInvalidResourceHandle);
+  if (!e) return set_error(cudaErrorInvalidResourceHandle);
+  if (!cudaemu::deferring()) return cudaSuccess;
+  const auto* ev = reinterpret_cast<EmuEvent*>(e);
+  const uint64_t id = ev->stream, pos = ev->pos;
+  const cudaemu::EmuStream* awaited = nullptr;
+  std::lock_guard<std::recursive_mutex> lock(cudaemu::g_stream_mu);
+  for (const cudaemu::EmuStream* s : cudaemu::g_streams)
+    if (s->id == id) awaited = s;
+  return cudaemu::run_streams_until(awaited, [id, pos] { return cudaemu::reached(id, pos); });
 }
 cudaError_t cudaemu_cudaEventElapsedTime(float* ms, cudaEvent_t a, cudaEvent_t b) {
   if (!ms || !a || !b) return set_error(cudaErrorInvalidValue);
@@ -1089,8 +1222,12 @@ cudaError_t cudaemu_cudaEventElapsedTime(float* ms, cudaEvent_t a, cudaEvent_t b
             .count();
   return cudaSuccess;
 }
-cudaError_t cudaemu_cudaStreamWaitEvent(cudaStream_t, cudaEvent_t e, unsigned) {
-  return e ? cudaSuccess : set_error(cudaErrorInvalidResourceHandle);
+cudaError_t cudaemu_cudaStreamWaitEvent(cudaStream_t s, cudaEvent_t e, unsigned) {
+  if (!e) return set_error(cudaErrorInvalidResourceHandle);
+  // The wait is on the event's last record as of now, as in CUDA (a later record does not move it).
+  const auto* ev = reinterpret_cast<EmuEvent*>(e);
+  (void)cudaemu::defer(s, cudaemu::Task{nullptr, ev->stream, ev->pos});
+  return cudaSuccess;
 }
 cudaError_t cudaemu_cudaFuncSetAttribute(const void* f, cudaFuncAttribute attr, int value) {
   if (!f) return set_error(cudaErrorInvalidDeviceFunction);

@@ -48,6 +48,18 @@ struct Options {
   bool strict = true;                       // divergent / mismatched barriers and deadlocks throw KernelError
   bool poison_dynamic_smem = true;          // refill dynamic shared memory with 0xFF (NaN) for every block
   size_t device_memory = size_t(16) << 30;  // what cudaMemGetInfo reports as total
+  // How streams run. kImmediate: every operation runs when it is issued (streams only record captures). The
+  // others queue the operations of created streams and run them only when the host waits (a stream, event or
+  // device synchronise, a blocking copy or free, the legacy stream); then, while the awaited stream or event
+  // is not done, kDeferOthersFirst runs every other stream as far as its event waits allow before the awaited
+  // stream moves one operation on, and kDeferAwaitedFirst the awaited stream first, others only when it is
+  // blocked. These are the most hostile orders a real device may choose: under the first, a copy on a second
+  // stream that lacks an event wait runs ahead of the kernels still reading its destination; under the
+  // second, kernels that lack a wait for a copy run before it. Either way host memory reused before its event
+  // has completed is read only after it was overwritten. Set it before creating streams, not while work is
+  // queued.
+  enum class Streams { kImmediate, kDeferOthersFirst, kDeferAwaitedFirst };
+  Streams streams = Streams::kImmediate;
 };
 // Process-wide; set before launching, not while a launch runs.
 Options& options();

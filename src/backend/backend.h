@@ -10,6 +10,7 @@
 
 #include "core/aligned_buffer.h"
 #include "core/status.h"
+#include "metrics/matrix_products.h"
 
 namespace fidcpp {
 
@@ -219,7 +220,10 @@ class Backend {
     return b;
   }
   // upload() from a buffer of allocate_host() without a host-side copy: the caller must not write the buffer
-  // again before wait_host(buffer) has returned (CUDA: the device has read it).
+  // again before wait_host(buffer) has returned (CUDA: the device has read it). On an asynchronous backend
+  // the copy may run while the ops issued since the previous input write (upload_host() or preprocess())
+  // still run (CUDA: on a copy stream), so those ops must not touch dst: alternate two input buffers. Ops
+  // issued before that write, and every op issued after this call, are ordered with the copy.
   virtual Status upload_host(HostBuffer& src, size_t count, float* dst) {
     return upload(src.data(), count, dst);
   }
@@ -283,6 +287,10 @@ class Backend {
     (void)mu1, (void)sigma1, (void)mu2, (void)sigma2, (void)dim;
     return unsupported(std::string(name()) + ": no linear algebra of its own");
   }
+
+  // The feature-space metrics' matrix products (KID's Gram matrices, the k-NN distances) on this backend,
+  // owned by it and safe to call from several threads; null where the CPU BLAS does them (the CPU backend).
+  virtual MatrixProducts* matrix_products() { return nullptr; }
 
   // --- input
   // out (n x 3 x h x w, a plain view) = transform(images), resized to out.h x out.w, with the reference's

@@ -38,10 +38,11 @@ Result<DcResult> density_coverage(const float* real, int64_t n_real, const float
   // prdc is run on float64 features: float32 -> float64 is exact, so these are the same numbers.
   const std::vector<double> real64(real, real + n_real * dim), fake64(fake, fake + n_fake * dim);
   ThreadPool pool(options.threads);
-  const DistanceOptions sk = sklearn_distances();
+  DistanceOptions sk = sklearn_distances();
+  sk.products = options.products;
   const FeatureRows<double> rea = feature_rows(real64.data(), n_real, dim);
   const FeatureRows<double> gen = feature_rows(fake64.data(), n_fake, dim);
-  const std::vector<double> radius = kth_radii(rea, dim, options.nearest_k, sk, pool);
+  FIDCPP_ASSIGN_OR_RETURN(const std::vector<double> radius, kth_radii(rea, dim, options.nearest_k, sk, pool));
 
   // Per worker: for each fake sample, the number of real balls containing it (density's numerator).
   std::vector<std::vector<int64_t>> inside(static_cast<size_t>(pool.size()),
@@ -51,7 +52,7 @@ Result<DcResult> density_coverage(const float* real, int64_t n_real, const float
   std::vector<double> dist(static_cast<size_t>(block * n_fake));
   for (int64_t i0 = 0; i0 < n_real;) {
     const int64_t rows = std::min(block, n_real - i0);
-    distance_block(rea, i0, rows, gen, dim, sk, pool, dist.data());
+    FIDCPP_RETURN_IF_ERROR(distance_block(rea, i0, rows, gen, dim, sk, pool, dist.data()));
     pool.parallel_for(static_cast<size_t>(rows), [&](size_t r0, size_t r1, int worker) {
       int64_t* in = inside[static_cast<size_t>(worker)].data();
       for (size_t r = r0; r < r1; ++r) {

@@ -7,6 +7,7 @@
 
 #include "core/status.h"
 #include "fidcpp/metric_results.hpp"
+#include "metrics/matrix_products.h"
 
 namespace fidcpp {
 
@@ -14,6 +15,8 @@ struct DcOptions {
   int nearest_k =
       5;  // k: a real sample's radius is the (k+1)-th smallest distance to the real set, self included
   int threads = 0;  // element-wise work; 0 = all cores (BLAS uses its own threads)
+  // The distances' products: null = the CPU BLAS; a device's (Backend::matrix_products) runs them there.
+  MatrixProducts* products = nullptr;
 };
 
 // real = prdc's real_features, fake = its fake_features; row-major float32 features, widened to float64.

@@ -19,26 +19,35 @@ namespace {
 
 constexpr int64_t kMaxSubsetSize = 16384;  // one m×m double matrix = 2 GiB at this size
 
-// Row-major G = X·Yᵀ for row-major X (m×d) and Y (m×d).
-void gram(const float* x, const float* y, int m, int d, float* g) {
+// Row-major G = X·Yᵀ for row-major X (m×d) and Y (m×d): the CPU BLAS, or `mp` (a device) when set.
+Status gram(MatrixProducts* mp, const float* x, const float* y, int m, int d, float* g) {
+  if (mp) return mp->abt(m, m, d, 1.0f, x, y, g, m);
   const float one = 1.0f, zero = 0.0f;
   sgemm_("T", "N", &m, &m, &d, &one, y, &d, x, &d, &zero, g, &m, 1, 1);
+  return Status();
 }
-void gram(const double* x, const double* y, int m, int d, double* g) {
+Status gram(MatrixProducts* mp, const double* x, const double* y, int m, int d, double* g) {
+  if (mp) return mp->abt(m, m, d, 1.0, x, y, g, m);
   const double one = 1.0, zero = 0.0;
   dgemm_("T", "N", &m, &m, &d, &one, y, &d, x, &d, &zero, g, &m, 1, 1);
+  return Status();
 }
 
-// Row-major self Gram X·Xᵀ: numpy computes it with syrk and copies the upper triangle down, so K_XX is
-// exactly symmetric; syrk also does half the flops of a general product. The column-major lower triangle
-// that syrk writes is the row-major upper one.
-void self_gram(const float* x, int m, int d, float* g) {
+// Row-major self Gram X·Xᵀ, of which the caller keeps the upper triangle: numpy computes it with syrk and
+// copies the upper triangle down, so K_XX is exactly symmetric; syrk also does half the flops of a general
+// product. The column-major lower triangle that syrk writes is the row-major upper one. A device computes the
+// full product.
+Status self_gram(MatrixProducts* mp, const float* x, int m, int d, float* g) {
+  if (mp) return mp->abt(m, m, d, 1.0f, x, x, g, m);
   const float one = 1.0f, zero = 0.0f;
   ssyrk_("L", "T", &m, &d, &one, x, &d, &zero, g, &m, 1, 1);
+  return Status();
 }
-void self_gram(const double* x, int m, int d, double* g) {
+Status self_gram(MatrixProducts* mp, const double* x, int m, int d, double* g) {
+  if (mp) return mp->abt(m, m, d, 1.0, x, x, g, m);
   const double one = 1.0, zero = 0.0;
   dsyrk_("L", "T", &m, &d, &one, x, &d, &zero, g, &m, 1, 1);
+  return Status();
 }
 template <class G>
 void symmetrize_upper(G* g, int64_t m) {
@@ -118,8 +127,9 @@ void find_ties(const int64_t* map, const std::vector<int64_t>& idx, Ties& t) {
 // One subset's MMD² from gathered subsets x (input 1) and y (input 2) with their ties (none without row
 // maps; each subset with at least two distinct rows). G is the Gram dtype, K the kernel dtype.
 template <class G, class K>
-double subset_mmd2(const G* x, const G* y, int64_t m, int64_t d, const KernelParams& p, ThreadPool& pool,
-                   std::vector<G>& gbuf, std::vector<K>& kbuf, const Ties& tx, const Ties& ty) {
+Result<double> subset_mmd2(const G* x, const G* y, int64_t m, int64_t d, const KernelParams& p,
+                           MatrixProducts* mp, ThreadPool& pool, std::vector<G>& gbuf, std::vector<K>& kbuf,
+                           const Ties& tx, const Ties& ty) {
   const size_t mm = static_cast<size_t>(m) * static_cast<size_t>(m);
   gbuf.resize(mm);
   kbuf.resize(mm);
@@ -130,8 +140,8 @@ double subset_mmd2(const G* x, const G* y, int64_t m, int64_t d, const KernelPar
   }
   const int im = static_cast<int>(m), id = static_cast<int>(d);
   // Σ_{i≠j} k over a self-kernel: rows summed pairwise, diagonal subtracted per row, then pairwise again.
-  auto self_sum = [&](const G* a, const std::vector<double>& na, const Ties& ties) -> K {
-    self_gram(a, im, id, gbuf.data());
+  auto self_sum = [&](const G* a, const std::vector<double>& na, const Ties& ties) -> Result<K> {
+    FIDCPP_RETURN_IF_ERROR(self_gram(mp, a, im, id, gbuf.data()));
     symmetrize_upper(gbuf.data(), m);
     std::vector<K> row_sums(static_cast<size_t>(m));
     pool.parallel_for(static_cast<size_t>(m), [&](size_t b, size_t e, int) {
@@ -151,9 +161,9 @@ double subset_mmd2(const G* x, const G* y, int64_t m, int64_t d, const KernelPar
     });
     return numpy_pairwise_sum(row_sums.data(), m);
   };
-  const K kt_xx = self_sum(x, nx, tx);
-  const K kt_yy = self_sum(y, ny, ty);
-  gram(x, y, im, id, gbuf.data());
+  FIDCPP_ASSIGN_OR_RETURN(const K kt_xx, self_sum(x, nx, tx));
+  FIDCPP_ASSIGN_OR_RETURN(const K kt_yy, self_sum(y, ny, ty));
+  FIDCPP_RETURN_IF_ERROR(gram(mp, x, y, im, id, gbuf.data()));
   pool.parallel_for(static_cast<size_t>(m), [&](size_t b, size_t e, int) {
     for (size_t i = b; i < e; ++i) {
       K* krow = kbuf.data() + i * static_cast<size_t>(m);
@@ -215,8 +225,9 @@ Result<KidResult> run_kid(const float* f1, int64_t n1, const float* f2, int64_t 
     const int64_t all_pairs = o.subset_size * (o.subset_size - 1);
     if (tx.pairs == all_pairs || ty.pairs == all_pairs)
       return invalid_argument("KID: a resampled subset holds one distinct image only (too few images)");
-    mmds[static_cast<size_t>(s)] =
-        subset_mmd2<G, K>(x.data(), y.data(), o.subset_size, d, p, pool, gbuf, kbuf, tx, ty);
+    FIDCPP_ASSIGN_OR_RETURN(
+        mmds[static_cast<size_t>(s)],
+        (subset_mmd2<G, K>(x.data(), y.data(), o.subset_size, d, p, o.products, pool, gbuf, kbuf, tx, ty)));
   }
   KidResult r;
   r.mean = numpy_pairwise_sum(mmds.data(), o.subsets) / static_cast<double>(o.subsets);

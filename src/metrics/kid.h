@@ -7,6 +7,7 @@
 
 #include "core/status.h"
 #include "fidcpp/metric_results.hpp"
+#include "metrics/matrix_products.h"
 
 namespace fidcpp {
 
@@ -40,6 +41,9 @@ struct KidOptions {
   uint32_t seed = 2020;
   KidPrecision precision = KidPrecision::kFloat64;
   int threads = 0;  // element-wise work; 0 = all cores (BLAS uses its own threads)
+  // The Gram matrices' products: null = the CPU BLAS; a device's (Backend::matrix_products) runs them there,
+  // within its rounding of the CPU's.
+  MatrixProducts* products = nullptr;
 };
 
 // features1 = torch-fidelity's input1 (generated), features2 = input2 (real); both row-major n×dim float32.

@@ -13,14 +13,21 @@ namespace {
 constexpr int64_t kBlockRows = 1024;
 constexpr int64_t kBlockBytes = int64_t(1) << 28;  // distance buffer cap: 256 MiB
 
-// C = alpha * B^T A (column-major view of row-major blocks): the cross terms a.b of every pair of rows.
-void gemm_tn(int m, int n, int k, float alpha, const float* b, const float* a, float* c, int ldc) {
+// C = alpha * B^T A (column-major view of row-major blocks): the cross terms a.b of every pair of rows, the
+// n rows of a against the m rows of b. On the CPU BLAS, or `mp` (a device) when set.
+Status gemm_tn(MatrixProducts* mp, int m, int n, int k, float alpha, const float* b, const float* a, float* c,
+               int ldc) {
+  if (mp) return mp->abt(n, m, k, alpha, a, b, c, ldc);
   const float zero = 0.0f;
   sgemm_("T", "N", &m, &n, &k, &alpha, b, &k, a, &k, &zero, c, &ldc, 1, 1);
+  return Status();
 }
-void gemm_tn(int m, int n, int k, double alpha, const double* b, const double* a, double* c, int ldc) {
+Status gemm_tn(MatrixProducts* mp, int m, int n, int k, double alpha, const double* b, const double* a,
+               double* c, int ldc) {
+  if (mp) return mp->abt(n, m, k, alpha, a, b, c, ldc);
   const double zero = 0.0;
   dgemm_("T", "N", &m, &n, &k, &alpha, b, &k, a, &k, &zero, c, &ldc, 1, 1);
+  return Status();
 }
 
 }  // namespace
@@ -46,8 +53,8 @@ int64_t distance_block_rows(int64_t n_rows, int64_t n_cols, size_t value_bytes) 
 }
 
 template <class T>
-void distance_block(const FeatureRows<T>& a, int64_t i0, int64_t rows, const FeatureRows<T>& b, int64_t d,
-                    const DistanceOptions& opt, ThreadPool& pool, T* out) {
+Status distance_block(const FeatureRows<T>& a, int64_t i0, int64_t rows, const FeatureRows<T>& b, int64_t d,
+                      const DistanceOptions& opt, ThreadPool& pool, T* out) {
   const int64_t batch_size = opt.batch_size;
   const int64_t a_batch_start = (i0 / batch_size) * batch_size;
   const int64_t a_batch_rows = std::min(batch_size, a.n - a_batch_start);
@@ -57,8 +64,9 @@ void distance_block(const FeatureRows<T>& a, int64_t i0, int64_t rows, const Fea
     if (a_batch_rows > opt.direct_max_rows || cols > opt.direct_max_rows) {
       // |a|^2 + |b|^2 - 2a.b: the -2 scaling is exact, so this equals the GEMM on (-2a) torch performs and
       // sklearn's -2 * (a.b).
-      gemm_tn(static_cast<int>(cols), static_cast<int>(rows), static_cast<int>(d), T(-2), b.data + j0 * d,
-              a.data + i0 * d, out + j0, static_cast<int>(b.n));
+      FIDCPP_RETURN_IF_ERROR(gemm_tn(opt.products, static_cast<int>(cols), static_cast<int>(rows),
+                                     static_cast<int>(d), T(-2), b.data + j0 * d, a.data + i0 * d, out + j0,
+                                     static_cast<int>(b.n)));
       pool.parallel_for(static_cast<size_t>(rows), [&](size_t r0, size_t r1, int) {
         for (size_t r = r0; r < r1; ++r) {
           const T na = a.sq_norms[static_cast<size_t>(i0) + r];
@@ -84,11 +92,12 @@ void distance_block(const FeatureRows<T>& a, int64_t i0, int64_t rows, const Fea
       }
     }
   }
+  return Status();
 }
 
 template <class T>
-std::vector<T> kth_radii(const FeatureRows<T>& s, int64_t d, int k, const DistanceOptions& opt,
-                         ThreadPool& pool) {
+Result<std::vector<T>> kth_radii(const FeatureRows<T>& s, int64_t d, int k, const DistanceOptions& opt,
+                                 ThreadPool& pool) {
   std::vector<T> radius(static_cast<size_t>(s.n));
   const int64_t block = distance_block_rows(s.n, s.n, sizeof(T));
   std::vector<T> dist(static_cast<size_t>(block * s.n));
@@ -96,7 +105,7 @@ std::vector<T> kth_radii(const FeatureRows<T>& s, int64_t d, int k, const Distan
     // Keep blocks inside one batch so the direct-sum rule is decided per batch.
     const int64_t batch_end = std::min(s.n, (i0 / opt.batch_size + 1) * opt.batch_size);
     rows = std::min(block, batch_end - i0);
-    distance_block(s, i0, rows, s, d, opt, pool, dist.data());
+    FIDCPP_RETURN_IF_ERROR(distance_block(s, i0, rows, s, d, opt, pool, dist.data()));
     pool.parallel_for(static_cast<size_t>(rows), [&](size_t r0, size_t r1, int) {
       std::vector<T> tmp;
       for (size_t r = r0; r < r1; ++r) {
@@ -113,13 +122,13 @@ std::vector<T> kth_radii(const FeatureRows<T>& s, int64_t d, int k, const Distan
 
 template FeatureRows<float> feature_rows(const float*, int64_t, int64_t);
 template FeatureRows<double> feature_rows(const double*, int64_t, int64_t);
-template void distance_block(const FeatureRows<float>&, int64_t, int64_t, const FeatureRows<float>&, int64_t,
-                             const DistanceOptions&, ThreadPool&, float*);
-template void distance_block(const FeatureRows<double>&, int64_t, int64_t, const FeatureRows<double>&,
-                             int64_t, const DistanceOptions&, ThreadPool&, double*);
-template std::vector<float> kth_radii(const FeatureRows<float>&, int64_t, int, const DistanceOptions&,
-                                      ThreadPool&);
-template std::vector<double> kth_radii(const FeatureRows<double>&, int64_t, int, const DistanceOptions&,
-                                       ThreadPool&);
+template Status distance_block(const FeatureRows<float>&, int64_t, int64_t, const FeatureRows<float>&,
+                               int64_t, const DistanceOptions&, ThreadPool&, float*);
+template Status distance_block(const FeatureRows<double>&, int64_t, int64_t, const FeatureRows<double>&,
+                               int64_t, const DistanceOptions&, ThreadPool&, double*);
+template Result<std::vector<float>> kth_radii(const FeatureRows<float>&, int64_t, int, const DistanceOptions&,
+                                              ThreadPool&);
+template Result<std::vector<double>> kth_radii(const FeatureRows<double>&, int64_t, int,
+                                               const DistanceOptions&, ThreadPool&);
 
 }  // namespace fidcpp

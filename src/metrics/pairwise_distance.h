@@ -8,6 +8,8 @@
 #include <vector>
 
 #include "core/parallel.h"
+#include "core/status.h"
+#include "metrics/matrix_products.h"
 
 namespace fidcpp {
 
@@ -33,27 +35,29 @@ struct DistanceOptions {
   int64_t batch_size = INT64_MAX;
   int64_t direct_max_rows = 0;
   bool zero_self = false;  // kth_radii: a row's distance to itself is 0, not the expansion's rounding
+  // The expansion's products a.b: null = the CPU BLAS, else a device's (Backend::matrix_products).
+  MatrixProducts* products = nullptr;
 };
 // torch.cdist as torch-fidelity calls it: its prc_batch_size, and the direct sum when both sides have <= 25
 // rows.
 inline DistanceOptions torch_cdist_distances(int64_t batch_size) {
-  return DistanceOptions{batch_size, 25, false};
+  return DistanceOptions{batch_size, 25, false, nullptr};
 }
 // sklearn.metrics.pairwise_distances(metric='euclidean') on float64: always the expansion, zero
 // self-distance.
 inline DistanceOptions sklearn_distances() {
-  return DistanceOptions{INT64_MAX, 0, true};
+  return DistanceOptions{INT64_MAX, 0, true, nullptr};
 }
 
 // Distances from rows [i0, i0+rows) of `a` to every row of `b`, row-major into out (rows x b.n).
 template <class T>
-void distance_block(const FeatureRows<T>& a, int64_t i0, int64_t rows, const FeatureRows<T>& b, int64_t d,
-                    const DistanceOptions& options, ThreadPool& pool, T* out);
+Status distance_block(const FeatureRows<T>& a, int64_t i0, int64_t rows, const FeatureRows<T>& b, int64_t d,
+                      const DistanceOptions& options, ThreadPool& pool, T* out);
 
 // radius[i] = (k+1)-th smallest distance from row i to its own set, self included (torch.kthvalue(k+1),
 // prdc's get_kth_value(k+1)). Needs s.n > k.
 template <class T>
-std::vector<T> kth_radii(const FeatureRows<T>& s, int64_t d, int k, const DistanceOptions& options,
-                         ThreadPool& pool);
+Result<std::vector<T>> kth_radii(const FeatureRows<T>& s, int64_t d, int k, const DistanceOptions& options,
+                                 ThreadPool& pool);
 
 }  // namespace fidcpp

@@ -43,9 +43,12 @@ Result<PrcResult> precision_recall(const float* generated, int64_t n_generated, 
   ThreadPool pool(options.threads);
   const FeatureRows<float> gen = feature_rows(generated, n_generated, dim);
   const FeatureRows<float> rea = feature_rows(real, n_real, dim);
-  const DistanceOptions cdist = torch_cdist_distances(options.batch_size);
-  const std::vector<float> radius_gen = kth_radii(gen, dim, options.neighborhood, cdist, pool);
-  const std::vector<float> radius_real = kth_radii(rea, dim, options.neighborhood, cdist, pool);
+  DistanceOptions cdist = torch_cdist_distances(options.batch_size);
+  cdist.products = options.products;
+  FIDCPP_ASSIGN_OR_RETURN(const std::vector<float> radius_gen,
+                          kth_radii(gen, dim, options.neighborhood, cdist, pool));
+  FIDCPP_ASSIGN_OR_RETURN(const std::vector<float> radius_real,
+                          kth_radii(rea, dim, options.neighborhood, cdist, pool));
 
   // dist_2_1 = cdist(real, generated); precision reads it transposed, as calculate_precision_recall_full.
   std::vector<uint8_t> recall_hit(static_cast<size_t>(n_real), 0);
@@ -56,7 +59,7 @@ Result<PrcResult> precision_recall(const float* generated, int64_t n_generated, 
   for (int64_t i0 = 0; i0 < n_real;) {
     const int64_t batch_end = std::min(n_real, (i0 / options.batch_size + 1) * options.batch_size);
     const int64_t rows = std::min(block, batch_end - i0);
-    distance_block(rea, i0, rows, gen, dim, cdist, pool, dist.data());
+    FIDCPP_RETURN_IF_ERROR(distance_block(rea, i0, rows, gen, dim, cdist, pool, dist.data()));
     pool.parallel_for(static_cast<size_t>(rows), [&](size_t r0, size_t r1, int worker) {
       uint8_t* phit = precision_hit[static_cast<size_t>(worker)].data();
       for (size_t r = r0; r < r1; ++r) {

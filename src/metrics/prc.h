@@ -7,6 +7,7 @@
 
 #include "core/status.h"
 #include "fidcpp/metric_results.hpp"
+#include "metrics/matrix_products.h"
 
 namespace fidcpp {
 
@@ -15,6 +16,9 @@ struct PrcOptions {
   // torch-fidelity's prc_batch_size: the granularity of its cdist calls (affects the <= 25 rule).
   int64_t batch_size = 10000;
   int threads = 0;  // element-wise work; 0 = all cores (BLAS uses its own threads)
+  // The distances' products: null = the CPU BLAS; a device's (Backend::matrix_products) runs them there, as
+  // torch.cdist does on a GPU. A distance that equals a radius within rounding may then count differently.
+  MatrixProducts* products = nullptr;
 };
 
 // generated = torch-fidelity's input1, real = input2; row-major float32 features.

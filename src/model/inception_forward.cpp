@@ -157,14 +157,21 @@ Result<std::unique_ptr<InceptionForward>> InceptionForward::create(Backend& back
   f->t1_ = f->x_ + kMixedFloats * max_batch;
   f->t2_ = f->t1_ + kTemp1Floats * max_batch;
   f->y_ = f->x_ + kXFloats * max_batch;
-  f->input_ = f->y_;
+  f->input_[0] = f->input_[1] = f->y_;
+  if (backend.asynchronous()) {
+    // Two input buffers of their own, used in turn, so that the next batch's upload (a copy stream on CUDA)
+    // runs while this batch's forward still reads its input (Backend::upload_host).
+    FIDCPP_ASSIGN_OR_RETURN(f->inputs_, backend.allocate(size_t(2 * kInputFloats * max_batch)));
+    f->input_[0] = f->inputs_->data();
+    f->input_[1] = f->input_[0] + kInputFloats * max_batch;
+  }
   f->z_ = f->y_ + (kYFloats - k4aFloats) * max_batch;
   f->feat_ = f->y_ + kYFloats * max_batch;
   return f;
 }
 
 TensorView InceptionForward::input_view(int n) const {
-  return make_view(input_, n, 3, kInceptionInputSize, kInceptionInputSize);
+  return make_view(input_[next_input_], n, 3, kInceptionInputSize, kInceptionInputSize);
 }
 
 TensorView InceptionForward::conv_out(const char* prefix, const TensorView& in, float* dst) const {
@@ -292,19 +299,27 @@ Status InceptionForward::forward(int n) {
   if (n <= 0 || n > max_batch_)
     return invalid_argument("inception: batch of " + std::to_string(n) + " images, expected 1.." +
                             std::to_string(max_batch_));
-  // Backends that record (CUDA graphs) replay one recording per batch size: the first batch of a size runs
-  // directly (sizing the backend's scratch), the second is recorded. The result is the same either way.
-  Recording& r = recordings_[n];
+  // The next input write goes to the other input buffer (where there are two).
+  const int input = next_input_;
+  next_input_ = input_[1] != input_[0] ? input ^ 1 : 0;
+  return forward_with_input(n, input);
+}
+
+Status InceptionForward::forward_with_input(int n, int input) {
+  // Backends that record (CUDA graphs) replay one recording per batch size and input buffer: the first batch
+  // of a kind runs directly (sizing the backend's scratch), the second is recorded. The result is the same
+  // either way.
+  Recording& r = recordings_[{n, input}];
   if (r.id >= 0) {
     const Status s = be_.replay(r.id);
     if (s.code() != StatusCode::kNotFound) return s;
     r = Recording{};  // stale: the backend reallocated; run directly and record again later
   }
-  if (++r.direct_runs < 2) return forward_ops(n);
+  if (++r.direct_runs < 2) return forward_ops(n, input);
   const Status begin = be_.begin_recording();
-  if (begin.code() == StatusCode::kUnsupported) return forward_ops(n);
+  if (begin.code() == StatusCode::kUnsupported) return forward_ops(n, input);
   FIDCPP_RETURN_IF_ERROR(begin);
-  const Status ops = forward_ops(n);
+  const Status ops = forward_ops(n, input);
   Result<int> id = be_.end_recording();  // ends the capture even when an op failed
   FIDCPP_RETURN_IF_ERROR(ops);
   if (!id.ok()) return id.status();
@@ -312,8 +327,9 @@ Status InceptionForward::forward(int n) {
   return be_.replay(r.id);
 }
 
-Status InceptionForward::forward_ops(int n) {
-  const TensorView in = input_view(n);  // 3 x 299 x 299
+Status InceptionForward::forward_ops(int n, int input) {
+  const TensorView in =
+      make_view(input_[input], n, 3, kInceptionInputSize, kInceptionInputSize);  // 3 x 299 x 299
   TensorView a = conv_out("Conv2d_1a_3x3", in, x_);
   FIDCPP_RETURN_IF_ERROR(conv("Conv2d_1a_3x3", in, a));  // 32 x 149 x 149
   TensorView b = conv_out("Conv2d_2a_3x3", a, y_);
@@ -401,7 +417,7 @@ Status InceptionForward::run(const float* images, int n, const std::vector<float
   for (int first = 0; first < n; first += max_batch_) {
     const int m = std::min(max_batch_, n - first);
     FIDCPP_RETURN_IF_ERROR(
-        be_.upload(images + int64_t(first) * kInputFloats, size_t(m) * kInputFloats, input_));
+        be_.upload(images + int64_t(first) * kInputFloats, size_t(m) * kInputFloats, input_view(m).data));
     FIDCPP_RETURN_IF_ERROR(forward(m));
     FIDCPP_RETURN_IF_ERROR(download_taps(m, outputs, first));
   }

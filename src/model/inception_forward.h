@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "backend/backend.h"
@@ -25,8 +26,9 @@ int inception_tap_dim(InceptionTap tap);
 class InceptionForward {
  public:
   // `weights` must have been prepared on `backend`; both must outlive this object. Activations for max_batch
-  // images are allocated once here (about 14 MB per image); run() processes larger inputs in chunks, which
-  // gives bitwise the same features as any other chunking. Logit taps need the fc layer.
+  // images are allocated once here (8.3 MB per image, and 2.1 MB more of input on asynchronous backends);
+  // run() processes larger inputs in chunks, which gives bitwise the same features as any other chunking.
+  // Logit taps need the fc layer.
   static Result<std::unique_ptr<InceptionForward>> create(Backend& backend, const PreparedInception& weights,
                                                           const std::vector<InceptionTap>& taps,
                                                           int max_batch);
@@ -36,7 +38,9 @@ class InceptionForward {
   Status run(const float* images, int n, const std::vector<float*>& outputs);
 
   // Device-side use: write n <= max_batch normalised images into input_view(n), call forward(n), then
-  // download_taps(). Lets a backend-side preprocessing step skip the host round trip.
+  // download_taps(). Lets a backend-side preprocessing step skip the host round trip. On an asynchronous
+  // backend forward() moves input_view() to the other of two input buffers, so the next batch can be
+  // uploaded while this one runs.
   TensorView input_view(int n) const;
   Status forward(int n);
   Status download_taps(int n, const std::vector<float*>& outputs, int64_t first_image = 0);
@@ -49,8 +53,10 @@ class InceptionForward {
 
  private:
   InceptionForward(Backend& backend, const PreparedInception& weights) : be_(backend), w_(weights) {}
-  // The layers of forward(): issued directly, or recorded once per batch size and replayed (CUDA graphs).
-  Status forward_ops(int n);
+  Status forward_with_input(int n, int input);
+  // The layers of forward() on input buffer `input`: issued directly, or recorded once per batch size and
+  // input buffer and replayed (CUDA graphs).
+  Status forward_ops(int n, int input);
   Status conv(const char* prefix, const TensorView& in, const TensorView& out);
   // Output view of a conv unit applied to `in`, placed in buffer `dst`.
   TensorView conv_out(const char* prefix, const TensorView& in, float* dst) const;
@@ -67,8 +73,12 @@ class InceptionForward {
   int max_batch_ = 0;
   int depth_ = 0;  // 1: stop after MaxPool_1, 2: MaxPool_2, 3: Mixed_6e, 4: pool3, 5: logits
   std::unique_ptr<BackendBuffer> arena_;
-  float* input_ = nullptr;  // = y_: written between forwards only (in stream order on asynchronous backends)
-  float* x_ = nullptr;      // ping-pong activations
+  // The input: y_ (dead once Conv2d_1a has read it) on synchronous backends; on asynchronous ones two buffers
+  // of their own (inputs_), used in turn by successive forwards. input_view() is input_[next_input_].
+  float* input_[2] = {nullptr, nullptr};
+  int next_input_ = 0;
+  std::unique_ptr<BackendBuffer> inputs_;
+  float* x_ = nullptr;  // ping-pong activations
   float* y_ = nullptr;
   float* t1_ = nullptr;  // branch temporaries inside Mixed blocks, inside x_ past the block's tensor
   float* t2_ = nullptr;
@@ -80,7 +90,7 @@ class InceptionForward {
     int direct_runs = 0;
     int id = -1;  // the backend's recording of forward_ops(n), once made
   };
-  std::map<int, Recording> recordings_;  // by batch size
+  std::map<std::pair<int, int>, Recording> recordings_;  // by batch size and input buffer
 };
 
 }  // namespace fidcpp

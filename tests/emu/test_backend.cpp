@@ -5,12 +5,17 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <vector>
 
 #include "backend/backend.h"
 #include "backend/cuda/cuda_backend_impl.h"
 #include "core/splitmix64.h"
+#include "emu/stream_order.h"
 #include "kernel_refs.h"
+#include "metrics/dc.h"
+#include "metrics/kid.h"
+#include "metrics/prc.h"
 
 namespace {
 
@@ -324,6 +329,148 @@ TEST(EmuCudaBackend, PinnedHostBuffersUploadWithoutStaging) {
   ASSERT_TRUE(plain.ok());
   EXPECT_EQ((*plain)->size(), 7u);
   EXPECT_TRUE(cpu.value()->wait_host(**plain).ok());
+}
+
+}  // namespace
+
+namespace {
+
+// upload_host copies on a stream of its own, so the next batch's copy can run during the current forward.
+// Four batches go through two device inputs and two pinned host buffers with no synchronisation in between,
+// each read by an op (global mean) right after its upload; deferred streams run them in the most hostile
+// orders. Others first: a copy that did not wait for the op still reading its destination (the batch two
+// before) would overwrite it first. Awaited first: an op that did not wait for its copy would read the NaN
+// the inputs start with. Either: a host buffer rewritten after wait_host() returned early would be copied
+// with the later batch's values.
+TEST(EmuCudaBackend, CopyStreamUploadsWaitForTheirReadersAndReaders) {
+  using S = cudaemu::Options::Streams;
+  for (S order : {S::kDeferOthersFirst, S::kDeferAwaitedFirst, S::kImmediate}) {
+    SCOPED_TRACE(fidcpp::testing::StreamOrder::name(order));
+    fidcpp::testing::StreamOrder guard(order);
+    Fixture f;
+    ASSERT_TRUE(f.be);
+    fidcpp::Backend& be = *f.be;
+    const int n = 2, c = 3, h = 4, w = 4;  // 16 values a plane: the mean is exact
+    const size_t count = size_t(n) * c * h * w;
+    std::vector<std::unique_ptr<fidcpp::HostBuffer>> host;
+    std::vector<std::unique_ptr<fidcpp::BackendBuffer>> in, out;
+    for (int i = 0; i < 2; ++i) {
+      auto hb = be.allocate_host(count);
+      auto d = be.allocate(count);
+      ASSERT_TRUE(hb.ok() && d.ok());
+      host.push_back(std::move(hb).value());
+      in.push_back(std::move(d).value());
+      const std::vector<float> nan(count, NAN);
+      ASSERT_TRUE(be.upload(nan.data(), count, in.back()->data()).ok());
+    }
+    // upload_host's copy is not ordered after ops issued since the previous input write (here: the NaN
+    // uploads), so the caller waits for them.
+    ASSERT_TRUE(be.synchronize().ok());
+    std::vector<std::vector<float>> data;
+    for (int k = 0; k < 4; ++k) {
+      auto o = be.allocate(size_t(n) * c);
+      ASSERT_TRUE(o.ok());
+      out.push_back(std::move(o).value());
+      data.push_back(small_ints(count, 100 + uint64_t(k)));
+      fidcpp::HostBuffer& hb = *host[size_t(k % 2)];
+      ASSERT_TRUE(be.wait_host(hb).ok());
+      std::copy(data.back().begin(), data.back().end(), hb.data());
+      float* dst = in[size_t(k % 2)]->data();
+      ASSERT_TRUE(be.upload_host(hb, count, dst).ok());
+      ASSERT_TRUE(be.global_mean(fidcpp::make_view(dst, n, c, h, w),
+                                 fidcpp::make_view(out.back()->data(), n, c, 1, 1))
+                      .ok());
+    }
+    for (int k = 0; k < 4; ++k) {
+      std::vector<float> got(size_t(n) * c);
+      ASSERT_TRUE(be.download(out[size_t(k)]->data(), got.size(), got.data()).ok());
+      for (int p = 0; p < n * c; ++p) {
+        double s = 0;
+        for (int q = 0; q < h * w; ++q) s += data[size_t(k)][size_t(p) * h * w + size_t(q)];
+        // Small integers: any summation order gives the exact sum, so the mean is the correctly rounded one.
+        EXPECT_EQ(got[size_t(p)], float(s / (h * w))) << "batch " << k << " plane " << p;
+      }
+    }
+  }
+}
+
+}  // namespace
+
+namespace {
+
+// The metrics' matrix products on the (emulated) device: row-major C = alpha A Bᵀ into a padded C against a
+// float64 reference, the padding untouched, bad sizes refused; then KID, precision/recall and
+// density/coverage through them against the CPU BLAS.
+TEST(EmuCudaBackend, MatrixProductsMatchTheCpuBlas) {
+  Fixture f;
+  ASSERT_TRUE(f.be);
+  fidcpp::MatrixProducts* mp = f.be->matrix_products();
+  ASSERT_NE(mp, nullptr);
+  const int64_t m = 37, n = 23, k = 50, ldc = 29;
+  const auto a = small_ints(size_t(m * k), 5), b = small_ints(size_t(n * k), 6);
+  std::vector<float> c(size_t(m * ldc), NAN);
+  ASSERT_TRUE(mp->abt(m, n, k, -2.0f, a.data(), b.data(), c.data(), ldc).ok());
+  std::vector<double> ad(a.begin(), a.end()), bd(b.begin(), b.end()), cd(size_t(m * ldc), NAN);
+  ASSERT_TRUE(mp->abt(m, n, k, 0.5, ad.data(), bd.data(), cd.data(), ldc).ok());
+  for (int64_t i = 0; i < m; ++i) {
+    for (int64_t j = 0; j < ldc; ++j) {
+      const size_t at = size_t(i * ldc + j);
+      if (j >= n) {
+        EXPECT_TRUE(std::isnan(c[at]) && std::isnan(cd[at])) << "padding written at " << i << "," << j;
+        continue;
+      }
+      double s = 0;
+      for (int64_t p = 0; p < k; ++p) s += double(a[size_t(i * k + p)]) * b[size_t(j * k + p)];
+      EXPECT_EQ(c[at], float(-2 * s)) << i << "," << j;  // small integers: exact
+      EXPECT_EQ(cd[at], 0.5 * s) << i << "," << j;
+    }
+  }
+  EXPECT_FALSE(mp->abt(m, n, k, 1.0f, a.data(), b.data(), c.data(), n - 1).ok()) << "ldc < n";
+  EXPECT_FALSE(mp->abt(-1, n, k, 1.0f, a.data(), b.data(), c.data(), ldc).ok()) << "negative m";
+
+  // Gaussian-like features, so distances and kernel values are not small integers.
+  fidcpp::SplitMix64 r(77);
+  auto features = [&](int64_t rows, int64_t dim, double shift) {
+    std::vector<float> v(size_t(rows * dim));
+    for (auto& x : v) x = float(shift + (double(r.next() >> 11) * 0x1.0p-53 - 0.5) * 2.0);
+    return v;
+  };
+  const int64_t dim = 64, n1 = 120, n2 = 100;
+  const auto gen = features(n1, dim, 0.1), real = features(n2, dim, 0.0);
+  fidcpp::KidOptions ko;
+  ko.subsets = 4;
+  ko.subset_size = 50;
+  for (auto precision : {fidcpp::KidPrecision::kFloat64, fidcpp::KidPrecision::kFloat32Numpy}) {
+    ko.precision = precision;
+    ko.products = nullptr;
+    auto cpu = fidcpp::kernel_inception_distance(gen.data(), n1, real.data(), n2, dim, ko);
+    ko.products = mp;
+    auto dev = fidcpp::kernel_inception_distance(gen.data(), n1, real.data(), n2, dim, ko);
+    ASSERT_TRUE(cpu.ok() && dev.ok());
+    std::printf("KID (%s Gram): device %.17g, CPU BLAS %.17g\n",
+                precision == fidcpp::KidPrecision::kFloat64 ? "float64" : "float32", dev->mean, cpu->mean);
+    // float32 Grams: 5.3e-6 relative measured (the emulated sgemm sums in double); 10x that.
+    const double tol = precision == fidcpp::KidPrecision::kFloat64 ? 1e-9 : 5e-5;
+    EXPECT_NEAR(dev->mean, cpu->mean, tol * std::fabs(cpu->mean)) << int(precision);
+    EXPECT_NEAR(dev->std, cpu->std, tol * std::fabs(cpu->std) + 1e-12) << int(precision);
+  }
+  fidcpp::PrcOptions po;
+  po.products = nullptr;
+  auto prc_cpu = fidcpp::precision_recall(gen.data(), n1, real.data(), n2, dim, po);
+  po.products = mp;
+  auto prc_dev = fidcpp::precision_recall(gen.data(), n1, real.data(), n2, dim, po);
+  ASSERT_TRUE(prc_cpu.ok() && prc_dev.ok());
+  EXPECT_EQ(prc_dev->precision, prc_cpu->precision);
+  EXPECT_EQ(prc_dev->recall, prc_cpu->recall);
+  EXPECT_GT(prc_cpu->precision, 0.0);
+  EXPECT_LT(prc_cpu->precision, 1.0);
+  fidcpp::DcOptions dco;
+  auto dc_cpu = fidcpp::density_coverage(real.data(), n2, gen.data(), n1, dim, dco);
+  dco.products = mp;
+  auto dc_dev = fidcpp::density_coverage(real.data(), n2, gen.data(), n1, dim, dco);
+  ASSERT_TRUE(dc_cpu.ok() && dc_dev.ok());
+  EXPECT_EQ(dc_dev->density, dc_cpu->density);
+  EXPECT_EQ(dc_dev->coverage, dc_cpu->coverage);
 }
 
 }  // namespace

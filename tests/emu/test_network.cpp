@@ -14,10 +14,14 @@
 #include "backend/cuda/cuda_fid.h"
 #include "backend/cuda/linalg.h"
 #include "emu/emu_device_array.h"
+#include "emu/stream_order.h"
 #include "evaluator.h"
 #include "fidcpp/fidcpp.h"
 #include "gpu/evaluator_parity.h"
+#include "metrics/dc.h"
 #include "metrics/fid.h"
+#include "metrics/kid.h"
+#include "metrics/prc.h"
 #include "model/inception_forward.h"
 #include "model/inception_network.h"
 #include "model/inception_weights.h"
@@ -335,6 +339,63 @@ TEST(EmuNetwork, EvaluatorFidRunsOnTheDevice) {
   EXPECT_GT(*fid, 0.0);
 }
 
+// KID, precision/recall and density/coverage of a CUDA evaluator run their products on the device: KID with
+// float32 Gram matrices (where the emulated device's sgemm and the CPU BLAS round differently) is bitwise
+// the device products' result and not the CPU BLAS's, and all three agree with the CPU path.
+TEST(EmuNetwork, EvaluatorKidAndPrcRunOnTheDevice) {
+  std::string err;
+  const std::string weights =
+      write_synthetic_weights_file(::testing::TempDir() + "fidcpp_emu_kid.safetensors", false, &err);
+  ASSERT_FALSE(weights.empty()) << err;
+  EvaluatorConfig config;
+  config.weights_path = weights;
+  config.tap = InceptionTap::k64;
+  config.batch_size = 8;
+  config.keep_features = true;
+  config.make_backend = [] { return create_emulated_cuda_backend(); };
+  auto ev = EvaluatorCore::create(config);
+  ASSERT_TRUE(ev.ok()) << ev.status().to_string();
+  for (int side = 0; side < 2; ++side) {
+    for (int i = 0; i < 8; ++i) {
+      int w = 0, h = 0;
+      const auto px = fidcpp::testing::parity_image(i, side == 1, &w, &h);
+      RgbImageView v;
+      v.data = px.data(), v.width = w, v.height = h, v.row_stride = size_t(w) * 3, v.pixel_stride = 3;
+      ASSERT_TRUE((*ev)->add_image(side ? Side::kGenerated : Side::kReal, v).ok());
+    }
+  }
+  ASSERT_TRUE((*ev)->flush().ok());
+  const std::vector<float>& real = (*ev)->features(Side::kReal);
+  const std::vector<float>& gen = (*ev)->features(Side::kGenerated);
+  ASSERT_EQ(real.size(), size_t(8) * 64);
+  auto device = create_emulated_cuda_backend();
+  ASSERT_TRUE(device.ok());
+  KidOptions ko;
+  ko.subsets = 3;
+  ko.subset_size = 6;
+  ko.precision = KidPrecision::kFloat32Numpy;
+  auto kid = (*ev)->kid(ko);
+  ASSERT_TRUE(kid.ok()) << kid.status().to_string();
+  auto cpu = kernel_inception_distance(gen.data(), 8, real.data(), 8, 64, ko);
+  ko.products = (*device)->matrix_products();
+  auto dev = kernel_inception_distance(gen.data(), 8, real.data(), 8, 64, ko);
+  ASSERT_TRUE(cpu.ok() && dev.ok());
+  EXPECT_EQ(std::memcmp(&kid->mean, &dev->mean, sizeof(double)), 0) << kid->mean << " vs " << dev->mean;
+  EXPECT_NE(std::memcmp(&kid->mean, &cpu->mean, sizeof(double)), 0)
+      << "bitwise the CPU BLAS result: not the device path";
+  EXPECT_NEAR(kid->mean, cpu->mean, 5e-5 * std::fabs(cpu->mean));
+  auto prc = (*ev)->prc(PrcOptions{});
+  auto prc_cpu = precision_recall(gen.data(), 8, real.data(), 8, 64, PrcOptions{});
+  ASSERT_TRUE(prc.ok() && prc_cpu.ok());
+  EXPECT_EQ(prc->precision, prc_cpu->precision);
+  EXPECT_EQ(prc->recall, prc_cpu->recall);
+  auto dc = (*ev)->dc(DcOptions{});
+  auto dc_cpu = density_coverage(real.data(), 8, gen.data(), 8, 64, DcOptions{});
+  ASSERT_TRUE(dc.ok() && dc_cpu.ok());
+  EXPECT_EQ(dc->density, dc_cpu->density);
+  EXPECT_EQ(dc->coverage, dc_cpu->coverage);
+}
+
 // The emulated twin of the gpu test GpuEvaluator.ThreeHundredImagesMatchTheCpu (same code; a few images and
 // the 64-d tap, which keeps the emulated forward short): CPU vs CUDA through the evaluator, partial last
 // batches, two device runs bitwise equal.
@@ -345,6 +406,24 @@ TEST(EmuNetwork, EvaluatorMatchesTheCpuWithPartialBatches) {
   ASSERT_FALSE(weights.empty()) << err;
   fidcpp::testing::expect_evaluator_parity([] { return create_emulated_cuda_backend(); }, weights,
                                            InceptionTap::k64, 64, 5, 3, 2, 1e-5, 1e-6);
+}
+
+// The same through deferred streams in their two hostile orders (cudaemu::Options::streams), one image a
+// batch so that every batch's upload overlaps the previous forward: others first runs each upload's copy
+// before the forward still in flight, which must read the other input buffer; awaited first runs each forward
+// as early as its waits allow, which must include its copy.
+TEST(EmuNetwork, EvaluatorOverlapsUploadsWithTheForwardInHostileStreamOrders) {
+  std::string err;
+  const std::string weights =
+      write_synthetic_weights_file(::testing::TempDir() + "fidcpp_emu_streams.safetensors", false, &err);
+  ASSERT_FALSE(weights.empty()) << err;
+  using S = cudaemu::Options::Streams;
+  for (S order : {S::kDeferOthersFirst, S::kDeferAwaitedFirst}) {
+    SCOPED_TRACE(fidcpp::testing::StreamOrder::name(order));
+    fidcpp::testing::StreamOrder guard(order);
+    fidcpp::testing::expect_evaluator_parity([] { return create_emulated_cuda_backend(); }, weights,
+                                             InceptionTap::k64, 64, 3, 2, 1, 1e-5, 1e-6);
+  }
 }
 
 TEST(EmuNetwork, DevicePointerInputOnTheCpuIsUnsupported) {

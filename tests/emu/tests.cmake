@@ -31,6 +31,7 @@ add_library(fidcpp_cuda_emu STATIC
   ${PROJECT_SOURCE_DIR}/src/backend/cuda/cuda_preprocess.cpp
   ${PROJECT_SOURCE_DIR}/src/backend/cuda/cuda_fid.cpp
   ${PROJECT_SOURCE_DIR}/src/backend/cuda/cuda_moments.cpp
+  ${PROJECT_SOURCE_DIR}/src/backend/cuda/cuda_products.cpp
   ${PROJECT_SOURCE_DIR}/src/backend/cuda/cuda_backend_emulated.cpp
   ${FIDCPP_EMU_WRAPPERS})
 target_compile_definitions(fidcpp_cuda_emu PUBLIC FIDCPP_CUDA_EMULATED=1)

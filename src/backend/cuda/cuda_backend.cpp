@@ -11,6 +11,7 @@
 #include "backend/cuda/cuda_fid.h"
 #include "backend/cuda/cuda_moments.h"
 #include "backend/cuda/cuda_preprocess.h"
+#include "backend/cuda/cuda_products.h"
 #include "backend/cuda/cuda_raii.h"
 #include "kernels.h"
 
@@ -59,12 +60,16 @@ class CudaBackend final : public Backend {
   // Uploads may still read the pinned staging buffers, which are members.
   ~CudaBackend() override {
     if (stream_.get()) (void)cudaStreamSynchronize(stream_.get());
+    if (copy_stream_.get()) (void)cudaStreamSynchronize(copy_stream_.get());
   }
   Status init(const std::function<Result<std::unique_ptr<Linalg>>(cudaStream_t)>& make_linalg) {
     FIDCPP_RETURN_IF_ERROR(stream_.create());
+    FIDCPP_RETURN_IF_ERROR(copy_stream_.create());
+    FIDCPP_RETURN_IF_ERROR(before_last_input_.create());
     FIDCPP_RETURN_IF_ERROR(input_written_.create());
     FIDCPP_RETURN_IF_ERROR(input_read_.create());
     FIDCPP_ASSIGN_OR_RETURN(linalg_, make_linalg(stream_.get()));
+    products_ = create_cuda_matrix_products(*linalg_, stream_.get());
     return Status();
   }
 
@@ -103,8 +108,11 @@ class CudaBackend final : public Backend {
     FIDCPP_RETURN_IF_ERROR(h->read.create());
     return std::unique_ptr<HostBuffer>(std::move(h));
   }
-  // From pinned memory straight to the device: no staging copy on the host, so the forward of the previous
-  // batch keeps the device busy while this one's pixels are prepared and its copy is queued.
+  // From pinned memory straight to the device on the copy stream, so the copy runs while the compute stream
+  // still works on the ops issued since the previous input write (upload_host or preprocess: the forward of
+  // the previous batch, which reads the other half of a double-buffered input; Backend::upload_host). The
+  // copy waits for the ops issued before the previous input write, and the ops issued after this call wait
+  // for the copy. No host-side copy.
   Status upload_host(HostBuffer& src, size_t count, float* dst) override {
     auto* pinned = dynamic_cast<PinnedHostBuffer*>(&src);
     if (!pinned) return upload(src.data(), count, dst);
@@ -112,10 +120,15 @@ class CudaBackend final : public Backend {
     if (count > pinned->size())
       return invalid_argument("upload: " + std::to_string(count) + " floats from a host buffer of " +
                               std::to_string(pinned->size()));
-    FIDCPP_CUDA_CHECK(
-        cudaMemcpyAsync(dst, pinned->data(), count * sizeof(float), cudaMemcpyHostToDevice, stream_.get()));
-    FIDCPP_CUDA_CHECK(cudaEventRecord(pinned->read.get(), stream_.get()));
+    // The wait takes the event's record as of now (the compute stream before the previous input write), then
+    // the record moves to the compute stream as of now for the next upload.
+    FIDCPP_CUDA_CHECK(cudaStreamWaitEvent(copy_stream_.get(), before_last_input_.get(), 0));
+    FIDCPP_CUDA_CHECK(cudaEventRecord(before_last_input_.get(), stream_.get()));
+    FIDCPP_CUDA_CHECK(cudaMemcpyAsync(dst, pinned->data(), count * sizeof(float), cudaMemcpyHostToDevice,
+                                      copy_stream_.get()));
+    FIDCPP_CUDA_CHECK(cudaEventRecord(pinned->read.get(), copy_stream_.get()));
     pinned->in_flight = true;
+    FIDCPP_CUDA_CHECK(cudaStreamWaitEvent(stream_.get(), pinned->read.get(), 0));
     return Status();
   }
   Status wait_host(HostBuffer& buffer) override {
@@ -255,6 +268,8 @@ class CudaBackend final : public Backend {
     const auto user = static_cast<cudaStream_t>(im.stream);
     FIDCPP_CUDA_CHECK(cudaEventRecord(input_written_.get(), user));
     FIDCPP_CUDA_CHECK(cudaStreamWaitEvent(stream_.get(), input_written_.get(), 0));
+    // An input write like upload_host: the next upload's copy waits for the ops issued before this one.
+    if (!recording_) FIDCPP_CUDA_CHECK(cudaEventRecord(before_last_input_.get(), stream_.get()));
     FIDCPP_RETURN_IF_ERROR(preprocessor_.run(transform, src, out.h, out.w, out.data, stream_.get()));
     FIDCPP_CUDA_CHECK(cudaEventRecord(input_read_.get(), stream_.get()));
     FIDCPP_CUDA_CHECK(cudaStreamWaitEvent(user, input_read_.get(), 0));
@@ -270,6 +285,8 @@ class CudaBackend final : public Backend {
   Result<std::unique_ptr<BackendMoments>> create_moments(int64_t dim) override {
     return create_cuda_moments(*linalg_, stream_.get(), dim);
   }
+
+  MatrixProducts* matrix_products() override { return products_.get(); }
 
   Result<size_t> free_memory() override {
     size_t free_bytes = 0, total = 0;
@@ -319,10 +336,15 @@ class CudaBackend final : public Backend {
   }
 
   std::string name_;
-  CudaStream stream_;
+  CudaStream stream_;       // every op
+  CudaStream copy_stream_;  // upload_host's copies
+  // On stream_, recorded by each input write (upload_host, preprocess): the ops issued before it, which the
+  // next upload's copy waits for.
+  CudaEvent before_last_input_;
   CudaEvent input_written_, input_read_;
   DevicePreprocessor preprocessor_;
   std::unique_ptr<Linalg> linalg_;
+  std::unique_ptr<MatrixProducts> products_;  // on linalg_, so declared after it
   // The ops allocate nothing, so a recording never goes stale.
   std::vector<CudaGraphExec> recordings_;
   static constexpr size_t kStagingFloats = size_t(4) << 20;  // 16 MiB: a few 299 x 299 images per chunk

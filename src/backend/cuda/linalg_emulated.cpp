@@ -57,12 +57,14 @@ class EmulatedLinalg final : public Linalg {
   }
   Status dgemm(BlasOp ta, BlasOp tb, int m, int n, int k, double alpha, const double* a, int lda,
                const double* b, int ldb, double beta, double* c, int ldc) override {
+    FIDCPP_RETURN_IF_ERROR(after_earlier_work());
     return gemm("dgemm", ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
   }
   Status dsyrk(BlasFill fill, BlasOp trans, int n, int k, double alpha, const double* a, int lda, double beta,
                double* c, int ldc) override {
     const int a_rows = trans == BlasOp::kN ? n : k;
     FIDCPP_RETURN_IF_ERROR(check_dims("dsyrk", n, n, k, lda, a_rows, 1, 1, ldc, n));
+    FIDCPP_RETURN_IF_ERROR(after_earlier_work());
     auto A = [&](int i, int p) {
       return trans == BlasOp::kN ? a[i + size_t(p) * lda] : a[p + size_t(i) * lda];
     };
@@ -79,6 +81,7 @@ class EmulatedLinalg final : public Linalg {
   }
   Status dsyevd(bool vectors, BlasFill fill, int n, double* a, int lda, double* w) override {
     if (n < 0 || lda < std::max(1, n)) return invalid_argument("dsyevd: bad n or lda");
+    FIDCPP_RETURN_IF_ERROR(after_earlier_work());
     // Full symmetric copy from the referenced triangle only: reading the other one would hide a fill mix-up.
     std::vector<double> m(size_t(n) * n), v(size_t(n) * n, 0.0);
     for (int j = 0; j < n; ++j)
@@ -137,7 +140,8 @@ class EmulatedLinalg final : public Linalg {
  private:
   // cuBLAS work is stream-ordered, so a captured stream (CUDA graph) records it. The emulated GEMMs run on
   // the host: on a capturing stream they become host-function nodes of the graph (owned here, since a graph
-  // may replay them many times); otherwise they run now. The forward only captures the sgemms.
+  // may replay them many times); otherwise they run now, once the stream's earlier work has (with
+  // cudaemu's deferred streams it may still be queued). The forward only captures the sgemms.
   template <class F>
   Status in_stream_order(F&& op) {
     cudaStreamCaptureStatus st = cudaStreamCaptureStatusNone;
@@ -148,7 +152,13 @@ class EmulatedLinalg final : public Linalg {
         return internal_error("emulated linalg: cudaLaunchHostFunc failed while capturing");
       return Status();
     }
+    FIDCPP_RETURN_IF_ERROR(after_earlier_work());
     op();
+    return Status();
+  }
+  Status after_earlier_work() {
+    if (stream_ && cudaStreamSynchronize(stream_) != cudaSuccess)
+      return internal_error("emulated linalg: the stream's earlier work failed");
     return Status();
   }
   static void run_captured(void* op) { (*static_cast<std::function<void()>*>(op))(); }

@@ -10,6 +10,7 @@ set(FIDCPP_CUDA_SOURCES ${FIDCPP_CUDA_KERNEL_FILES}
   src/backend/cuda/cuda_preprocess.cpp
   src/backend/cuda/cuda_fid.cpp
   src/backend/cuda/cuda_moments.cpp
+  src/backend/cuda/cuda_products.cpp
   src/backend/cuda/cuda_backend_create.cpp
 )
 list(TRANSFORM FIDCPP_CUDA_SOURCES PREPEND ${PROJECT_SOURCE_DIR}/)
