@@ -14,9 +14,22 @@
 // the result does not depend on the batch size, the tile it falls in or the launch configuration.
 //
 // Indices are 32-bit: the launcher splits the batch so that no launch addresses 2^31 floats or more.
+//
+// TF32 (an opt-in, launch_conv2d_igemm's tf32): the same tiles, staged rounded to TF32 (10-bit mantissa), are
+// multiplied by tensor cores through wmma, 16 x 16 x 8 fragments, each warp a 32 x (kBN / warps along N)
+// piece of the block tile; the accumulators go through shared memory, a 16 x 16 fragment at a time per warp,
+// to the same bias + ReLU epilogue. Products of TF32 values are exact and sums are float32, but the order is
+// the tensor core's: results depend on TF32's rounding of the inputs (about 2^-11 relative each), not the
+// batch.
 #include "kernels.h"
 
 #include <climits>
+
+#if defined(FIDCPP_CUDA_EMULATED)
+#include "emu/cudaemu_wmma.h"
+#else
+#include <mma.h>
+#endif
 
 FIDCPP_CUDA_NAMESPACE_BEGIN
 
@@ -34,13 +47,91 @@ struct ConvArgs {
   int relu;
 };
 
-template <int BM>
+__device__ __forceinline__ float to_tf32(float v) {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ < 800
+  return v;
+#else
+  return nvcuda::wmma::__float_to_tf32(v);
+#endif
+}
+
+// The TF32 variant's K loop and epilogue (see the top of the file): fetch(k0) gathers the K step at k0 into
+// registers and stage(buf) stores them, rounded to TF32, into shared buffer buf.
+template <int BM, class Fetch, class Stage>
+__device__ void tf32_main_loop(const ConvArgs& a, int K, int ncols, int hwo, int m0, int n0,
+                               float (&As)[2][kBK][BM], float (&Bs)[2][kBK][kBN], Fetch& fetch,
+                               Stage& stage) {
+#if !defined(__CUDA_ARCH__) || __CUDA_ARCH__ >= 800
+  namespace wmma = nvcuda::wmma;
+  constexpr int kWarps = kThreads / 32, kWarpsM = BM / 32, kWarpsN = kWarps / kWarpsM;
+  constexpr int kWN = kBN / kWarpsN, FM = 2, FN = kWN / 16;
+  static_assert(kWarpsM * kWarpsN == kWarps && kWarpsN * kWN == kBN, "warp tiling");
+  static_assert(2 * kBK * kBN >= kWarps * 256, "the epilogue's per-warp 16 x 16 scratch fits in Bs");
+  const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
+  const int wm0 = (warp % kWarpsM) * 32, wn0 = (warp / kWarpsM) * kWN;
+  wmma::fragment<wmma::accumulator, 16, 16, 8, float> acc[FM][FN];
+#pragma unroll
+  for (int i = 0; i < FM; ++i)
+#pragma unroll
+    for (int j = 0; j < FN; ++j) wmma::fill_fragment(acc[i][j], 0.f);
+
+  __syncthreads();  // the tap table
+  fetch(0);
+  stage(0);
+  __syncthreads();
+  int buf = 0;
+  for (int k0 = 0; k0 < K; k0 += kBK) {
+    const bool more = k0 + kBK < K;
+    if (more) fetch(k0 + kBK);
+    // A partial last step multiplies the zeros staged past K.
+    wmma::fragment<wmma::matrix_a, 16, 16, 8, wmma::precision::tf32, wmma::col_major> fa[FM];
+    wmma::fragment<wmma::matrix_b, 16, 16, 8, wmma::precision::tf32, wmma::row_major> fb[FN];
+#pragma unroll
+    for (int i = 0; i < FM; ++i) wmma::load_matrix_sync(fa[i], &As[buf][0][wm0 + 16 * i], BM);
+#pragma unroll
+    for (int j = 0; j < FN; ++j) wmma::load_matrix_sync(fb[j], &Bs[buf][0][wn0 + 16 * j], kBN);
+#pragma unroll
+    for (int i = 0; i < FM; ++i)
+#pragma unroll
+      for (int j = 0; j < FN; ++j) wmma::mma_sync(acc[i][j], fa[i], fb[j], acc[i][j]);
+    if (more) {
+      stage(buf ^ 1);
+      __syncthreads();
+      buf ^= 1;
+    }
+  }
+
+  __syncthreads();  // every warp is done with the tiles: Bs becomes the epilogue's scratch
+  float* scratch = &Bs[0][0][0] + warp * 256;
+#pragma unroll
+  for (int i = 0; i < FM; ++i)
+#pragma unroll
+    for (int j = 0; j < FN; ++j) {
+      wmma::store_matrix_sync(scratch, acc[i][j], 16, wmma::mem_row_major);
+      __syncwarp();
+#pragma unroll
+      for (int t = 0; t < 8; ++t) {
+        const int e = lane + 32 * t, r = e / 16, c = e % 16;
+        const int m = m0 + wm0 + 16 * i + r, col = n0 + wn0 + 16 * j + c;
+        if (m < a.cout && col < ncols) {
+          const int img = col / hwo, p = col - img * hwo;
+          const float v = __fadd_rn(scratch[e], a.bias[m]);
+          a.dst[img * a.dst_image_stride + m * hwo + p] = (a.relu && v < 0.f) ? 0.f : v;
+        }
+      }
+      __syncwarp();  // the warp has read the fragment before the next one overwrites it
+    }
+#endif
+}
+
+template <int BM, bool kTf32>
 __global__ void __launch_bounds__(kThreads) conv2d_igemm_kernel(ConvArgs a) {
   constexpr int TM = BM / 16, TN = kBN / 16;
   constexpr int kAPer = kBK * BM / kThreads;   // A elements each thread stages per K step
   constexpr int kBPer = kBK * kBN / kThreads;  // B elements each thread stages per K step
-  __shared__ float As[2][kBK][BM];
-  __shared__ float Bs[2][kBK][kBN];
+  // 32-byte aligned: wmma loads and stores need 256-bit aligned addresses.
+  __shared__ __align__(32) float As[2][kBK][BM];
+  __shared__ __align__(32) float Bs[2][kBK][kBN];
   // tab[k]: offset of tap k from a column's top-left input pixel; tab[K + k]: (ky << 16) | kx for the
   // bounds test. Built once per block: the only integer divisions of the kernel are here and per column.
   CUDA_DYNAMIC_SHARED(int, tab);
@@ -92,10 +183,14 @@ __global__ void __launch_bounds__(kThreads) conv2d_igemm_kernel(ConvArgs a) {
   };
   auto stage = [&](int buf) {
 #pragma unroll
-    for (int r = 0; r < kAPer; ++r) As[buf][a_row + r][a_m] = ra[r];
+    for (int r = 0; r < kAPer; ++r) As[buf][a_row + r][a_m] = kTf32 ? to_tf32(ra[r]) : ra[r];
 #pragma unroll
-    for (int r = 0; r < kBPer; ++r) Bs[buf][b_row + r][tid % kBN] = rb[r];
+    for (int r = 0; r < kBPer; ++r) Bs[buf][b_row + r][tid % kBN] = kTf32 ? to_tf32(rb[r]) : rb[r];
   };
+  if constexpr (kTf32) {
+    tf32_main_loop<BM>(a, K, ncols, hwo, m0, n0, As, Bs, fetch, stage);
+    return;
+  }
 
   const int tx = tid % 16, ty = tid / 16;
   float acc[TM][TN];
@@ -170,7 +265,7 @@ int conv2d_igemm_max_k() {
 
 bool launch_conv2d_igemm(const float* src, size_t src_image_stride, const float* weight_kxc,
                          const float* bias, bool relu, float* dst, size_t dst_image_stride, int n, int cin,
-                         int h, int w, int cout, int kh, int kw, int stride, int ph, int pw,
+                         int h, int w, int cout, int kh, int kw, int stride, int ph, int pw, bool tf32,
                          cudaStream_t stream) {
   const int ho = (h + 2 * ph - kh) / stride + 1, wo = (w + 2 * pw - kw) / stride + 1;
   const long long K = static_cast<long long>(cin) * kh * kw;
@@ -197,10 +292,14 @@ bool launch_conv2d_igemm(const float* src, size_t src_image_stride, const float*
     const long long cols = static_cast<long long>(a.n) * hwo;
     const dim3 grid(static_cast<unsigned>((cols + kBN - 1) / kBN),
                     static_cast<unsigned>((cout + bm - 1) / bm));
-    if (bm == 128)
-      CUDA_LAUNCH(grid, dim3(kThreads), smem, stream, conv2d_igemm_kernel<128>)(a);
+    if (bm == 128 && tf32)
+      CUDA_LAUNCH(grid, dim3(kThreads), smem, stream, conv2d_igemm_kernel<128, true>)(a);
+    else if (bm == 128)
+      CUDA_LAUNCH(grid, dim3(kThreads), smem, stream, conv2d_igemm_kernel<128, false>)(a);
+    else if (tf32)
+      CUDA_LAUNCH(grid, dim3(kThreads), smem, stream, conv2d_igemm_kernel<64, true>)(a);
     else
-      CUDA_LAUNCH(grid, dim3(kThreads), smem, stream, conv2d_igemm_kernel<64>)(a);
+      CUDA_LAUNCH(grid, dim3(kThreads), smem, stream, conv2d_igemm_kernel<64, false>)(a);
   }
   return true;
 }

@@ -66,12 +66,13 @@ void launch_resize_pil_bicubic(const U8Images& src, const FilterAxis<double>& ay
 // zero padding, output n x cout x ho x wo written at dst (images dst_image_stride floats apart, so dst may be
 // a channel slice of a concatenated output) as max(0, conv + bias) (no max when !relu). weight_kxc is the
 // OIHW weight transposed to K x cout row-major (K = cin * kh * kw). Each output is fmaf over k in increasing
-// order from 0, then + bias: the CPU GEMM's operations (kernels/conv2d_igemm.cu). Returns false, launching
+// order from 0, then + bias: the CPU GEMM's operations (kernels/conv2d_igemm.cu). With tf32 (an opt-in; sm_80
+// or newer) the inputs are rounded to TF32 and multiplied on tensor cores instead. Returns false, launching
 // nothing, when K exceeds conv2d_igemm_max_k() or the sizes do not fit its 32-bit indexing.
 int conv2d_igemm_max_k();
 bool launch_conv2d_igemm(const float* src, size_t src_image_stride, const float* weight_kxc,
                          const float* bias, bool relu, float* dst, size_t dst_image_stride, int n, int cin,
-                         int h, int w, int cout, int kh, int kw, int stride, int ph, int pw,
+                         int h, int w, int cout, int kh, int kw, int stride, int ph, int pw, bool tf32,
                          cudaStream_t stream);
 
 // dst[i][ch][p] = max(0, src[i][ch][p] + bias[ch]) (without the max when !relu) for n images of c x hw; src

@@ -99,7 +99,8 @@ const LoadedModule& cuda_module() {
   return loaded;
 }
 
-Result<std::unique_ptr<Backend>> create_cpu(int threads, bool low_memory) {
+// tf32: the CPU has no TF32 mode; its float32 is the strict one.
+Result<std::unique_ptr<Backend>> create_cpu(int threads, bool low_memory, bool /*tf32*/) {
   CpuBackendOptions o;
   o.threads = threads;
   o.winograd = !low_memory;
@@ -119,9 +120,9 @@ Status cuda_loadable() {
                  : Status(m.status.code(), "--device cuda: " + m.status.message() + kCudaBuildNote);
 }
 
-Result<std::unique_ptr<Backend>> create_cuda(int /*threads*/, bool /*low_memory*/) {
+Result<std::unique_ptr<Backend>> create_cuda(int /*threads*/, bool /*low_memory*/, bool tf32) {
   FIDCPP_RETURN_IF_ERROR(cuda_loadable());
-  return cuda_module().entry->create_backend(0, false);
+  return cuda_module().entry->create_backend(0, tf32);
 }
 
 Status cpu_loadable() {
@@ -131,7 +132,7 @@ Status cpu_loadable() {
 struct BackendEntry {
   DeviceKind device;
   Status (*available)();
-  Result<std::unique_ptr<Backend>> (*create)(int threads, bool low_memory);
+  Result<std::unique_ptr<Backend>> (*create)(int threads, bool low_memory, bool tf32);
 };
 
 // In the order auto tries them.
@@ -181,16 +182,16 @@ Status backend_available(DeviceKind device) {
   return Status();
 }
 
-Result<std::unique_ptr<Backend>> create_backend(DeviceKind device, int threads, bool low_memory) {
+Result<std::unique_ptr<Backend>> create_backend(DeviceKind device, int threads, bool low_memory, bool tf32) {
   if (device != DeviceKind::kAuto) {
     for (const BackendEntry& b : kBackends)
-      if (b.device == device) return b.create(threads, low_memory);
+      if (b.device == device) return b.create(threads, low_memory, tf32);
     return invalid_argument("no backend for device " + std::to_string(static_cast<int>(device)));
   }
   Status last = internal_error("no backend was built");
   for (const BackendEntry& b : kBackends) {
     if (!b.available().ok()) continue;
-    auto created = b.create(threads, low_memory);
+    auto created = b.create(threads, low_memory, tf32);
     if (created.ok()) return created;
     last = created.status();
   }

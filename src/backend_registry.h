@@ -20,8 +20,9 @@ Status backend_available(DeviceKind device);
 // cpu: the CPU backend with `threads` workers; cuda: the CUDA backend or its error (kUnsupported when the
 // module is missing or cannot be loaded, or without a device); auto: cuda when it can be created, else cpu.
 // low_memory: the CPU backend keeps one packed copy of each weight (no Winograd); the CUDA backend ignores
-// it.
-Result<std::unique_ptr<Backend>> create_backend(DeviceKind device, int threads, bool low_memory = false);
+// it. tf32: the CUDA backend's convolutions and fc on TF32 tensor cores; the CPU backend ignores it.
+Result<std::unique_ptr<Backend>> create_backend(DeviceKind device, int threads, bool low_memory = false,
+                                                bool tf32 = false);
 
 // Opens the CUDA module at `path` (a path, or a bare file name for the dynamic linker's search) and checks
 // its table and build id; no search and no caching. create_backend uses it on the first candidate found

@@ -158,6 +158,7 @@ void fidcpp_options_default(fidcpp_options* o) {
   o->recursive = 0;
   o->cache_dir = nullptr;
   o->low_memory = 0;
+  o->tf32 = 0;
 }
 
 const char* fidcpp_status_name(fidcpp_status s) {
@@ -237,6 +238,7 @@ fidcpp_status fidcpp_evaluator_create(const fidcpp_options* o, fidcpp_evaluator*
     c.skip_bad_images = o->skip_bad_images != 0;
     c.recursive = o->recursive != 0;
     c.low_memory = o->low_memory != 0;
+    c.tf32 = o->tf32 != 0;
     if (o->cache_dir) c.cache_dir = o->cache_dir;
     if (o->progress) {
       auto fn = o->progress;

@@ -78,7 +78,8 @@ Status EvaluatorCore::ensure_network() {
     if (config_.make_backend) {
       FIDCPP_ASSIGN_OR_RETURN(backend_, config_.make_backend());
     } else {
-      FIDCPP_ASSIGN_OR_RETURN(backend_, create_backend(config_.device, config_.threads, config_.low_memory));
+      FIDCPP_ASSIGN_OR_RETURN(
+          backend_, create_backend(config_.device, config_.threads, config_.low_memory, config_.tf32));
     }
   }
   const std::string path = config_.weights_path.empty() ? default_weights_path() : config_.weights_path;

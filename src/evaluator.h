@@ -42,6 +42,7 @@ struct EvaluatorConfig {
   bool skip_bad_images = false;  // count and skip undecodable files instead of stopping
   bool recursive = false;        // add_path on a folder also takes the images of its sub-folders
   bool low_memory = false;       // CPU backend without Winograd: one packed copy of each weight
+  bool tf32 = false;             // CUDA: convolutions and fc on TF32 tensor cores (an opt-in; docs/cuda.md)
   // Non-empty: folders/zips/lists added to an empty side are served from / stored in this feature cache
   // (src/cache.h; key: image paths + sizes + mtimes, weights identity, mode, tap and the kept outputs).
   std::string cache_dir;

@@ -20,7 +20,8 @@ Status EvaluatorCore::add_files_cached(Side side, const std::vector<std::string>
       std::to_string(int(config_.device)) + "\nbatch " + std::to_string(config_.batch_size) + "\nfeatures " +
       std::to_string(int(config_.keep_features)) + "\nlogits " + std::to_string(int(config_.keep_logits)) +
       "\nskip_bad " + std::to_string(int(config_.skip_bad_images)) + "\nlow_memory " +
-      std::to_string(int(config_.low_memory)) + "\nweights " + *weights_id;
+      std::to_string(int(config_.low_memory)) + "\ntf32 " + std::to_string(int(config_.tf32)) + "\nweights " +
+      *weights_id;
   FIDCPP_ASSIGN_OR_RETURN(std::string key, feature_cache_key(settings, files));
   std::string why;
   if (auto e = feature_cache_load(config_.cache_dir, key, feature_dim_, config_.keep_features,

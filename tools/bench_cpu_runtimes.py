@@ -218,7 +218,8 @@ class FidcppOptions(ctypes.Structure):  # include/fidcpp/fidcpp.h, fidcpp_option
                 ("device", ctypes.c_int), ("threads", ctypes.c_int), ("batch_size", ctypes.c_int),
                 ("feature_dim", ctypes.c_int), ("keep_features", ctypes.c_int), ("keep_logits", ctypes.c_int),
                 ("skip_bad_images", ctypes.c_int), ("progress", ctypes.c_void_p), ("progress_user", ctypes.c_void_p),
-                ("recursive", ctypes.c_int), ("cache_dir", ctypes.c_char_p), ("low_memory", ctypes.c_int)]
+                ("recursive", ctypes.c_int), ("cache_dir", ctypes.c_char_p), ("low_memory", ctypes.c_int),
+                ("tf32", ctypes.c_int)]
 
 
 def fidcpp_features(lib_and_weights, hwc, threads):

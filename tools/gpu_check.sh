@@ -7,8 +7,9 @@
 #                                    ninja, PyTorch and compute-sanitizer, but no apt and no network).
 #   tools/gpu_check.sh [--out DIR]   on the GPU machine: builds only the CUDA targets for sm_90 (test_gpu,
 #                                    bench_gpu), then runs ctest -L gpu, compute-sanitizer memcheck and racecheck
-#                                    on the GPU kernel tests, bench_gpu at batch 1/32/128 and the PyTorch + cuDNN
-#                                    baseline of the same network (TF32 off and on), and writes DIR/gpu_check.json
+#                                    on the GPU kernel tests, bench_gpu at batch 1/32/128 (and with --tf32 at
+#                                    32/128) and the PyTorch + cuDNN baseline of the same network (TF32 off and
+#                                    on), and writes DIR/gpu_check.json
 #                                    (default DIR: build-gpu/check). Without a device it stops after building with
 #                                    "no CUDA device" and exit code 77.
 # Budget: about 8 minutes on 16 cores; every step has its own timeout so a hang costs that step only.
@@ -94,6 +95,8 @@ for tool in ("memcheck", "racecheck"):
     res[f"compute_sanitizer_{tool}"] = int(m.group(1)) if m else None
 bench = read("bench_gpu.log")
 res["bench_gpu"] = {int(b): float(r) for b, r in re.findall(r"batch\s+(\d+):\s+([\d.]+) images/s", bench)}
+res["bench_gpu_tf32"] = {int(b): float(r) for b, r in
+                         re.findall(r"batch\s+(\d+):\s+([\d.]+) images/s", read("bench_gpu_tf32.log"))}
 m = re.search(r"roofline: .*?: (\d+) GFLOP/s", bench)
 res["sgemm_fp32_gflops"] = int(m.group(1)) if m else None
 try:
@@ -106,6 +109,11 @@ if res["pytorch"] and res["bench_gpu"]:
         if not r["tf32"] and r["config"] == "eager" and r["batch"] in res["bench_gpu"]:
             ratios[r["batch"]] = round(res["bench_gpu"][r["batch"]] / r["img_per_s"], 3)
     res["fidcpp_over_pytorch_strict_fp32"] = ratios
+    tf32 = {}
+    for r in res["pytorch"]["rows"]:
+        if r["tf32"] and r["config"] == "eager" and r["batch"] in res["bench_gpu_tf32"]:
+            tf32[r["batch"]] = round(res["bench_gpu_tf32"][r["batch"]] / r["img_per_s"], 3)
+    res["fidcpp_over_pytorch_tf32"] = tf32
 text = json.dumps(res, indent=1)
 open(os.path.join(out, "gpu_check.json"), "w").write(text + "\n")
 print(text)
@@ -148,6 +156,7 @@ step sanitizer_memcheck 150 compute-sanitizer --tool memcheck --error-exitcode 1
 step sanitizer_racecheck 150 compute-sanitizer --tool racecheck --error-exitcode 1 \
   "$B/tests/test_gpu" --gtest_filter="$kernel_tests" || fail=1
 step bench_gpu 150 "$B/bench/bench_gpu" --batches 1,32,128 --iters 10 || fail=1
+step bench_gpu_tf32 90 "$B/bench/bench_gpu" --batches 32,128 --iters 10 --tf32 || fail=1
 step torch_baseline 150 python3 "$SRC/tools/torch_inception_gpu.py" --batches 1,32,128 --json "$OUT/torch.json" ||
   fail=1
 summary "$([[ $fail == 0 ]] && echo passed || echo failed)"

@@ -97,6 +97,10 @@ typedef struct fidcpp_options {
    * about 16 MB less resident memory and a slower forward (docs/edge.md "Footprint"). Features change by
    * float rounding only (docs/precision.md). Ignored by the CUDA backend. */
   int low_memory;
+  /* CUDA backend: convolutions and the fc layer on TF32 tensor cores (compute capability 8.0 or newer),
+   * faster and less exact: inputs rounded to a 10-bit mantissa (docs/cuda.md "TF32"). Off by default (strict
+   * float32). Ignored by the CPU backend. */
+  int tf32;
 } fidcpp_options;
 
 typedef struct fidcpp_evaluator fidcpp_evaluator;

@@ -38,6 +38,7 @@ struct Options {
   bool recursive = false;   // folders: also their sub-folders
   std::string cache_dir;    // empty = no feature cache (see fidcpp_options::cache_dir)
   bool low_memory = false;  // CPU: one packed copy of each weight, no Winograd (fidcpp_options::low_memory)
+  bool tf32 = false;        // CUDA: TF32 tensor cores, an opt-in (fidcpp_options::tf32)
 };
 
 // Mergeable sums of one side (fidcpp_evaluator_get_moments).
@@ -71,6 +72,7 @@ class Evaluator {
     c.recursive = o.recursive ? 1 : 0;
     c.cache_dir = o.cache_dir.empty() ? nullptr : o.cache_dir.c_str();
     c.low_memory = o.low_memory ? 1 : 0;
+    c.tf32 = o.tf32 ? 1 : 0;
     fidcpp_evaluator* e = nullptr;
     fidcpp_status s = fidcpp_evaluator_create(&c, &e);
     if (s != FIDCPP_STATUS_OK) throw Error(s, fidcpp_last_error());

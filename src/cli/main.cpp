@@ -72,6 +72,7 @@ const char* kCommonHelp =
     "  --threads N               worker threads (default: all cores)\n"
     "  --batch-size N            images per forward pass (default 16 on cpu; from free memory on cuda)\n"
     "  --low-memory              cpu: one packed copy of each weight, no Winograd (less memory, slower)\n"
+    "  --tf32                    cuda: TF32 tensor cores (faster; features move by about 2e-3)\n"
     "  --weights PATH            converted weights (default: $FIDCPP_WEIGHTS or "
     "weights/inception-2015-12-05.safetensors)\n"
     "  --skip-bad                skip undecodable images (counted and reported) instead of stopping;\n"
@@ -131,6 +132,7 @@ struct Args {
   bool json = false, quiet = false, force = false, skip_bad = false;
   bool recursive = false;
   bool low_memory = false;
+  bool tf32 = false;
   std::string cache_dir, plot;
   int shard_index = -1, shard_count = 0;  // --shard K/N (K 1-based on the command line, stored 0-based)
 };
@@ -249,6 +251,8 @@ Args parse_args(int argc, char** argv) {
       a.recursive = true;
     } else if (f == "--low-memory") {
       a.low_memory = true;
+    } else if (f == "--tf32") {
+      a.tf32 = true;
     } else if (f == "--cache") {
       a.cache_dir = value();
       if (a.cache_dir.empty()) throw UsageError{"--cache expects a directory, got ''"};
@@ -330,6 +334,7 @@ fidcpp::Options evaluator_options(const Args& a, bool keep_features, bool keep_l
   o.skip_bad_images = a.skip_bad;
   o.recursive = a.recursive;
   o.low_memory = a.low_memory;
+  o.tf32 = a.tf32;
   o.cache_dir = a.cache_dir;
   return o;
 }

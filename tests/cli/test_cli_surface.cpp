@@ -165,6 +165,13 @@ TEST(CliSurface, CacheServesUnchangedInputsAndRecomputesDamagedEntries) {
   CliRun fid_only = run("fid '" + a + "' '" + b + "' --json --cache '" + cache + "'" + W());
   ASSERT_EQ(fid_only.code, 0) << fid_only.err;
   EXPECT_EQ(count_of(fid_only.out, "\"cache\": \"miss\""), 2u) << "kept features are part of the key";
+  // --tf32 is part of the key (TF32 features differ on a GPU), even where it changes nothing (the CPU).
+  CliRun tf32 = run(args + " --tf32");
+  ASSERT_EQ(tf32.code, 0) << tf32.err;
+  EXPECT_EQ(count_of(tf32.out, "\"cache\": \"miss\""), 2u) << tf32.out;
+  EXPECT_EQ(json_value(tf32.out, "frechet_inception_distance"),
+            json_value(changed.out, "frechet_inception_distance"))
+      << "--tf32 must not change the CPU's numbers";
 
   // A cache directory that cannot be created is a clear error.
   sh("touch '" + tmp("notadir") + "'");

@@ -6,11 +6,13 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <string>
 #include <vector>
 
 #include "backend/backend.h"
 #include "backend/cuda/cuda_backend_impl.h"
 #include "core/splitmix64.h"
+#include "emu/cudaemu_wmma.h"
 #include "emu/stream_order.h"
 #include "kernel_refs.h"
 #include "metrics/dc.h"
@@ -471,6 +473,41 @@ TEST(EmuCudaBackend, MatrixProductsMatchTheCpuBlas) {
   ASSERT_TRUE(dc_cpu.ok() && dc_dev.ok());
   EXPECT_EQ(dc_dev->density, dc_cpu->density);
   EXPECT_EQ(dc_dev->coverage, dc_cpu->coverage);
+}
+
+}  // namespace
+
+namespace {
+
+// The backend's TF32 opt-in reaches the convolution: bitwise the sequential-FMA convolution of TF32-rounded
+// inputs under emulation (kernels/emu/cudaemu_wmma.h), and not the float32 one; the default stays float32.
+TEST(EmuCudaBackend, Tf32OptInRoundsTheConvolutionInputs) {
+  auto tf32_be = fidcpp::create_emulated_cuda_backend(true);
+  Fixture f;
+  ASSERT_TRUE(tf32_be.ok() && f.be);
+  EXPECT_NE(std::string((*tf32_be)->name()).find("tf32"), std::string::npos) << (*tf32_be)->name();
+  const int n = 2, cin = 5, h = 9, w = 8, cout = 7;
+  fidcpp::SplitMix64 r(41);
+  auto uniform = [&] { return float(double(r.next() >> 11) * 0x1.0p-53 * 2.0 - 1.0); };
+  std::vector<float> x(size_t(n) * cin * h * w), wt(size_t(cout) * cin * 9), bias(static_cast<size_t>(cout));
+  for (auto& v : x) v = uniform();
+  for (auto& v : wt) v = uniform();
+  for (auto& v : bias) v = uniform();
+  fidcpp::ConvDesc d;
+  d.cin = cin, d.cout = cout, d.kh = d.kw = 3, d.stride = 1, d.ph = d.pw = 1, d.weight = wt.data(),
+  d.bias = bias.data();
+  const auto got32 = run_conv(*f.be, d, x, n, h, w, cout, 0);
+  const auto gottf = run_conv(**tf32_be, d, x, n, h, w, cout, 0);
+  std::vector<float> xr(x), wr(wt), want32(got32.size()), wanttf(got32.size());
+  for (auto& v : xr) v = nvcuda::wmma::__float_to_tf32(v);
+  for (auto& v : wr) v = nvcuda::wmma::__float_to_tf32(v);
+  fidcpp::ref::conv2d_fma_ref(x.data(), size_t(cin) * h * w, n, cin, h, w, wt.data(), bias.data(), true, cout,
+                              3, 3, 1, 1, 1, want32.data(), size_t(cout) * h * w);
+  fidcpp::ref::conv2d_fma_ref(xr.data(), size_t(cin) * h * w, n, cin, h, w, wr.data(), bias.data(), true,
+                              cout, 3, 3, 1, 1, 1, wanttf.data(), size_t(cout) * h * w);
+  EXPECT_EQ(got32, want32);
+  EXPECT_EQ(gottf, wanttf);
+  EXPECT_NE(gottf, want32);
 }
 
 }  // namespace

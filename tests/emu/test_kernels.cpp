@@ -10,6 +10,7 @@
 #include "preprocess/resize_bilinear.h"
 #include "preprocess/resize_tf1.h"
 #include "core/splitmix64.h"
+#include "emu/cudaemu_wmma.h"
 #include "emu/emu_device_array.h"
 #include "kernel_refs.h"
 #include "kernels.h"
@@ -174,7 +175,7 @@ void check_conv_igemm(const ConvShape& s, int cout, int n, bool relu) {
   DeviceArray<float> src(x), w(transpose_weight(wt, cout, k)), b(bias), dst(want);
   ASSERT_TRUE(fidcpp::launch_conv2d_igemm(src.get(), in_stride, w.get(), b.get(), relu,
                                           dst.get() + size_t(c_off) * ho * wo, out_stride, n, s.c, s.h, s.w,
-                                          cout, s.kh, s.kw, s.s, s.ph, s.pw, 0));
+                                          cout, s.kh, s.kw, s.s, s.ph, s.pw, false, 0));
   ASSERT_EQ(cudaGetLastError(), cudaSuccess);
   const auto got = dst.download();
   size_t bad = 0;
@@ -211,15 +212,76 @@ TEST(EmuKernels, ConvIgemmImageDoesNotDependOnTheBatch) {
   const auto bias = random_floats(size_t(cout), 7);
   DeviceArray<float> src(x), w(wt), b(bias), all(out_stride * n);
   ASSERT_TRUE(fidcpp::launch_conv2d_igemm(src.get(), in_stride, w.get(), b.get(), true, all.get(), out_stride,
-                                          n, s.c, s.h, s.w, cout, 3, 3, 1, 1, 1, 0));
+                                          n, s.c, s.h, s.w, cout, 3, 3, 1, 1, 1, false, 0));
   const auto batch = all.download();
   for (int i = 0; i < n; ++i) {
     DeviceArray<float> one(out_stride);
     ASSERT_TRUE(fidcpp::launch_conv2d_igemm(src.get() + in_stride * i, in_stride, w.get(), b.get(), true,
-                                            one.get(), out_stride, 1, s.c, s.h, s.w, cout, 3, 3, 1, 1, 1, 0));
+                                            one.get(), out_stride, 1, s.c, s.h, s.w, cout, 3, 3, 1, 1, 1,
+                                            false, 0));
     const auto got = one.download();
     EXPECT_TRUE(std::equal(got.begin(), got.end(), batch.begin() + long(out_stride * i))) << "image " << i;
   }
+}
+
+// TF32 (cvt.rna): round to nearest on a 10-bit mantissa, ties away from zero.
+TEST(EmuKernels, Tf32RoundingIsRoundToNearestTiesAway) {
+  using nvcuda::wmma::__float_to_tf32;
+  const float ulp = std::ldexp(1.0f, -10);  // of a TF32 value in [1, 2)
+  EXPECT_EQ(__float_to_tf32(1.0f), 1.0f);
+  EXPECT_EQ(__float_to_tf32(1.0f + ulp * 0.49f), 1.0f);
+  EXPECT_EQ(__float_to_tf32(1.0f + ulp * 0.5f), 1.0f + ulp);  // the tie goes away from zero
+  EXPECT_EQ(__float_to_tf32(-(1.0f + ulp * 0.5f)), -(1.0f + ulp));
+  EXPECT_EQ(__float_to_tf32(2.0f - ulp * 0.5f), 2.0f);  // carries into the exponent
+  EXPECT_EQ(__float_to_tf32(INFINITY), INFINITY);
+  EXPECT_TRUE(std::isnan(__float_to_tf32(NAN)));
+}
+
+// The TF32 variant: the same shapes and both tile heights, bitwise against the sequential-FMA reference on
+// inputs rounded to TF32 first (the emulated mma_sync adds its products in k order with fmaf, so this pins
+// the warp tiling, the fragment loads and the epilogue exactly), and different from the float32 result.
+TEST(EmuKernels, ConvIgemmTf32IsTheFmaConvolutionOfTf32RoundedInputs) {
+  using nvcuda::wmma::__float_to_tf32;
+  auto check = [](const ConvShape& s, int cout, int n, bool relu) {
+    const int ho = (s.h + 2 * s.ph - s.kh) / s.s + 1, wo = (s.w + 2 * s.pw - s.kw) / s.s + 1;
+    const int k = s.c * s.kh * s.kw, c_total = cout + 5, c_off = 3;
+    const size_t in_stride = size_t(s.c) * s.h * s.w + 7, out_stride = size_t(c_total) * ho * wo;
+    const auto x = random_floats(in_stride * n, uint64_t(s.c * 37 + s.h + cout));
+    const auto wt = random_floats(size_t(cout) * k, uint64_t(k + 3 * cout));
+    const auto bias = random_floats(size_t(cout), uint64_t(cout + 1));
+    std::vector<float> xr(x), wr(wt);
+    for (auto& v : xr) v = __float_to_tf32(v);
+    for (auto& v : wr) v = __float_to_tf32(v);
+    std::vector<float> want(out_stride * n, NAN), fp32(out_stride * n, NAN);
+    fidcpp::ref::conv2d_fma_ref(xr.data(), in_stride, n, s.c, s.h, s.w, wr.data(), bias.data(), relu, cout,
+                                s.kh, s.kw, s.s, s.ph, s.pw, want.data() + size_t(c_off) * ho * wo,
+                                out_stride);
+    fidcpp::ref::conv2d_fma_ref(x.data(), in_stride, n, s.c, s.h, s.w, wt.data(), bias.data(), relu, cout,
+                                s.kh, s.kw, s.s, s.ph, s.pw, fp32.data() + size_t(c_off) * ho * wo,
+                                out_stride);
+    DeviceArray<float> src(x), w(transpose_weight(wt, cout, k)), b(bias),
+        dst(std::vector<float>(want.size(), NAN));
+    ASSERT_TRUE(fidcpp::launch_conv2d_igemm(src.get(), in_stride, w.get(), b.get(), relu,
+                                            dst.get() + size_t(c_off) * ho * wo, out_stride, n, s.c, s.h, s.w,
+                                            cout, s.kh, s.kw, s.s, s.ph, s.pw, true, 0));
+    ASSERT_EQ(cudaGetLastError(), cudaSuccess);
+    const auto got = dst.download();
+    size_t bad = 0, differs = 0;
+    for (size_t i = 0; i < got.size(); ++i) {
+      const bool same = std::isnan(want[i]) ? std::isnan(got[i]) : got[i] == want[i];
+      if (!std::isnan(want[i]) && got[i] != fp32[i]) ++differs;
+      if (!same && bad++ < 5)
+        ADD_FAILURE() << s.c << "x" << s.h << "x" << s.w << " k" << s.kh << "x" << s.kw << " s" << s.s
+                      << " cout " << cout << " n " << n << ": element " << i << " got " << got[i] << ", want "
+                      << want[i] << (std::isnan(want[i]) ? " (outside the slice)" : "");
+    }
+    EXPECT_EQ(bad, 0u);
+    EXPECT_GT(differs, 0u) << "the TF32 result equals the float32 one: the inputs were not rounded";
+  };
+  for (const auto& s : kConvShapes) check(s, 6, 2, true);
+  check({5, 9, 7, 3, 3, 1, 1, 1}, 70, 3, true);    // 64-row tiles, a partial one
+  check({3, 6, 5, 1, 1, 1, 0, 0}, 128, 2, false);  // one full 128-row tile
+  check({11, 5, 6, 1, 3, 1, 0, 1}, 131, 1, true);  // 128-row tiles, K not a multiple of 8
 }
 
 // Too many taps for the tap table, or an image too large for 32-bit indices: refused, nothing launched.
@@ -228,9 +290,9 @@ TEST(EmuKernels, ConvIgemmRefusesWhatItCannotIndex) {
   EXPECT_GE(max_k, 448 * 9) << "Inception's largest K (3x3 over 448 channels) must fit";
   DeviceArray<float> dummy(16);
   EXPECT_FALSE(fidcpp::launch_conv2d_igemm(dummy.get(), 16, dummy.get(), dummy.get(), true, dummy.get(), 16,
-                                           1, max_k + 1, 1, 1, 1, 1, 1, 1, 0, 0, 0));
+                                           1, max_k + 1, 1, 1, 1, 1, 1, 1, 0, 0, false, 0));
   EXPECT_FALSE(fidcpp::launch_conv2d_igemm(dummy.get(), size_t(1) << 31, dummy.get(), dummy.get(), true,
-                                           dummy.get(), 16, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0));
+                                           dummy.get(), 16, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, false, 0));
   EXPECT_EQ(cudaGetLastError(), cudaSuccess);
 }
 

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <vector>
 
 #include "backend/cuda/cuda_backend.h"
@@ -179,7 +181,7 @@ TEST(GpuKernels, ConvPoolMeanMatchReferences) {
                                 1, 7, 1, 0, 3, want.data(), size_t(cout) * h * w);
     Dev<float> xs(xf), dw(wt_t), db(bias), out(std::vector<float>(want.size(), NAN));
     ASSERT_TRUE(fidcpp::launch_conv2d_igemm(xs.p, size_t(c) * h * w, dw.p, db.p, true, out.p,
-                                            size_t(cout) * h * w, n, c, h, w, cout, 1, 7, 1, 0, 3, 0));
+                                            size_t(cout) * h * w, n, c, h, w, cout, 1, 7, 1, 0, 3, false, 0));
     ASSERT_EQ(cudaDeviceSynchronize(), cudaSuccess);
     EXPECT_EQ(out.get(), want);
   }
@@ -204,6 +206,86 @@ TEST(GpuKernels, ConvPoolMeanMatchReferences) {
     ASSERT_EQ(cudaDeviceSynchronize(), cudaSuccess);
     EXPECT_EQ(out.get(), want);
   }
+}
+
+// TF32 (cvt.rna) on the host, for the references: round to nearest on a 10-bit mantissa, ties away.
+float tf32_round(float v) {
+  uint32_t u;
+  std::memcpy(&u, &v, sizeof u);
+  if ((u & 0x7f800000u) != 0x7f800000u) u = (u + 0x1000u) & 0xffffe000u;
+  std::memcpy(&v, &u, sizeof v);
+  return v;
+}
+
+// The TF32 convolution on tensor cores: each output within float32 accumulation error (2K ulps of the sum of
+// |products|) of the exact convolution of the TF32-rounded inputs, plus the bias; 3x3 over 32 channels into
+// 100 outputs (64-row tiles, a partial one) and 1x1 over 40 into 128 (one 128-row tile), 3 images.
+TEST(GpuKernels, ConvTf32IsTheConvolutionOfTf32RoundedInputs) {
+  REQUIRE_GPU();
+  struct Case {
+    int c, h, w, k, pad, cout;
+  };
+  for (const Case& cs : {Case{32, 19, 17, 3, 1, 100}, Case{40, 9, 11, 1, 0, 128}}) {
+    const int n = 3, K = cs.c * cs.k * cs.k, ho = cs.h + 2 * cs.pad - cs.k + 1,
+              wo = cs.w + 2 * cs.pad - cs.k + 1;
+    fidcpp::SplitMix64 r(uint64_t(K + cs.cout));
+    auto uniform = [&] { return float(double(r.next() >> 11) * 0x1.0p-53 * 2.0 - 1.0); };
+    std::vector<float> x(size_t(n) * cs.c * cs.h * cs.w), wt(size_t(cs.cout) * K), wt_t(wt.size()),
+        bias(size_t(cs.cout));
+    for (auto& v : x) v = uniform();
+    for (auto& v : wt) v = uniform();
+    for (auto& v : bias) v = uniform();
+    for (int o = 0; o < cs.cout; ++o)
+      for (int i = 0; i < K; ++i) wt_t[size_t(i) * cs.cout + o] = wt[size_t(o) * K + i];
+    const size_t out_stride = size_t(cs.cout) * ho * wo;
+    Dev<float> src(x), dw(wt_t), db(bias), out(std::vector<float>(out_stride * n, NAN));
+    ASSERT_TRUE(fidcpp::launch_conv2d_igemm(src.p, size_t(cs.c) * cs.h * cs.w, dw.p, db.p, false, out.p,
+                                            out_stride, n, cs.c, cs.h, cs.w, cs.cout, cs.k, cs.k, 1, cs.pad,
+                                            cs.pad, true, 0));
+    ASSERT_EQ(cudaDeviceSynchronize(), cudaSuccess);
+    const std::vector<float> got = out.get();
+    size_t bad = 0;
+    for (int i = 0; i < n; ++i)
+      for (int o = 0; o < cs.cout; ++o)
+        for (int y = 0; y < ho; ++y)
+          for (int xx = 0; xx < wo; ++xx) {
+            double sum = 0, mag = 0;
+            for (int ci = 0; ci < cs.c; ++ci)
+              for (int ky = 0; ky < cs.k; ++ky)
+                for (int kx = 0; kx < cs.k; ++kx) {
+                  const int iy = y + ky - cs.pad, ix = xx + kx - cs.pad;
+                  if (iy < 0 || ix < 0 || iy >= cs.h || ix >= cs.w) continue;
+                  const double p = double(tf32_round(x[((size_t(i) * cs.c + ci) * cs.h + iy) * cs.w + ix])) *
+                                   tf32_round(wt[size_t(o) * K + (size_t(ci) * cs.k + ky) * cs.k + kx]);
+                  sum += p;
+                  mag += std::fabs(p);
+                }
+            const double want = sum + bias[size_t(o)];
+            const double tol = 2.0 * K * 0x1.0p-24 * mag + 0x1.0p-24 * (std::fabs(want) + 1.0);
+            const float g = got[size_t(i) * out_stride + (size_t(o) * ho + y) * wo + xx];
+            if (!(std::fabs(double(g) - want) <= tol) && bad++ < 5)
+              ADD_FAILURE() << "image " << i << " out " << o << " (" << y << "," << xx << "): " << g << " vs "
+                            << want << " (tolerance " << tol << ")";
+          }
+    EXPECT_EQ(bad, 0u);
+  }
+}
+
+// --tf32 through the evaluator: the features stay within the bound docs/cuda.md gives for TF32 (1e-2 of the
+// largest on these synthetic weights; FID within 1e-2 relative), two device runs bitwise equal.
+TEST(GpuEvaluator, Tf32StaysWithinItsDocumentedBound) {
+  REQUIRE_GPU();
+  std::string err;
+  const std::string weights =
+      fidcpp::write_synthetic_weights_file(::testing::TempDir() + "fidcpp_gpu_tf32.safetensors", false, &err);
+  ASSERT_FALSE(weights.empty()) << err;
+  fidcpp::testing::expect_evaluator_parity(
+      [] {
+        fidcpp::CudaBackendOptions o;
+        o.allow_tf32 = true;
+        return fidcpp::create_cuda_backend(o);
+      },
+      weights, fidcpp::InceptionTap::k2048, 2048, 200, 150, 128, 1e-2, 1e-2);
 }
 
 // The evaluator end to end on the device against the CPU: 300 real images (batches of 128, 128 and a partial

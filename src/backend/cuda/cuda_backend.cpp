@@ -56,7 +56,7 @@ class CudaLinear final : public PreparedLinear {
 
 class CudaBackend final : public Backend {
  public:
-  CudaBackend(std::string name) : name_(std::move(name)) {}
+  CudaBackend(std::string name, bool tf32) : name_(std::move(name)), tf32_(tf32) {}
   // Uploads may still read the pinned staging buffers, which are members.
   ~CudaBackend() override {
     if (stream_.get()) (void)cudaStreamSynchronize(stream_.get());
@@ -200,7 +200,7 @@ class CudaBackend final : public Backend {
                               std::to_string(out.w) + ")");
     if (!launch_conv2d_igemm(in.plane(0, 0), size_t(in.image_stride()), conv.weight.get(), conv.bias.get(),
                              d.relu, out.plane(0, 0), size_t(out.image_stride()), in.n, in.c, in.h, in.w,
-                             d.cout, d.kh, d.kw, d.stride, d.ph, d.pw, stream_.get()))
+                             d.cout, d.kh, d.kw, d.stride, d.ph, d.pw, tf32_, stream_.get()))
       return invalid_argument("conv2d: an image of " + std::to_string(in.image_stride()) + " or " +
                               std::to_string(out.image_stride()) +
                               " floats is too large for the CUDA convolution's 32-bit indexing");
@@ -336,6 +336,7 @@ class CudaBackend final : public Backend {
   }
 
   std::string name_;
+  bool tf32_ = false;       // convolutions on TF32 tensor cores (an opt-in)
   CudaStream stream_;       // every op
   CudaStream copy_stream_;  // upload_host's copies
   // On stream_, recorded by each input write (upload_host, preprocess): the ops issued before it, which the
@@ -361,8 +362,9 @@ class CudaBackend final : public Backend {
 }  // namespace
 
 Result<std::unique_ptr<Backend>> create_cuda_backend_with(
-    const std::function<Result<std::unique_ptr<Linalg>>(cudaStream_t)>& make_linalg, const char* label) {
-  auto be = std::make_unique<CudaBackend>(label);
+    const std::function<Result<std::unique_ptr<Linalg>>(cudaStream_t)>& make_linalg, const char* label,
+    bool tf32) {
+  auto be = std::make_unique<CudaBackend>(label, tf32);
   FIDCPP_RETURN_IF_ERROR(be->init(make_linalg));
   return std::unique_ptr<Backend>(std::move(be));
 }

@@ -24,10 +24,14 @@ Result<std::unique_ptr<Backend>> create_cuda_backend(const CudaBackendOptions& o
   FIDCPP_CUDA_CHECK(cudaSetDevice(options.device));
   cudaDeviceProp prop{};
   FIDCPP_CUDA_CHECK(cudaGetDeviceProperties(&prop, options.device));
+  if (options.allow_tf32 && prop.major < 8)
+    return unsupported(std::string("TF32 needs a GPU of compute capability 8.0 or newer; ") + prop.name +
+                       " is " + std::to_string(prop.major) + "." + std::to_string(prop.minor));
   const std::string label = std::string("cuda (") + prop.name + (options.allow_tf32 ? ", tf32" : "") + ")";
   LinalgOptions lo;
   lo.allow_tf32 = options.allow_tf32;
-  return create_cuda_backend_with([&](cudaStream_t s) { return create_cublas_linalg(s, lo); }, label.c_str());
+  return create_cuda_backend_with([&](cudaStream_t s) { return create_cublas_linalg(s, lo); }, label.c_str(),
+                                  options.allow_tf32);
 }
 
 }  // namespace fidcpp

@@ -4,10 +4,10 @@
 
 FIDCPP_CUDA_NAMESPACE_BEGIN
 
-Result<std::unique_ptr<Backend>> create_emulated_cuda_backend() {
+Result<std::unique_ptr<Backend>> create_emulated_cuda_backend(bool tf32) {
   return create_cuda_backend_with(
       [](cudaStream_t s) -> Result<std::unique_ptr<Linalg>> { return create_emulated_linalg(s); },
-      "cuda (emulated on the CPU)");
+      tf32 ? "cuda (emulated on the CPU, tf32)" : "cuda (emulated on the CPU)", tf32);
 }
 
 FIDCPP_CUDA_NAMESPACE_END
