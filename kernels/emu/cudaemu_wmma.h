@@ -2,11 +2,16 @@
 // fragments, float accumulators), so that its tiling, loads and stores are tested on the CPU.
 //
 // On a GPU a fragment is spread over the 32 threads of a warp in an unspecified layout. Here every thread
-// holds the whole matrix, row-major, and load/mma/store are per-thread operations with the same results as
-// the warp-wide ones (the kernels must, as on the GPU, have made the loaded memory visible with a barrier
-// first). mma_sync multiplies in a fixed order with one fmaf per product; a tensor core's order and internal
-// rounding differ, so the emulation checks the tiling exactly and the arithmetic only within TF32's bound.
+// holds the whole matrix, row-major: loads and mma are per-thread operations with the same results as the
+// warp-wide ones (the kernels must, as on the GPU, have made the loaded memory visible with a barrier first),
+// and a store writes the calling lane's share only, in the layout of the tensor cores' m16n8 accumulators
+// (row r, column c by lane (r % 8) * 4 + (c % 8) / 2): the tile is whole only after the warp synchronises, as
+// on the GPU, and TSan sees each element written once. mma_sync multiplies in
+// a fixed order with one fmaf per product; a tensor core's order and internal rounding differ, so the
+// emulation checks the tiling exactly and the arithmetic only within TF32's bound.
 #pragma once
+
+#include "cudaemu.h"
 
 #include <cstddef>
 #include <cstdint>
@@ -83,8 +88,10 @@ inline void mma_sync(fragment<accumulator, M, N, K, float>& d,
 template <int M, int N, int K>
 inline void store_matrix_sync(float* p, const fragment<accumulator, M, N, K, float>& f, unsigned ldm,
                               layout_t layout) {
+  const unsigned lane = (threadIdx.x + blockDim.x * (threadIdx.y + blockDim.y * threadIdx.z)) % 32u;
   for (int r = 0; r < M; ++r)
     for (int c = 0; c < N; ++c) {
+      if (unsigned((r % 8) * 4 + (c % 8) / 2) != lane) continue;
       const float v = f.x[r * N + c];
       if (layout == mem_row_major)
         p[size_t(r) * ldm + size_t(c)] = v;
