@@ -55,7 +55,7 @@ cmake --build "$T" --target test_emu -j"$JOBS"
 # covered by the plain and ASan runs of the same tests.
 # OPENBLAS_NUM_THREADS=1: the CPU FID reference (LAPACK) would otherwise run on OpenBLAS's own threads, which
 # TSan cannot see synchronise (uninstrumented library) and reports as races inside dscal.
-OPENBLAS_NUM_THREADS=1 CUDAEMU_WORKERS=2 "$T/tests/test_emu" --gtest_filter='EmuSemantics.Tiled*:EmuSemantics.WarpProbe*:EmuSemantics.CrossBlock*:EmuSemantics.Graph*:EmuKernels.ConvIgemm*:EmuKernels.BiasRelu*:EmuKernels.Moments*:EmuMoments.*:EmuLinalg.*:EmuKernels.Resize*:EmuPreprocess.EveryMode*:EmuPreprocess.Bad*:EmuCudaBackend.Recorded*'
+OPENBLAS_NUM_THREADS=1 CUDAEMU_WORKERS=2 "$T/tests/test_emu" --gtest_filter='EmuSemantics.Tiled*:EmuSemantics.WarpProbe*:EmuSemantics.CrossBlock*:EmuSemantics.Graph*:EmuKernels.ConvIgemm*:EmuKernels.BiasRelu*:EmuKernels.Moments*:EmuMoments.*:EmuLinalg.*:EmuKernels.Resize*:EmuPreprocess.EveryMode*:EmuPreprocess.Bad*:EmuCudaBackend.Recorded*:EmuCudaBackend.CopyStream*'
 # The racecheck must fire on the kernel with the forgotten barrier.
 if CUDAEMU_WORKERS=1 "$T/tests/test_emu" --gtest_filter='EmuSemantics.MissingBarrier*' >"$T/race.log" 2>&1 ||
    ! grep -q "ThreadSanitizer: data race" "$T/race.log"; then

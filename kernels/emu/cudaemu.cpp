@@ -503,6 +503,9 @@ void run_block(Worker& w, const detail::LaunchConfig& cfg, size_t block_lin, con
   }
   if (w.dyn_smem && opt.poison_dynamic_smem) std::memset(w.dyn_smem, 0xFF, w.dyn_smem_size);
 #if defined(CUDAEMU_TSAN)
+  // One token per warp, sized before any fiber runs: growing the vector inside a warp collective would move
+  // the tokens other warps' lanes have released on (and TSan would rightly see the move race with them).
+  if (w.warp_tokens.size() < (n + 31) / 32) w.warp_tokens.resize((n + 31) / 32);
   __tsan_release(&w.tokens[0]);
 #endif
   std::mt19937 rng(opt.seed * 2654435761u + static_cast<unsigned>(block_lin));
@@ -764,8 +767,7 @@ uint64_t warp_collective(int kind, unsigned mask, uint64_t bits, int arg, int wi
   f.line = line;
 #if defined(CUDAEMU_TSAN)
   // Per-warp token: lanes released together acquire what every lane released before parking.
-  const size_t warp = static_cast<size_t>(f.lin / 32);
-  if (w->warp_tokens.size() <= warp) w->warp_tokens.resize(warp + 1);
+  const size_t warp = static_cast<size_t>(f.lin / 32);  // < warp_tokens.size(): sized per block (run_block)
   __tsan_release(&w->warp_tokens[warp]);
 #endif
   switch_to_scheduler(*w, f, false);
