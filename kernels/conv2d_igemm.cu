@@ -47,6 +47,30 @@ struct ConvArgs {
   int relu;
 };
 
+// The K loop both variants share: fetch(k0) gathers the K step at k0 into registers, stage(buf) stores them
+// into shared buffer buf, multiply(buf, k0) consumes that buffer. The next step is fetched before the current
+// one is multiplied; one barrier per step.
+template <class Fetch, class Stage, class Multiply>
+__device__ __forceinline__ void k_loop(int K, Fetch& fetch, Stage& stage, Multiply&& multiply) {
+  __syncthreads();  // the tap table
+  fetch(0);
+  stage(0);
+  __syncthreads();
+  int buf = 0;
+  for (int k0 = 0; k0 < K; k0 += kBK) {
+    const bool more = k0 + kBK < K;
+    if (more) fetch(k0 + kBK);
+    multiply(buf, k0);
+    if (more) {
+      // The other buffer was last read in the previous step, which every thread finished before the
+      // barrier that ended it.
+      stage(buf ^ 1);
+      __syncthreads();
+      buf ^= 1;
+    }
+  }
+}
+
 __device__ __forceinline__ float to_tf32(float v) {
 #if defined(__CUDA_ARCH__) && __CUDA_ARCH__ < 800
   return v;
@@ -75,15 +99,8 @@ __device__ void tf32_main_loop(const ConvArgs& a, int K, int ncols, int hwo, int
 #pragma unroll
     for (int j = 0; j < FN; ++j) wmma::fill_fragment(acc[i][j], 0.f);
 
-  __syncthreads();  // the tap table
-  fetch(0);
-  stage(0);
-  __syncthreads();
-  int buf = 0;
-  for (int k0 = 0; k0 < K; k0 += kBK) {
-    const bool more = k0 + kBK < K;
-    if (more) fetch(k0 + kBK);
-    // A partial last step multiplies the zeros staged past K.
+  // A partial last step multiplies the zeros staged past K.
+  k_loop(K, fetch, stage, [&](int buf, int) {
     wmma::fragment<wmma::matrix_a, 16, 16, 8, wmma::precision::tf32, wmma::col_major> fa[FM];
     wmma::fragment<wmma::matrix_b, 16, 16, 8, wmma::precision::tf32, wmma::row_major> fb[FN];
 #pragma unroll
@@ -94,12 +111,7 @@ __device__ void tf32_main_loop(const ConvArgs& a, int K, int ncols, int hwo, int
     for (int i = 0; i < FM; ++i)
 #pragma unroll
       for (int j = 0; j < FN; ++j) wmma::mma_sync(acc[i][j], fa[i], fb[j], acc[i][j]);
-    if (more) {
-      stage(buf ^ 1);
-      __syncthreads();
-      buf ^= 1;
-    }
-  }
+  });
 
   __syncthreads();  // every warp is done with the tiles: Bs becomes the epilogue's scratch
   float* scratch = &Bs[0][0][0] + warp * 256;
@@ -210,28 +222,14 @@ __global__ void __launch_bounds__(kThreads) conv2d_igemm_kernel(ConvArgs a) {
       for (int j = 0; j < TN; ++j) acc[i][j] = __fmaf_rn(av[i], bv[j], acc[i][j]);
   };
 
-  __syncthreads();  // the tap table
-  fetch(0);
-  stage(0);
-  __syncthreads();
-  int buf = 0;
-  for (int k0 = 0; k0 < K; k0 += kBK) {
-    const bool more = k0 + kBK < K;
-    if (more) fetch(k0 + kBK);
+  k_loop(K, fetch, stage, [&](int buf, int k0) {
     if (K - k0 >= kBK) {
 #pragma unroll
       for (int kk = 0; kk < kBK; ++kk) step(buf, kk);
     } else {
       for (int kk = 0; kk < K - k0; ++kk) step(buf, kk);
     }
-    if (more) {
-      // The other buffer was last read in the previous step, which every thread finished before the
-      // barrier that ended it.
-      stage(buf ^ 1);
-      __syncthreads();
-      buf ^= 1;
-    }
-  }
+  });
 
 #pragma unroll
   for (int j = 0; j < TN; ++j) {
