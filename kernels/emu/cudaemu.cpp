@@ -1228,7 +1228,8 @@ cudaError_t cudaemu_cudaStreamWaitEvent(cudaStream_t s, cudaEvent_t e, unsigned)
   if (!e) return set_error(cudaErrorInvalidResourceHandle);
   // The wait is on the event's last record as of now, as in CUDA (a later record does not move it).
   const auto* ev = reinterpret_cast<EmuEvent*>(e);
-  (void)cudaemu::defer(s, cudaemu::Task{nullptr, ev->stream, ev->pos});
+  // A capture records the stream's own work only; a wait inside it adds nothing to replay here.
+  if (!capturing(s)) (void)cudaemu::defer(s, cudaemu::Task{nullptr, ev->stream, ev->pos});
   return cudaSuccess;
 }
 cudaError_t cudaemu_cudaFuncSetAttribute(const void* f, cudaFuncAttribute attr, int value) {
