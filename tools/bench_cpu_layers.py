@@ -26,7 +26,7 @@ def group_of(label):
                  'Mixed_7a.branch7x7x3_4'):
         return '3x3 stride 2'
     if ('7x7' in name or '7x7x3' in name) and not name.endswith('_1'):
-        return 'F(2, 7), 1x7 / 7x1'
+        return 'F(4, 7), 1x7 / 7x1'
     if label.startswith(('Mixed_5', 'Mixed_6a')) and name in ('branch3x3dbl_2', 'branch3x3dbl_3'):
         return 'F(4x4, 3x3), 35 x 35'
     if name == 'branch5x5_2':
@@ -34,7 +34,7 @@ def group_of(label):
     if label.startswith('Mixed_7') and name.endswith(('_2a', '_2b', '_3a', '_3b')):
         return '1x3 / 3x1, 8 x 8'
     if label.startswith('Mixed_7') and name == 'branch3x3dbl_2':
-        return 'F(2x2, 3x3), 8 x 8'
+        return '3x3, 8 x 8 (direct)'
     return '1x1'
 
 

@@ -169,7 +169,7 @@ Status pack_conv_weights(const GemmMicroKernel& kernel, const ConvDesc& desc, Cp
   w.m_panels = m_panels;
   // With the input size known, one form of the weights: Winograd's transformed panels where a Winograd path
   // will run, else the direct/GEMM panels. Without it both, and the run-time size chooses.
-  bool direct = true, winograd = allow_winograd, winograd36 = allow_winograd;  // F(2x2) or F(2, 7); 36 points
+  bool direct = true, winograd = allow_winograd, winograd36 = allow_winograd;  // F(2x2) or F(4, 7); 36 points
   if (winograd && desc.in_h > 0 && desc.in_w > 0) {
     const int oh = pooled_size(desc.in_h, desc.kh, desc.stride, desc.ph);
     const int ow = pooled_size(desc.in_w, desc.kw, desc.stride, desc.pw);

@@ -27,7 +27,7 @@ struct CpuConvWeights {
   AlignedBuffer<float> packed_a;
   AlignedBuffer<float> bias;
   // Winograd F(2x2, 3x3) weights U = G g G^T for 3x3 stride-1 layers, packed like packed_a once per point of
-  // the 4x4 transform domain: [16][m_panels][cin][MR]; or F(2, 7) weights for 1x7 / 7x1 layers, [8][...];
+  // the 4x4 transform domain: [16][m_panels][cin][MR]; or F(4, 7) weights for 1x7 / 7x1 layers, [10][...];
   // empty otherwise. See winograd_cpu.cpp.
   AlignedBuffer<float> packed_u;
   // F(4x4, 3x3) or F(2x2, 5x5) weights U = G g G^T for the layers they apply to, [36][m_panels][cin][MR].
@@ -57,10 +57,11 @@ Status grow_gemm_scratch(size_t floats, std::vector<AlignedBuffer<float>>* scrat
 // outputs (the choice depends on the layer's geometry only, so results stay bitwise independent of batch
 // size and threads), where F(4x4, 3x3) below does not apply. winograd_pack_weights fills w->packed_u;
 // winograd_scratch_floats is the per-worker scratch every Winograd path needs for a layer of cin channels.
-// 8 x 8 (Mixed_7b/7c) is 16 tiles per image: half a 32-column panel, which the AVX-512 micro-kernel runs at
-// half cost. kWinogradMaxCin bounds the per-worker scratch (16 x cin x NR floats: the input channels are one
-// K block).
-constexpr int kWinogradMinOut = 8;
+// The network's 8 x 8 layers (Mixed_7b/7c.branch3x3dbl_2, 448 -> 384) stay direct: F(2x2)'s 16/9 weights
+// would keep 9.6 MB more resident for about 1 ms an image, and that memory went to F(4, 7) below (the
+// default's footprint budget, docs/edge.md). kWinogradMaxCin bounds the per-worker scratch (16 x cin x NR
+// floats: the input channels are one K block).
+constexpr int kWinogradMinOut = 9;
 constexpr int kWinogradMaxCin = 1024;
 bool winograd_applies(const ConvDesc& d);
 bool winograd_applies(const ConvDesc& d, int out_h, int out_w);
@@ -70,11 +71,11 @@ Status conv2d_winograd_cpu(const GemmMicroKernel& kernel, const VectorKernels& v
                            std::vector<AlignedBuffer<float>>& scratch, const CpuConvWeights& w,
                            const TensorView& in, const TensorView& out);
 
-// 1-D Winograd F(2, 7) for the "same"-padded stride-1 1x7 and 7x1 convolutions on maps of at least
-// kWinograd7MinOut in both directions (Mixed_6b..6e, Mixed_7a at 17 x 17): 8 multiplies per two outputs
-// instead of 14. Its float32 error on the real network stays below PyTorch's own (tools/winograd_accuracy.py,
-// docs/precision.md). The weights share CpuConvWeights::packed_u ([8][m_panels][cin][MR]) and the
-// F(2x2, 3x3) scratch.
+// 1-D Winograd F(4, 7) for the "same"-padded stride-1 1x7 and 7x1 convolutions on maps of at least
+// kWinograd7MinOut in both directions (Mixed_6b..6e, Mixed_7a at 17 x 17): 10 multiplies per four outputs
+// instead of 28. Its float32 error on the real network is 1.4x PyTorch's own, inside the accuracy budget of
+// 2x (tools/winograd_accuracy.py, docs/precision.md). The weights share CpuConvWeights::packed_u
+// ([10][m_panels][cin][MR]) and the F(2x2, 3x3) scratch.
 constexpr int kWinograd7MinOut = 12;
 bool winograd7_applies(const ConvDesc& d);
 bool winograd7_applies(const ConvDesc& d, int out_h, int out_w);

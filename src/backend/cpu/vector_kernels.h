@@ -1,4 +1,4 @@
-// Vectorised CPU kernels besides the GEMM: the Winograd F(2x2, 3x3), F(4x4, 3x3), F(2x2, 5x5) and F(2, 7)
+// Vectorised CPU kernels besides the GEMM: the Winograd F(2x2, 3x3), F(4x4, 3x3), F(2x2, 5x5) and F(4, 7)
 // input and output transforms (winograd_cpu.cpp has the algorithm and the driver), the interior columns of
 // pooled rows (pool_cpu.cpp) and the row copies of the convolution's implicit im2col (conv2d_cpu.cpp). They
 // are compiled once per instruction set, like the GEMM micro-kernels, from vector_kernels.inc, and chosen
@@ -63,8 +63,8 @@ using CopyRunFn = void (*)(float* dst, const float* src, int ix0, int len, int i
 struct VectorKernels {
   WinoInputFn wino_input = nullptr;
   WinoOutputFn wino_output = nullptr;
-  // 1-D F(2, 7) (winograd_cpu.cpp) along the rows of a 1x7 layer (h) or the columns of a 7x1 layer (v): the
-  // same contracts with 8 transform points, tiles of two outputs along that axis and one across it.
+  // 1-D F(4, 7) (winograd_cpu.cpp) along the rows of a 1x7 layer (h) or the columns of a 7x1 layer (v): the
+  // same contracts with 10 transform points, tiles of four outputs along that axis and one across it.
   WinoInputFn wino7_input_h = nullptr;
   WinoInputFn wino7_input_v = nullptr;
   WinoOutputFn wino7_output_h = nullptr;

@@ -6,24 +6,25 @@
 //   multiplies per 16 outputs instead of 144.
 // - F(2x2, 5x5) on the same points for the 5x5 stride-1 layers under the same bounds (Mixed_5b..5d): 36 per 4
 //   outputs instead of 100.
-// - F(2x2, 3x3) for the other 3x3 stride-1 layers on maps of 8 x 8 and up (the 8 x 8 Mixed_7b/7c layers): 16
-//   multiplies per 4 outputs instead of 36, every transform coefficient dyadic.
-// - 1-D F(2, 7) for the "same"-padded 1x7 and 7x1 layers on maps of 12 x 12 and up (the 17 x 17 Mixed_6b..7a
-//   layers): tiles of two outputs along the kernel's axis, y = A^T [ U (.) V ], U = G g, V = B^T d, 8 GEMMs:
-//   8 multiplies per 2 outputs instead of 14.
+// - F(2x2, 3x3) for the other 3x3 stride-1 layers on maps of 9 x 9 and up (none in the network: its 8 x 8
+//   layers stay direct, see cpu_ops.h): 16 multiplies per 4 outputs instead of 36, every transform
+//   coefficient dyadic.
+// - 1-D F(4, 7) for the "same"-padded 1x7 and 7x1 layers on maps of 12 x 12 and up (the 17 x 17 Mixed_6b..7a
+//   layers): tiles of four outputs along the kernel's axis, y = A^T [ U (.) V ], U = G g, V = B^T d, 10
+//   GEMMs: 10 multiplies per 4 outputs instead of 28 (points 0, +-1/2, +-1, +-3/2, +-5/2,
+//   winograd_matrices.h).
 // Every GEMM runs on the same packed micro-kernel as the direct convolution.
 //
 // Accuracy. Per layer, measured with numpy against a float64 reference (||y - ref|| / ||ref||): F(2x2, 3x3)
 // is as accurate as the direct convolution (cin x cout = 32x64, 192x96, 448x384: direct 2.2e-7, 2.6e-7,
-// 2.8e-7; F(2x2, 3x3) 1.5e-7, 2.2e-7, 3.0e-7), while 1-D F(2, 7) (points 0, +-1, +-2, +-1/2, inf) is about
+// 2.8e-7; F(2x2, 3x3) 1.5e-7, 2.2e-7, 3.0e-7), while 1-D F(2, 7) (points 0, +-1, +-2, +-1/2, inf) was about
 // four times less accurate (1.0e-6 against 2.7e-7 at cin = cout = 192, 17-wide rows) and F(4x4, 3x3) five
-// times. What matters is the network's features, though, and there the per-layer error is swamped by the
-// float32 rounding of every activation: tools/bench_cpu_runtimes.py --accuracy evaluates the real network on
-// real photo crops against float64, worst per-image pool3 error: PyTorch float32 2.04e-6; fidcpp 1.91e-6 with
-// F(2x2) and F(2, 7), 2.20e-6 with F(4x4) added, 1.82e-6 with F(2x2, 5x5) added too (docs/precision.md).
-// tools/winograd_accuracy.py measures candidate variants the same way before they are written: 1-D F(4, 7)
-// in place of F(2, 7) measured 2.8e-6 to 5.2e-6 depending on its points, too close to the budget (<= 2x
-// PyTorch's) to take yet.
+// times. What matters is the network's features, though, and there the per-layer error is mostly swamped by
+// the float32 rounding of every activation: tools/bench_cpu_runtimes.py --accuracy evaluates the real network
+// on real photo crops against float64, worst per-image pool3 error: PyTorch float32 2.04e-6; fidcpp 1.78e-6
+// with F(4x4, 3x3), F(2x2, 5x5) and F(2, 7), 2.93e-6 with F(4, 7) in place of F(2, 7) (1.43x PyTorch's,
+// inside the budget of 2x; docs/precision.md). tools/winograd_accuracy.py measures candidate variants the
+// same way before they are written (F(4, 7) on other point sets: 3.0e-6 to 5.2e-6).
 //
 // Determinism: every tile is computed by the same arithmetic in the same order whichever panel, task or
 // thread it lands in (GEMM columns are independent and k runs in increasing order), and which path a layer
@@ -42,7 +43,7 @@ namespace {
 
 constexpr int kPoints = 16;   // F(2x2, 3x3): 4x4 transform domain
 constexpr int kPoints4 = 36;  // F(4x4, 3x3): 6x6
-constexpr int kPoints7 = 8;   // F(2, 7)
+constexpr int kPoints7 = 10;  // F(4, 7)
 
 int tile_runs(const WinoGeom& g, int64_t t0, int nv, WinoTileRun* runs) {
   const int64_t per_image = int64_t(g.tiles_y) * g.tiles_x;
@@ -231,19 +232,10 @@ Status winograd7_pack_weights(const GemmMicroKernel& kernel, const ConvDesc& des
   const int cin = desc.cin;
   FIDCPP_ASSIGN_OR_RETURN(const PackedU pu,
                           alloc_packed_u(kPoints7, kernel.mr, cin, w->m_panels, &w->packed_u));
-  // U = G g with G[xi][k] = p_xi^k / prod_{l != xi} (p_xi - p_l) on the points 0, 1, -1, 2, -2, 1/2, -1/2
-  // (and G[7] = e_6 for the point at infinity): the Lagrange basis of the Toom-Cook algorithm, in double and
-  // rounded once. tools/winograd_accuracy.py derives the same matrices and measures their error.
-  static const double kP[7] = {0, 1, -1, 2, -2, 0.5, -0.5};
-  double gm[kPoints7][7] = {};
-  for (int xi = 0; xi < 7; ++xi) {
-    double f = 1.0;
-    for (int l = 0; l < 7; ++l)
-      if (l != xi) f *= kP[xi] - kP[l];
-    double pk = 1.0;
-    for (int k = 0; k < 7; ++k, pk *= kP[xi]) gm[xi][k] = pk / f;
-  }
-  gm[7][6] = 1.0;
+  // U = G g on the points of kWino47 (winograd_matrices.h), in double and rounded once.
+  // tools/winograd_accuracy.py derives the same matrices and measures their error.
+  const auto& gm = kWino47.g;
+  static_assert(ToomCook<4, 7>::kN == kPoints7, "F(4, 7) has 10 points");
   // The 7 taps of a 1x7 or 7x1 filter are contiguous in OIHW either way.
   for (int co = 0; co < desc.cout; ++co)
     for (int ci = 0; ci < cin; ++ci) {
@@ -263,7 +255,7 @@ Status conv2d_winograd7_cpu(const GemmMicroKernel& kernel, const VectorKernels& 
   const ConvDesc& d = w.desc;
   const bool h = d.kw == 7;
   const WinoGeom g{
-      d.cin, d.ph, d.pw, in.h, in.w, out.h, out.w, h ? out.h : (out.h + 1) / 2, h ? (out.w + 1) / 2 : out.w};
+      d.cin, d.ph, d.pw, in.h, in.w, out.h, out.w, h ? out.h : (out.h + 3) / 4, h ? (out.w + 3) / 4 : out.w};
   return run_winograd(kernel, pool, scratch, w, w.packed_u, in, out,
                       WinoPlan{kPoints7, g, h ? vk.wino7_input_h : vk.wino7_input_v,
                                h ? vk.wino7_output_h : vk.wino7_output_v});

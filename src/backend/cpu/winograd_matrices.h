@@ -8,9 +8,9 @@
 // and for the point at infinity (j = N - 1): B^T[j][l] = coefficient of x^l in prod_q (x - p_q),
 // G[j] = e_{r-1}, A^T[i][j] = [i == m - 1].
 // Everything is formed in double at compile time; the transforms round B^T and A^T to float once, the weight
-// transform rounds G g once. The F(2, 7) matrices of vector_kernels.inc are this with the points 0, +-1, +-2,
-// +-1/2 (tests/ops check that), and F(4x4, 3x3) and F(2x2, 5x5) (winograd_cpu.cpp) use it with 0, +-7/10,
-// +-3/2.
+// transform rounds G g once. F(4x4, 3x3) and F(2x2, 5x5) (winograd_cpu.cpp) use it with 0, +-7/10, +-3/2,
+// and 1-D F(4, 7) with 0, +-1/2, +-1, +-3/2, +-5/2 (vector_kernels.inc checks its factored transforms against
+// these matrices at compile time).
 // Products of a symmetric pair (x - p)(x + p) are formed consecutively, so their odd coefficients are exact
 // zeros, which the transforms skip.
 #pragma once
@@ -64,5 +64,9 @@ constexpr double kWino4Points[5] = {0.0, 0.7, -0.7, 1.5, -1.5};
 constexpr ToomCook<4, 3> kWino4 = toom_cook<4, 3>(kWino4Points);
 // F(2, 5) on the same points, for the 5x5 layers: the same B^T (it depends on the points only).
 constexpr ToomCook<2, 5> kWino25 = toom_cook<2, 5>(kWino4Points);
+// F(4, 7) for the 1x7 and 7x1 layers: of the point sets tools/winograd_accuracy.py tried, the most accurate
+// on the real network. Every B^T and A^T coefficient is dyadic.
+constexpr double kWino47Points[9] = {0.0, 0.5, -0.5, 1.0, -1.0, 1.5, -1.5, 2.5, -2.5};
+constexpr ToomCook<4, 7> kWino47 = toom_cook<4, 7>(kWino47Points);
 
 }  // namespace fidcpp
