@@ -245,6 +245,15 @@ class Backend {
   // out = act(conv(in) + bias). in.c == cin, out.c == cout, out.h/w == pooled_size(in.h/w, k, stride, pad).
   // `out` is usually a channel slice of a concat buffer; in and out must not overlap.
   virtual Status conv2d(const PreparedConv& conv, const TensorView& in, const TensorView& out) = 0;
+  // Several convolutions of the same input (the branches that open an Inception block), convs[i] into
+  // outs[i]: the same results, bitwise, as conv2d on each in turn, which is what this default does. A backend
+  // may run them as one (the CPU backend stacks 1x1 siblings into one GEMM). No output may overlap the input
+  // or another output.
+  virtual Status conv2d_siblings(const PreparedConv* const* convs, const TensorView* outs, int count,
+                                 const TensorView& in) {
+    for (int i = 0; i < count; ++i) FIDCPP_RETURN_IF_ERROR(conv2d(*convs[i], in, outs[i]));
+    return Status();
+  }
   // Max-pool, floor mode; padding never wins (acts as -inf).
   virtual Status max_pool(const PoolDesc& pool, const TensorView& in, const TensorView& out) = 0;
   // Average pool; count_include_pad as in PyTorch (docs/conventions.md §1.5).

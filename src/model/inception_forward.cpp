@@ -17,8 +17,8 @@ constexpr int kNumTaps = 6;
 // pair of tensors alive together), cut into two ping-pong buffers x and y:
 // - the input lives in y (dead once Conv2d_1a has read it, before anything writes y);
 // - Conv2d_4a's output (larger than y) ends where y ends, past Conv2d_3b's output, its input, in x;
-// - the Mixed blocks' branch temporaries t1, t2 live in x past the block's own tensor (the Mixed blocks use a
-//   quarter of x).
+// - the Mixed blocks' branch temporaries t1, t2, t3 live in x past the block's own tensor (the Mixed blocks
+//   use under two thirds of x).
 constexpr int64_t kInputFloats = int64_t(3) * 299 * 299;
 constexpr int64_t kXFloats = int64_t(64) * 147 * 147;     // Conv2d_2b output, the largest activation
 constexpr int64_t kYFloats = int64_t(32) * 147 * 147;     // Conv2d_2a output
@@ -26,9 +26,11 @@ constexpr int64_t k4aFloats = int64_t(192) * 71 * 71;     // Conv2d_4a output
 constexpr int64_t kMixedFloats = int64_t(288) * 35 * 35;  // the largest Mixed block input or output
 constexpr int64_t kTemp1Floats = int64_t(288) * 35 * 35;  // Mixed_5d pool branch input
 constexpr int64_t kTemp2Floats = int64_t(96) * 35 * 35;   // Mixed_5x branch3x3dbl_2 output
+constexpr int64_t kTemp3Floats = int64_t(48) * 35 * 35;   // Mixed_5x branch5x5_1 output
 static_assert(kInputFloats <= kYFloats && kMixedFloats <= kYFloats, "y holds the input and the Mixed blocks");
 static_assert(kXFloats + kYFloats - k4aFloats >= int64_t(80) * 73 * 73, "4a's output misses 3b's");
-static_assert(kMixedFloats + kTemp1Floats + kTemp2Floats <= kXFloats, "t1 and t2 fit in x past a block");
+static_assert(kMixedFloats + kTemp1Floats + kTemp2Floats + kTemp3Floats <= kXFloats,
+              "t1, t2 and t3 fit in x past a block");
 constexpr int kMaxBatchLimit = 4096;
 
 int tap_depth(InceptionTap t) {
@@ -156,6 +158,7 @@ Result<std::unique_ptr<InceptionForward>> InceptionForward::create(Backend& back
   f->x_ = p;
   f->t1_ = f->x_ + kMixedFloats * max_batch;
   f->t2_ = f->t1_ + kTemp1Floats * max_batch;
+  f->t3_ = f->t2_ + kTemp2Floats * max_batch;
   f->y_ = f->x_ + kXFloats * max_batch;
   f->input_[0] = f->input_[1] = f->y_;
   if (backend.asynchronous()) {
@@ -189,16 +192,37 @@ Status InceptionForward::conv(const char* prefix, const TensorView& in, const Te
   return s.ok() ? s : s.with_context(prefix);
 }
 
+Status InceptionForward::conv_siblings(const TensorView& in, std::initializer_list<const char*> prefixes,
+                                       std::initializer_list<TensorView> outs) {
+  constexpr int kMax = 3;
+  const PreparedConv* convs[kMax];
+  TensorView views[kMax];
+  int n = 0;
+  if (prefixes.size() != outs.size() || prefixes.size() > size_t(kMax))
+    return internal_error("inception: conv_siblings takes 1 to 3 units, one output each");
+  std::string names;
+  for (const char* prefix : prefixes) {
+    const int u = conv_unit_index(prefix);
+    if (u < 0) return internal_error(std::string("inception: unknown conv unit '") + prefix + "'");
+    convs[n] = w_.convs[size_t(u)].get();
+    views[n] = outs.begin()[n];
+    ++n;
+    names += (names.empty() ? "" : " + ") + std::string(prefix);
+  }
+  Status s = be_.conv2d_siblings(convs, views, n, in);
+  return s.ok() ? s : s.with_context(names);
+}
+
 // InceptionA (docs/conventions.md §1.4): 64 | 64 | 96 | pool_features, at 35 x 35.
 Status InceptionForward::mixed_a(const char* block, const TensorView& in, const TensorView& out) {
   const std::string b = block;
   ConcatSlices cat(out);
-  FIDCPP_RETURN_IF_ERROR(conv((b + ".branch1x1").c_str(), in, cat.next(b + ".branch1x1")));
-  TensorView t = conv_out((b + ".branch5x5_1").c_str(), in, t1_);  // 48 x 35 x 35
-  FIDCPP_RETURN_IF_ERROR(conv((b + ".branch5x5_1").c_str(), in, t));
-  FIDCPP_RETURN_IF_ERROR(conv((b + ".branch5x5_2").c_str(), t, cat.next(b + ".branch5x5_2")));
-  t = conv_out((b + ".branch3x3dbl_1").c_str(), in, t1_);  // 64 x 35 x 35
-  FIDCPP_RETURN_IF_ERROR(conv((b + ".branch3x3dbl_1").c_str(), in, t));
+  // The three 1x1 convolutions of the input first, as one call (stacked into one GEMM on the CPU).
+  const std::string b1 = b + ".branch1x1", b5 = b + ".branch5x5_1", bd = b + ".branch3x3dbl_1";
+  const TensorView t5 = conv_out(b5.c_str(), in, t3_);  // 48 x 35 x 35
+  const TensorView t = conv_out(bd.c_str(), in, t1_);   // 64 x 35 x 35
+  FIDCPP_RETURN_IF_ERROR(conv_siblings(in, {b1.c_str(), b5.c_str(), bd.c_str()}, {cat.next(b1), t5, t}));
+  FIDCPP_RETURN_IF_ERROR(conv((b + ".branch5x5_2").c_str(), t5, cat.next(b + ".branch5x5_2")));
   TensorView t2 = conv_out((b + ".branch3x3dbl_2").c_str(), t, t2_);  // 96 x 35 x 35
   FIDCPP_RETURN_IF_ERROR(conv((b + ".branch3x3dbl_2").c_str(), t, t2));
   FIDCPP_RETURN_IF_ERROR(conv((b + ".branch3x3dbl_3").c_str(), t2, cat.next(b + ".branch3x3dbl_3")));
@@ -225,14 +249,13 @@ Status InceptionForward::mixed_b(const TensorView& in, const TensorView& out) {
 Status InceptionForward::mixed_c(const char* block, const TensorView& in, const TensorView& out) {
   const std::string b = block;
   ConcatSlices cat(out);
-  FIDCPP_RETURN_IF_ERROR(conv((b + ".branch1x1").c_str(), in, cat.next(b + ".branch1x1")));
-  TensorView a = conv_out((b + ".branch7x7_1").c_str(), in, t1_);  // c7 x 17 x 17
-  FIDCPP_RETURN_IF_ERROR(conv((b + ".branch7x7_1").c_str(), in, a));
-  TensorView c = conv_out((b + ".branch7x7_2").c_str(), a, t2_);  // c7 x 17 x 17
-  FIDCPP_RETURN_IF_ERROR(conv((b + ".branch7x7_2").c_str(), a, c));
+  const std::string b1 = b + ".branch1x1", b7 = b + ".branch7x7_1", bd = b + ".branch7x7dbl_1";
+  const TensorView a7 = conv_out(b7.c_str(), in, t3_);  // c7 x 17 x 17
+  TensorView a = conv_out(bd.c_str(), in, t1_);         // c7 x 17 x 17
+  FIDCPP_RETURN_IF_ERROR(conv_siblings(in, {b1.c_str(), b7.c_str(), bd.c_str()}, {cat.next(b1), a7, a}));
+  TensorView c = conv_out((b + ".branch7x7_2").c_str(), a7, t2_);  // c7 x 17 x 17
+  FIDCPP_RETURN_IF_ERROR(conv((b + ".branch7x7_2").c_str(), a7, c));
   FIDCPP_RETURN_IF_ERROR(conv((b + ".branch7x7_3").c_str(), c, cat.next(b + ".branch7x7_3")));
-  a = conv_out((b + ".branch7x7dbl_1").c_str(), in, t1_);  // c7 x 17 x 17
-  FIDCPP_RETURN_IF_ERROR(conv((b + ".branch7x7dbl_1").c_str(), in, a));
   c = conv_out((b + ".branch7x7dbl_2").c_str(), a, t2_);
   FIDCPP_RETURN_IF_ERROR(conv((b + ".branch7x7dbl_2").c_str(), a, c));
   a = conv_out((b + ".branch7x7dbl_3").c_str(), c, t1_);
@@ -249,11 +272,10 @@ Status InceptionForward::mixed_c(const char* block, const TensorView& in, const 
 // InceptionD (Mixed_7a): 320 | 192 | 768 (max-pool of the input), 17 x 17 -> 8 x 8.
 Status InceptionForward::mixed_d(const TensorView& in, const TensorView& out) {
   ConcatSlices cat(out);
-  TensorView a = conv_out("Mixed_7a.branch3x3_1", in, t1_);  // 192 x 17 x 17
-  FIDCPP_RETURN_IF_ERROR(conv("Mixed_7a.branch3x3_1", in, a));
-  FIDCPP_RETURN_IF_ERROR(conv("Mixed_7a.branch3x3_2", a, cat.next("Mixed_7a.branch3x3_2")));
-  a = conv_out("Mixed_7a.branch7x7x3_1", in, t1_);  // 192 x 17 x 17
-  FIDCPP_RETURN_IF_ERROR(conv("Mixed_7a.branch7x7x3_1", in, a));
+  const TensorView a3 = conv_out("Mixed_7a.branch3x3_1", in, t3_);  // 192 x 17 x 17
+  TensorView a = conv_out("Mixed_7a.branch7x7x3_1", in, t1_);       // 192 x 17 x 17
+  FIDCPP_RETURN_IF_ERROR(conv_siblings(in, {"Mixed_7a.branch3x3_1", "Mixed_7a.branch7x7x3_1"}, {a3, a}));
+  FIDCPP_RETURN_IF_ERROR(conv("Mixed_7a.branch3x3_2", a3, cat.next("Mixed_7a.branch3x3_2")));
   TensorView c = conv_out("Mixed_7a.branch7x7x3_2", a, t2_);
   FIDCPP_RETURN_IF_ERROR(conv("Mixed_7a.branch7x7x3_2", a, c));
   a = conv_out("Mixed_7a.branch7x7x3_3", c, t1_);
@@ -268,13 +290,12 @@ Status InceptionForward::mixed_e(const char* block, bool max_pool_branch, const 
                                  const TensorView& out) {
   const std::string b = block;
   ConcatSlices cat(out);
-  FIDCPP_RETURN_IF_ERROR(conv((b + ".branch1x1").c_str(), in, cat.next(b + ".branch1x1")));
-  TensorView a = conv_out((b + ".branch3x3_1").c_str(), in, t1_);  // 384 x 8 x 8
-  FIDCPP_RETURN_IF_ERROR(conv((b + ".branch3x3_1").c_str(), in, a));
-  FIDCPP_RETURN_IF_ERROR(conv((b + ".branch3x3_2a").c_str(), a, cat.next(b + ".branch3x3_2a")));
-  FIDCPP_RETURN_IF_ERROR(conv((b + ".branch3x3_2b").c_str(), a, cat.next(b + ".branch3x3_2b")));
-  a = conv_out((b + ".branch3x3dbl_1").c_str(), in, t1_);  // 448 x 8 x 8
-  FIDCPP_RETURN_IF_ERROR(conv((b + ".branch3x3dbl_1").c_str(), in, a));
+  const std::string b1 = b + ".branch1x1", b3 = b + ".branch3x3_1", bd = b + ".branch3x3dbl_1";
+  const TensorView a3 = conv_out(b3.c_str(), in, t3_);  // 384 x 8 x 8
+  const TensorView a = conv_out(bd.c_str(), in, t1_);   // 448 x 8 x 8
+  FIDCPP_RETURN_IF_ERROR(conv_siblings(in, {b1.c_str(), b3.c_str(), bd.c_str()}, {cat.next(b1), a3, a}));
+  FIDCPP_RETURN_IF_ERROR(conv((b + ".branch3x3_2a").c_str(), a3, cat.next(b + ".branch3x3_2a")));
+  FIDCPP_RETURN_IF_ERROR(conv((b + ".branch3x3_2b").c_str(), a3, cat.next(b + ".branch3x3_2b")));
   const TensorView c = conv_out((b + ".branch3x3dbl_2").c_str(), a, t2_);  // 384 x 8 x 8
   FIDCPP_RETURN_IF_ERROR(conv((b + ".branch3x3dbl_2").c_str(), a, c));
   FIDCPP_RETURN_IF_ERROR(conv((b + ".branch3x3dbl_3a").c_str(), c, cat.next(b + ".branch3x3dbl_3a")));

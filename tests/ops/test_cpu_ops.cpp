@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstring>
 #include <limits>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -609,6 +610,93 @@ TEST(CpuConv, DirectKernelBitwiseEqualsPackedPanels) {
     }
   }
   EXPECT_EQ(size_t(direct_isas), available_isas().size()) << "an ISA without a direct kernel";
+}
+
+// Backend::conv2d_siblings gives, bitwise, what conv2d gives on each layer in turn: stacked 1x1 layers (cout
+// not a multiple of MR, K over one block, several images, sliced outputs, 1 to 3 threads) and a group that
+// cannot stack (a 3x3 among them).
+TEST(CpuConv, SiblingsEqualSeparateConvolutionsBitwise) {
+  struct Group {
+    int n, cin, h, w;
+    std::vector<int> couts, ks;
+  };
+  const Group groups[] = {
+      {2, 37, 35, 35, {64, 48, 64}, {1, 1, 1}},
+      {3, 300, 8, 8, {8, 13, 5}, {1, 1, 1}},
+      {1, 20, 17, 17, {24, 40}, {1, 1}},
+      {2, 9, 11, 12, {16, 7}, {1, 3}},
+  };
+  for (const auto& isa : available_isas())
+    for (const Group& gr : groups)
+      for (const int threads : {1, 2, 3}) {
+        SCOPED_TRACE(isa + " cin=" + std::to_string(gr.cin) + " " + std::to_string(gr.h) + "x" +
+                     std::to_string(gr.w) + " threads=" + std::to_string(threads));
+        auto be = make_backend(isa, threads);
+        ASSERT_TRUE(be);
+        SplitMix64 rng(uint64_t(gr.cin) * 31 + uint64_t(gr.h));
+        const RefTensor x = random_tensor(rng, gr.n, gr.cin, gr.h, gr.w, false);
+        SlicedTensor in(gr.n, gr.cin, gr.h, gr.w, gr.cin + 2, 1);
+        in.fill(x);
+        const int count = int(gr.couts.size());
+        std::vector<std::unique_ptr<PreparedConv>> preps;
+        std::vector<std::unique_ptr<SlicedTensor>> stacked, alone;
+        for (int i = 0; i < count; ++i) {
+          const int cout = gr.couts[size_t(i)], kk = gr.ks[size_t(i)], k = gr.cin * kk * kk;
+          const std::vector<double> wgt =
+              random_vec(rng, size_t(cout) * k, false, 1.0 / std::sqrt(double(k)));
+          const std::vector<double> bias = random_vec(rng, size_t(cout), false);
+          std::vector<float> wf(wgt.begin(), wgt.end()), bf(bias.begin(), bias.end());
+          auto prep = be->prepare_conv(
+              ConvDesc{gr.cin, cout, kk, kk, 1, kk / 2, kk / 2, i != 1, wf.data(), bf.data()});
+          ASSERT_TRUE(prep.ok()) << prep.status().to_string();
+          preps.push_back(std::move(*prep));
+          stacked.push_back(std::make_unique<SlicedTensor>(gr.n, cout, gr.h, gr.w, cout + 4, 3));
+          alone.push_back(std::make_unique<SlicedTensor>(gr.n, cout, gr.h, gr.w, cout + 4, 3));
+        }
+        std::vector<const PreparedConv*> convs;
+        std::vector<TensorView> outs;
+        for (int i = 0; i < count; ++i) {
+          convs.push_back(preps[size_t(i)].get());
+          outs.push_back(stacked[size_t(i)]->view());
+          ASSERT_TRUE(be->conv2d(*preps[size_t(i)], in.view(), alone[size_t(i)]->view()).ok());
+        }
+        ASSERT_TRUE(be->conv2d_siblings(convs.data(), outs.data(), count, in.view()).ok());
+        for (int i = 0; i < count; ++i) {
+          SlicedTensor &a = *stacked[size_t(i)], &b = *alone[size_t(i)];
+          EXPECT_TRUE(a.untouched_outside_slice());
+          size_t differ = 0, nonzero = 0;
+          for (int im = 0; im < gr.n; ++im)
+            for (int ch = 0; ch < gr.couts[size_t(i)]; ++ch)
+              for (int y = 0; y < gr.h; ++y)
+                for (int xx = 0; xx < gr.w; ++xx) {
+                  const float va = a.at(im, ch, y, xx), vb = b.at(im, ch, y, xx);
+                  differ += std::memcmp(&va, &vb, sizeof(float)) != 0;
+                  nonzero += va != 0.0f;
+                }
+          EXPECT_EQ(differ, 0u) << "sibling " << i;
+          EXPECT_GT(nonzero, 0u) << "sibling " << i;
+        }
+      }
+}
+
+// A sibling whose output does not fit its layer is named in the error; so is a count out of range.
+TEST(CpuConv, SiblingsRejectBadOutputsAndCounts) {
+  auto be = make_backend(available_isas().front(), 2);
+  ASSERT_TRUE(be);
+  std::vector<float> w(16 * 8, 0.1f), b(16, 0.0f), x(8 * 5 * 5, 1.0f), y(16 * 5 * 5), z(16 * 4 * 4);
+  auto prep = be->prepare_conv(ConvDesc{8, 16, 1, 1, 1, 0, 0, true, w.data(), b.data()});
+  ASSERT_TRUE(prep.ok());
+  const PreparedConv* convs[5] = {prep->get(), prep->get(), prep->get(), prep->get(), prep->get()};
+  const TensorView in = make_view(x.data(), 1, 8, 5, 5);
+  TensorView outs[5];
+  for (auto& o : outs) o = make_view(y.data(), 1, 16, 5, 5);
+  outs[1] = make_view(z.data(), 1, 16, 4, 4);
+  const Status bad = be->conv2d_siblings(convs, outs, 2, in);
+  EXPECT_EQ(bad.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(bad.to_string().find("expected output [1,16,5,5]"), std::string::npos) << bad.to_string();
+  EXPECT_EQ(be->conv2d_siblings(convs, outs, 0, in).code(), StatusCode::kInvalidArgument);
+  outs[1] = outs[0];
+  EXPECT_TRUE(be->conv2d_siblings(convs, outs, 1, in).ok());
 }
 
 // The task grid: blocks never exceed the packing scratch, and output channels are split only where that

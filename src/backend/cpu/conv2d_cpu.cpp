@@ -214,20 +214,89 @@ Status grow_gemm_scratch(size_t floats, std::vector<AlignedBuffer<float>>* scrat
   return Status();
 }
 
-Status conv2d_cpu(const GemmMicroKernel& kernel, const VectorKernels& vk, ThreadPool& pool,
-                  std::vector<AlignedBuffer<float>>& scratch, const CpuConvWeights& w, const TensorView& in,
-                  const TensorView& out) {
+namespace {
+
+// The shape check every convolution of a layer `w` on `in` into `out` starts with.
+Status check_conv_views(const CpuConvWeights& w, const TensorView& in, const TensorView& out, int* oh,
+                        int* ow) {
   FIDCPP_RETURN_IF_ERROR(check_view(in, "conv input"));
   FIDCPP_RETURN_IF_ERROR(check_view(out, "conv output"));
   const ConvDesc& d = w.desc;
-  const int oh = pooled_size(in.h, d.kh, d.stride, d.ph), ow = pooled_size(in.w, d.kw, d.stride, d.pw);
-  if (in.c != d.cin || out.c != d.cout || out.n != in.n || out.h != oh || out.w != ow || oh <= 0 || ow <= 0)
+  *oh = pooled_size(in.h, d.kh, d.stride, d.ph);
+  *ow = pooled_size(in.w, d.kw, d.stride, d.pw);
+  if (in.c != d.cin || out.c != d.cout || out.n != in.n || out.h != *oh || out.w != *ow || *oh <= 0 ||
+      *ow <= 0)
     return invalid_argument("conv: shape mismatch: input [" + std::to_string(in.n) + "," +
                             std::to_string(in.c) + "," + std::to_string(in.h) + "," + std::to_string(in.w) +
                             "], output [" + std::to_string(out.n) + "," + std::to_string(out.c) + "," +
                             std::to_string(out.h) + "," + std::to_string(out.w) + "], expected output [" +
-                            std::to_string(in.n) + "," + std::to_string(d.cout) + "," + std::to_string(oh) +
-                            "," + std::to_string(ow) + "] for cin=" + std::to_string(d.cin));
+                            std::to_string(in.n) + "," + std::to_string(d.cout) + "," + std::to_string(*oh) +
+                            "," + std::to_string(*ow) + "] for cin=" + std::to_string(d.cin));
+  return Status();
+}
+
+// One layer's share of the M dimension of a packed-path GEMM: its A panels, from panel mp0 of the stacked M
+// on, and the tensor its output channels go to. A single layer is one part; sibling 1x1 layers of one input
+// (conv2d_siblings_cpu) stack theirs, so the input's B panels are packed once for all of them.
+struct GemmPart {
+  const CpuConvWeights* w;
+  TensorView out;
+  int mp0;
+};
+
+// The implicit-im2col GEMM of conv2d_cpu on packed B blocks, for parts[0..nparts) stacked along M (all with
+// the geometry g and k_total rows of K). Each output element sees the same micro-kernel calls in the same k
+// order whether its layer runs alone or stacked, and whichever task it lands in.
+void run_packed_gemm(const GemmMicroKernel& kernel, CopyRunFn copy_run, ThreadPool& pool,
+                     std::vector<AlignedBuffer<float>>& scratch, const ConvGeom& g, int k_total,
+                     const TensorView& in, const GemmPart* parts, int nparts, int m_panels) {
+  const int mr = kernel.mr, nr = kernel.nr;
+  const int hwo = g.out_h * g.out_w;
+  const int panels_per_image = (hwo + nr - 1) / nr;  // panels never straddle two images
+  const int64_t panels = int64_t(in.n) * panels_per_image;
+  const ConvTaskGrid grid = balance_conv_tasks(panels, m_panels, pool.size(), kGemmPanelsPerBlock);
+  const int64_t col_blocks = grid.col_blocks, m_chunks = grid.m_chunks;
+  pool.parallel_for(size_t(col_blocks * m_chunks), [&](size_t t_begin, size_t t_end, int worker) {
+    float* bpack = scratch[size_t(worker)].data();
+    for (size_t t = t_begin; t < t_end; ++t) {
+      const int64_t cb = int64_t(t) / m_chunks, mc = int64_t(t) % m_chunks;
+      const int64_t q0 = panels * cb / col_blocks, q1 = panels * (cb + 1) / col_blocks;
+      const int mp0 = int(m_panels * mc / m_chunks), mp1 = int(m_panels * (mc + 1) / m_chunks);
+      for (int k0 = 0; k0 < k_total; k0 += kGemmKc) {
+        const int kc = std::min(kGemmKc, k_total - k0);
+        const bool last = k0 + kc == k_total;
+        for (int64_t q = q0; q < q1; ++q) {
+          const int img = int(q / panels_per_image), p0 = int(q % panels_per_image) * nr;
+          pack_b_panel(copy_run, in, g, img, p0, std::min(nr, hwo - p0), k0, kc, nr,
+                       bpack + (q - q0) * int64_t(kc) * nr);
+        }
+        for (int64_t q = q0; q < q1; ++q) {
+          const int img = int(q / panels_per_image), p0 = int(q % panels_per_image) * nr;
+          const int nv = std::min(nr, hwo - p0);
+          const float* bp = bpack + (q - q0) * int64_t(kc) * nr;
+          int pi = 0;
+          for (int mp = mp0; mp < mp1; ++mp) {
+            while (pi + 1 < nparts && parts[pi + 1].mp0 <= mp) ++pi;
+            const CpuConvWeights& w = *parts[pi].w;
+            const int lm = mp - parts[pi].mp0, m0 = lm * mr;
+            const float* ap = w.packed_a.data() + (int64_t(lm) * k_total + k0) * mr;
+            kernel.fn(kc, ap, bp, parts[pi].out.plane(img, m0) + p0, hwo, std::min(mr, w.desc.cout - m0), nv,
+                      k0 > 0, last ? w.bias.data() + m0 : nullptr, w.desc.relu);
+          }
+        }
+      }
+    }
+  });
+}
+
+}  // namespace
+
+Status conv2d_cpu(const GemmMicroKernel& kernel, const VectorKernels& vk, ThreadPool& pool,
+                  std::vector<AlignedBuffer<float>>& scratch, const CpuConvWeights& w, const TensorView& in,
+                  const TensorView& out) {
+  int oh = 0, ow = 0;
+  FIDCPP_RETURN_IF_ERROR(check_conv_views(w, in, out, &oh, &ow));
+  const ConvDesc& d = w.desc;
   if (int(scratch.size()) < pool.size())
     return internal_error("conv: GEMM scratch smaller than the thread pool");
   if (!w.packed_u36.empty() && winograd4_applies(d, oh, ow))
@@ -244,6 +313,13 @@ Status conv2d_cpu(const GemmMicroKernel& kernel, const VectorKernels& vk, Thread
                             std::to_string(in.h) + "x" + std::to_string(in.w));
 
   const ConvGeom g{d.cin, d.kh, d.kw, d.stride, d.ph, d.pw, in.h, in.w, oh, ow};
+  const int k_total = w.k;
+  if (!direct_applies(kernel, g)) {
+    const GemmPart part{&w, out, 0};
+    run_packed_gemm(kernel, vk.copy_run, pool, scratch, g, k_total, in, &part, 1, w.m_panels);
+    return Status();
+  }
+
   const int mr = kernel.mr, nr = kernel.nr;
   const int hwo = oh * ow;
   const int panels_per_image = (hwo + nr - 1) / nr;  // panels never straddle two images
@@ -251,72 +327,68 @@ Status conv2d_cpu(const GemmMicroKernel& kernel, const VectorKernels& vk, Thread
   const ConvTaskGrid grid = balance_conv_tasks(panels, w.m_panels, pool.size(), kGemmPanelsPerBlock);
   const int64_t col_blocks = grid.col_blocks, m_chunks = grid.m_chunks;
   const int64_t tasks = col_blocks * m_chunks;
-  const int k_total = w.k;
-  const CopyRunFn copy_run = vk.copy_run;
-
-  if (direct_applies(kernel, g)) {
-    const int taps = g.kh * g.kw;
-    int tap_off[kGemmDirectMaxTaps];
-    for (int t = 0; t < taps; ++t) tap_off[t] = (t / g.kw - g.ph) * g.in_w + (t % g.kw - g.pw);
-    // K blocks of whole input channels, about kGemmKc rows each, as on the packed path.
-    const int cin_block = std::max(1, kGemmKc / taps);
-    pool.parallel_for(size_t(tasks), [&](size_t t_begin, size_t t_end, int) {
-      uint32_t tap_mask[kGemmDirectMaxTaps];
-      for (size_t t = t_begin; t < t_end; ++t) {
-        const int64_t cb = int64_t(t) / m_chunks, mc = int64_t(t) % m_chunks;
-        const int64_t q0 = panels * cb / col_blocks, q1 = panels * (cb + 1) / col_blocks;
-        const int mp0 = int(w.m_panels * mc / m_chunks), mp1 = int(w.m_panels * (mc + 1) / m_chunks);
-        for (int ci0 = 0; ci0 < g.cin; ci0 += cin_block) {
-          const int nci = std::min(cin_block, g.cin - ci0);
-          const int k0 = ci0 * taps;
-          const bool last = ci0 + nci == g.cin;
-          for (int64_t q = q0; q < q1; ++q) {
-            const int img = int(q / panels_per_image), p0 = int(q % panels_per_image) * nr;
-            const int nv = std::min(nr, hwo - p0);
-            direct_tap_masks(g, p0, nv, tap_mask);
-            const float* src = in.plane(img, ci0) + p0;
-            for (int mp = mp0; mp < mp1; ++mp) {
-              const int m0 = mp * mr;
-              const float* ap = w.packed_a.data() + (int64_t(mp) * k_total + k0) * mr;
-              kernel.direct(nci, taps, ap, src, in.hw(), tap_off, tap_mask, out.plane(img, m0) + p0, hwo,
-                            std::min(mr, d.cout - m0), nv, k0 > 0, last ? w.bias.data() + m0 : nullptr,
-                            d.relu);
-            }
-          }
-        }
-      }
-    });
-    return Status();
-  }
-
-  pool.parallel_for(size_t(tasks), [&](size_t t_begin, size_t t_end, int worker) {
-    float* bpack = scratch[size_t(worker)].data();
+  const int taps = g.kh * g.kw;
+  int tap_off[kGemmDirectMaxTaps];
+  for (int t = 0; t < taps; ++t) tap_off[t] = (t / g.kw - g.ph) * g.in_w + (t % g.kw - g.pw);
+  // K blocks of whole input channels, about kGemmKc rows each, as on the packed path.
+  const int cin_block = std::max(1, kGemmKc / taps);
+  pool.parallel_for(size_t(tasks), [&](size_t t_begin, size_t t_end, int) {
+    uint32_t tap_mask[kGemmDirectMaxTaps];
     for (size_t t = t_begin; t < t_end; ++t) {
       const int64_t cb = int64_t(t) / m_chunks, mc = int64_t(t) % m_chunks;
       const int64_t q0 = panels * cb / col_blocks, q1 = panels * (cb + 1) / col_blocks;
       const int mp0 = int(w.m_panels * mc / m_chunks), mp1 = int(w.m_panels * (mc + 1) / m_chunks);
-      for (int k0 = 0; k0 < k_total; k0 += kGemmKc) {
-        const int kc = std::min(kGemmKc, k_total - k0);
-        const bool last = k0 + kc == k_total;
-        for (int64_t q = q0; q < q1; ++q) {
-          const int img = int(q / panels_per_image), p0 = int(q % panels_per_image) * nr;
-          pack_b_panel(copy_run, in, g, img, p0, std::min(nr, hwo - p0), k0, kc, nr,
-                       bpack + (q - q0) * int64_t(kc) * nr);
-        }
+      for (int ci0 = 0; ci0 < g.cin; ci0 += cin_block) {
+        const int nci = std::min(cin_block, g.cin - ci0);
+        const int k0 = ci0 * taps;
+        const bool last = ci0 + nci == g.cin;
         for (int64_t q = q0; q < q1; ++q) {
           const int img = int(q / panels_per_image), p0 = int(q % panels_per_image) * nr;
           const int nv = std::min(nr, hwo - p0);
-          const float* bp = bpack + (q - q0) * int64_t(kc) * nr;
+          direct_tap_masks(g, p0, nv, tap_mask);
+          const float* src = in.plane(img, ci0) + p0;
           for (int mp = mp0; mp < mp1; ++mp) {
             const int m0 = mp * mr;
             const float* ap = w.packed_a.data() + (int64_t(mp) * k_total + k0) * mr;
-            kernel.fn(kc, ap, bp, out.plane(img, m0) + p0, hwo, std::min(mr, d.cout - m0), nv, k0 > 0,
-                      last ? w.bias.data() + m0 : nullptr, d.relu);
+            kernel.direct(nci, taps, ap, src, in.hw(), tap_off, tap_mask, out.plane(img, m0) + p0, hwo,
+                          std::min(mr, d.cout - m0), nv, k0 > 0, last ? w.bias.data() + m0 : nullptr, d.relu);
           }
         }
       }
     }
   });
+  return Status();
+}
+
+Status conv2d_siblings_cpu(const GemmMicroKernel& kernel, const VectorKernels& vk, ThreadPool& pool,
+                           std::vector<AlignedBuffer<float>>& scratch, const CpuConvWeights* const* ws,
+                           const TensorView* outs, int count, const TensorView& in) {
+  if (count <= 0 || count > kMaxSiblings)
+    return invalid_argument("conv siblings: " + std::to_string(count) + " convolutions, expected 1.." +
+                            std::to_string(kMaxSiblings));
+  // Stacked when every sibling is a 1x1 stride-1 convolution on the packed path (its panels are
+  // there): no tap reaches outside its own pixel, so the B panels of all of them are the input's.
+  bool stack = count > 1;
+  GemmPart parts[kMaxSiblings];
+  int m_panels = 0;
+  for (int i = 0; i < count; ++i) {
+    const ConvDesc& d = ws[i]->desc;
+    int oh = 0, ow = 0;
+    FIDCPP_RETURN_IF_ERROR(check_conv_views(*ws[i], in, outs[i], &oh, &ow));
+    stack = stack && d.kh == 1 && d.kw == 1 && d.stride == 1 && d.ph == 0 && d.pw == 0 &&
+            !ws[i]->packed_a.empty();
+    parts[i] = GemmPart{ws[i], outs[i], m_panels};
+    m_panels += ws[i]->m_panels;
+  }
+  if (!stack) {
+    for (int i = 0; i < count; ++i)
+      FIDCPP_RETURN_IF_ERROR(conv2d_cpu(kernel, vk, pool, scratch, *ws[i], in, outs[i]));
+    return Status();
+  }
+  if (int(scratch.size()) < pool.size())
+    return internal_error("conv: GEMM scratch smaller than the thread pool");
+  const ConvGeom g{in.c, 1, 1, 1, 0, 0, in.h, in.w, in.h, in.w};
+  run_packed_gemm(kernel, vk.copy_run, pool, scratch, g, in.c, in, parts, count, m_panels);
   return Status();
 }
 

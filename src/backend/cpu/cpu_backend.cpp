@@ -125,6 +125,17 @@ class CpuBackend : public Backend {
     if (!c) return invalid_argument("conv2d: weights were prepared by another backend");
     return conv2d_cpu(kernel_, vector_, pool_, scratch_, c->w, in, out);
   }
+  Status conv2d_siblings(const PreparedConv* const* convs, const TensorView* outs, int count,
+                         const TensorView& in) override {
+    const CpuConvWeights* ws[kMaxSiblings];
+    if (count > kMaxSiblings) return Backend::conv2d_siblings(convs, outs, count, in);
+    for (int i = 0; i < count; ++i) {
+      const auto* c = dynamic_cast<const CpuPreparedConv*>(convs[i]);
+      if (!c) return invalid_argument("conv2d: weights were prepared by another backend");
+      ws[i] = &c->w;
+    }
+    return conv2d_siblings_cpu(kernel_, vector_, pool_, scratch_, ws, outs, count, in);
+  }
   Status max_pool(const PoolDesc& pool, const TensorView& in, const TensorView& out) override {
     return max_pool_cpu(pool_, vector_, pool, in, out);
   }

@@ -112,6 +112,14 @@ Status conv2d_winograd25_cpu(const GemmMicroKernel& kernel, const VectorKernels&
 Status conv2d_cpu(const GemmMicroKernel& kernel, const VectorKernels& vk, ThreadPool& pool,
                   std::vector<AlignedBuffer<float>>& scratch, const CpuConvWeights& w, const TensorView& in,
                   const TensorView& out);
+// Several convolutions of one input, each into its own output, with the results of conv2d_cpu on each in
+// turn (bitwise). Where all are 1x1 stride-1 layers they run as one GEMM with their output channels stacked
+// (the opening 1x1 branches of an Inception block), so the input is packed once instead of once a layer and
+// the threads share one larger M.
+constexpr int kMaxSiblings = 4;
+Status conv2d_siblings_cpu(const GemmMicroKernel& kernel, const VectorKernels& vk, ThreadPool& pool,
+                           std::vector<AlignedBuffer<float>>& scratch, const CpuConvWeights* const* ws,
+                           const TensorView* outs, int count, const TensorView& in);
 Status max_pool_cpu(ThreadPool& pool, const VectorKernels& vk, const PoolDesc& p, const TensorView& in,
                     const TensorView& out);
 Status avg_pool_cpu(ThreadPool& pool, const VectorKernels& vk, const PoolDesc& p, const TensorView& in,
