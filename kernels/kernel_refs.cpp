@@ -142,10 +142,9 @@ void pool2d_ref(const float* src, size_t src_image_stride, int n, int c, int h, 
               sum += v;
               count++;
             }
+          const double v = kind == 0 ? best : kind == 2 ? sum / (k * k) : sum / count;
           dst[b * dst_image_stride + (size_t(ch) * ho + oy) * wo + ox] =
-              static_cast<float>(kind == 0   ? best
-                                 : kind == 1 ? sum / count
-                                             : sum / (k * k));
+              static_cast<float>(kind == 3 ? std::max(v, 0.0) : v);
         }
 }
 

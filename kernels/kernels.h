@@ -82,9 +82,10 @@ void launch_bias_relu(const float* src, size_t src_image_stride, float* dst, siz
                       int c, int hw, const float* bias, bool relu, cudaStream_t stream);
 
 enum class PoolKind : int {
-  kMax = 0,            // padding acts as -inf (docs/conventions.md §1.5)
-  kAvgExcludePad = 1,  // count_include_pad = False: divide by the in-bounds count
-  kAvgIncludePad = 2,  // count_include_pad = True: divide by k * k
+  kMax = 0,                // padding acts as -inf (docs/conventions.md §1.5)
+  kAvgExcludePad = 1,      // count_include_pad = False: divide by the in-bounds count
+  kAvgIncludePad = 2,      // count_include_pad = True: divide by k * k
+  kAvgExcludePadRelu = 3,  // kAvgExcludePad, then max(0, .)
 };
 // k x k pooling, floor output size, for n images of c x h x w; output images dst_image_stride floats apart
 // (so it can write into a channel slice of a concatenated output).

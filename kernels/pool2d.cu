@@ -1,5 +1,5 @@
-// k x k max pooling (padding = -inf) and average pooling with count_include_pad = False (docs/conventions.md
-// §1.5).
+// k x k max pooling (padding = -inf) and average pooling with count_include_pad = False, optionally followed
+// by a ReLU (docs/conventions.md §1.5).
 #include "kernels.h"
 #include "grid_size.h"
 
@@ -27,7 +27,9 @@ __global__ void pool2d_kernel(const float* src, size_t src_image_stride, int n, 
           acc += v;
         }
       }
-    if (kKind == PoolKind::kAvgExcludePad) acc /= static_cast<float>((yb - ya) * (xb - xa));
+    if (kKind == PoolKind::kAvgExcludePad || kKind == PoolKind::kAvgExcludePadRelu)
+      acc /= static_cast<float>((yb - ya) * (xb - xa));
+    if (kKind == PoolKind::kAvgExcludePadRelu) acc = acc > 0.f ? acc : 0.f;
     if (kKind == PoolKind::kAvgIncludePad) acc /= static_cast<float>(k * k);
     dst[img * dst_image_stride + ch * plane + oy * wo + ox] = acc;
   }
@@ -45,6 +47,10 @@ void launch_pool2d(const float* src, size_t src_image_stride, int n, int c, int 
       break;
     case PoolKind::kAvgExcludePad:
       CUDA_LAUNCH(grid, block, 0, stream, pool2d_kernel<PoolKind::kAvgExcludePad>)
+      (src, src_image_stride, n, c, h, w, k, stride, pad, ho, wo, dst, dst_image_stride);
+      break;
+    case PoolKind::kAvgExcludePadRelu:
+      CUDA_LAUNCH(grid, block, 0, stream, pool2d_kernel<PoolKind::kAvgExcludePadRelu>)
       (src, src_image_stride, n, c, h, w, k, stride, pad, ho, wo, dst, dst_image_stride);
       break;
     case PoolKind::kAvgIncludePad:

@@ -109,6 +109,9 @@ struct PoolDesc {
   int stride = 1;
   int pad = 0;                     // max-pool pads with -inf; avg-pool pads are excluded or zero (below)
   bool count_include_pad = false;  // avg-pool only: divide by 9 (true) or by the in-bounds count (false)
+  // avg-pool only: max(0, average) (an average pool that follows a convolution's pre-activation, as the
+  // Inception blocks' pool branches run: docs/conventions.md §1.5). Max-pools reject it.
+  bool relu = false;
 };
 
 // Output size of a conv/pool along one axis (floor mode), or <= 0 if the window does not fit.

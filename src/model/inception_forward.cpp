@@ -17,8 +17,8 @@ constexpr int kNumTaps = 6;
 // pair of tensors alive together), cut into two ping-pong buffers x and y:
 // - the input lives in y (dead once Conv2d_1a has read it, before anything writes y);
 // - Conv2d_4a's output (larger than y) ends where y ends, past Conv2d_3b's output, its input, in x;
-// - the Mixed blocks' branch temporaries t1, t2, t3 live in x past the block's own tensor (the Mixed blocks
-//   use under two thirds of x).
+// - the Mixed blocks' branch temporaries t1 to t4 live in x past the block's own tensor (the Mixed blocks
+//   use under three quarters of x).
 constexpr int64_t kInputFloats = int64_t(3) * 299 * 299;
 constexpr int64_t kXFloats = int64_t(64) * 147 * 147;     // Conv2d_2b output, the largest activation
 constexpr int64_t kYFloats = int64_t(32) * 147 * 147;     // Conv2d_2a output
@@ -27,10 +27,11 @@ constexpr int64_t kMixedFloats = int64_t(288) * 35 * 35;  // the largest Mixed b
 constexpr int64_t kTemp1Floats = int64_t(288) * 35 * 35;  // Mixed_5d pool branch input
 constexpr int64_t kTemp2Floats = int64_t(96) * 35 * 35;   // Mixed_5x branch3x3dbl_2 output
 constexpr int64_t kTemp3Floats = int64_t(48) * 35 * 35;   // Mixed_5x branch5x5_1 output
+constexpr int64_t kTemp4Floats = int64_t(64) * 35 * 35;   // Mixed_5c/5d branch_pool pre-activation
 static_assert(kInputFloats <= kYFloats && kMixedFloats <= kYFloats, "y holds the input and the Mixed blocks");
 static_assert(kXFloats + kYFloats - k4aFloats >= int64_t(80) * 73 * 73, "4a's output misses 3b's");
-static_assert(kMixedFloats + kTemp1Floats + kTemp2Floats + kTemp3Floats <= kXFloats,
-              "t1, t2 and t3 fit in x past a block");
+static_assert(kMixedFloats + kTemp1Floats + kTemp2Floats + kTemp3Floats + kTemp4Floats <= kXFloats,
+              "t1 to t4 fit in x past a block");
 constexpr int kMaxBatchLimit = 4096;
 
 int tap_depth(InceptionTap t) {
@@ -159,6 +160,7 @@ Result<std::unique_ptr<InceptionForward>> InceptionForward::create(Backend& back
   f->t1_ = f->x_ + kMixedFloats * max_batch;
   f->t2_ = f->t1_ + kTemp1Floats * max_batch;
   f->t3_ = f->t2_ + kTemp2Floats * max_batch;
+  f->t4_ = f->t3_ + kTemp3Floats * max_batch;
   f->y_ = f->x_ + kXFloats * max_batch;
   f->input_[0] = f->input_[1] = f->y_;
   if (backend.asynchronous()) {
@@ -194,12 +196,12 @@ Status InceptionForward::conv(const char* prefix, const TensorView& in, const Te
 
 Status InceptionForward::conv_siblings(const TensorView& in, std::initializer_list<const char*> prefixes,
                                        std::initializer_list<TensorView> outs) {
-  constexpr int kMax = 3;
+  constexpr int kMax = 4;
   const PreparedConv* convs[kMax];
   TensorView views[kMax];
   int n = 0;
   if (prefixes.size() != outs.size() || prefixes.size() > size_t(kMax))
-    return internal_error("inception: conv_siblings takes 1 to 3 units, one output each");
+    return internal_error("inception: conv_siblings takes 1 to 4 units, one output each");
   std::string names;
   for (const char* prefix : prefixes) {
     const int u = conv_unit_index(prefix);
@@ -213,22 +215,33 @@ Status InceptionForward::conv_siblings(const TensorView& in, std::initializer_li
   return s.ok() ? s : s.with_context(names);
 }
 
+// An average-pool branch, pooled after its 1x1 convolution: out = max(0, avg_pool(W x + b)), which equals the
+// reference's max(0, W avg_pool(x) + b) in exact arithmetic (both linear maps act on different axes and the
+// pool's weights sum to one; docs/conventions.md §1.5), on cout instead of cin channels. `pre` holds W x + b.
+Status InceptionForward::pool_branch_last(const TensorView& pre, const TensorView& out) {
+  PoolDesc p{3, 1, 1, false};
+  p.relu = true;
+  return be_.avg_pool(p, pre, out);
+}
+
 // InceptionA (docs/conventions.md §1.4): 64 | 64 | 96 | pool_features, at 35 x 35.
 Status InceptionForward::mixed_a(const char* block, const TensorView& in, const TensorView& out) {
   const std::string b = block;
   ConcatSlices cat(out);
-  // The three 1x1 convolutions of the input first, as one call (stacked into one GEMM on the CPU).
-  const std::string b1 = b + ".branch1x1", b5 = b + ".branch5x5_1", bd = b + ".branch3x3dbl_1";
+  // The four 1x1 convolutions of the input first, as one call (stacked into one GEMM on the CPU); the pool
+  // branch's is pooled at the end (pool_branch_last).
+  const std::string b1 = b + ".branch1x1", b5 = b + ".branch5x5_1", bd = b + ".branch3x3dbl_1",
+                    bp = b + ".branch_pool";
   const TensorView t5 = conv_out(b5.c_str(), in, t3_);  // 48 x 35 x 35
   const TensorView t = conv_out(bd.c_str(), in, t1_);   // 64 x 35 x 35
-  FIDCPP_RETURN_IF_ERROR(conv_siblings(in, {b1.c_str(), b5.c_str(), bd.c_str()}, {cat.next(b1), t5, t}));
+  const TensorView tp = conv_out(bp.c_str(), in, t4_);  // pool_features x 35 x 35, before its ReLU
+  FIDCPP_RETURN_IF_ERROR(
+      conv_siblings(in, {b1.c_str(), b5.c_str(), bd.c_str(), bp.c_str()}, {cat.next(b1), t5, t, tp}));
   FIDCPP_RETURN_IF_ERROR(conv((b + ".branch5x5_2").c_str(), t5, cat.next(b + ".branch5x5_2")));
   TensorView t2 = conv_out((b + ".branch3x3dbl_2").c_str(), t, t2_);  // 96 x 35 x 35
   FIDCPP_RETURN_IF_ERROR(conv((b + ".branch3x3dbl_2").c_str(), t, t2));
   FIDCPP_RETURN_IF_ERROR(conv((b + ".branch3x3dbl_3").c_str(), t2, cat.next(b + ".branch3x3dbl_3")));
-  const TensorView pooled = make_view(t1_, in.n, in.c, in.h, in.w);  // in.c x 35 x 35
-  FIDCPP_RETURN_IF_ERROR(be_.avg_pool(PoolDesc{3, 1, 1, false}, in, pooled));
-  FIDCPP_RETURN_IF_ERROR(conv((b + ".branch_pool").c_str(), pooled, cat.next(b + ".branch_pool")));
+  FIDCPP_RETURN_IF_ERROR(pool_branch_last(tp, cat.next(bp)));
   return cat.done();
 }
 
@@ -249,10 +262,13 @@ Status InceptionForward::mixed_b(const TensorView& in, const TensorView& out) {
 Status InceptionForward::mixed_c(const char* block, const TensorView& in, const TensorView& out) {
   const std::string b = block;
   ConcatSlices cat(out);
-  const std::string b1 = b + ".branch1x1", b7 = b + ".branch7x7_1", bd = b + ".branch7x7dbl_1";
+  const std::string b1 = b + ".branch1x1", b7 = b + ".branch7x7_1", bd = b + ".branch7x7dbl_1",
+                    bp = b + ".branch_pool";
   const TensorView a7 = conv_out(b7.c_str(), in, t3_);  // c7 x 17 x 17
   TensorView a = conv_out(bd.c_str(), in, t1_);         // c7 x 17 x 17
-  FIDCPP_RETURN_IF_ERROR(conv_siblings(in, {b1.c_str(), b7.c_str(), bd.c_str()}, {cat.next(b1), a7, a}));
+  const TensorView tp = conv_out(bp.c_str(), in, t4_);  // 192 x 17 x 17, before its ReLU
+  FIDCPP_RETURN_IF_ERROR(
+      conv_siblings(in, {b1.c_str(), b7.c_str(), bd.c_str(), bp.c_str()}, {cat.next(b1), a7, a, tp}));
   TensorView c = conv_out((b + ".branch7x7_2").c_str(), a7, t2_);  // c7 x 17 x 17
   FIDCPP_RETURN_IF_ERROR(conv((b + ".branch7x7_2").c_str(), a7, c));
   FIDCPP_RETURN_IF_ERROR(conv((b + ".branch7x7_3").c_str(), c, cat.next(b + ".branch7x7_3")));
@@ -263,9 +279,7 @@ Status InceptionForward::mixed_c(const char* block, const TensorView& in, const 
   c = conv_out((b + ".branch7x7dbl_4").c_str(), a, t2_);
   FIDCPP_RETURN_IF_ERROR(conv((b + ".branch7x7dbl_4").c_str(), a, c));
   FIDCPP_RETURN_IF_ERROR(conv((b + ".branch7x7dbl_5").c_str(), c, cat.next(b + ".branch7x7dbl_5")));
-  const TensorView pooled = make_view(t1_, in.n, in.c, in.h, in.w);  // 768 x 17 x 17
-  FIDCPP_RETURN_IF_ERROR(be_.avg_pool(PoolDesc{3, 1, 1, false}, in, pooled));
-  FIDCPP_RETURN_IF_ERROR(conv((b + ".branch_pool").c_str(), pooled, cat.next(b + ".branch_pool")));
+  FIDCPP_RETURN_IF_ERROR(pool_branch_last(tp, cat.next(bp)));
   return cat.done();
 }
 
@@ -290,24 +304,32 @@ Status InceptionForward::mixed_e(const char* block, bool max_pool_branch, const 
                                  const TensorView& out) {
   const std::string b = block;
   ConcatSlices cat(out);
-  const std::string b1 = b + ".branch1x1", b3 = b + ".branch3x3_1", bd = b + ".branch3x3dbl_1";
+  const std::string b1 = b + ".branch1x1", b3 = b + ".branch3x3_1", bd = b + ".branch3x3dbl_1",
+                    bp = b + ".branch_pool";
   const TensorView a3 = conv_out(b3.c_str(), in, t3_);  // 384 x 8 x 8
   const TensorView a = conv_out(bd.c_str(), in, t1_);   // 448 x 8 x 8
-  FIDCPP_RETURN_IF_ERROR(conv_siblings(in, {b1.c_str(), b3.c_str(), bd.c_str()}, {cat.next(b1), a3, a}));
+  const TensorView tp = conv_out(bp.c_str(), in, t4_);  // 192 x 8 x 8 (Mixed_7b: before its ReLU)
+  // Mixed_7c max-pools its pool branch (the FID graph's quirk, docs/conventions.md §1.4 "E_2"), which does
+  // not commute with the 1x1: that one runs last on the pooled input; Mixed_7b's joins the siblings.
+  if (max_pool_branch) {
+    FIDCPP_RETURN_IF_ERROR(conv_siblings(in, {b1.c_str(), b3.c_str(), bd.c_str()}, {cat.next(b1), a3, a}));
+  } else {
+    FIDCPP_RETURN_IF_ERROR(
+        conv_siblings(in, {b1.c_str(), b3.c_str(), bd.c_str(), bp.c_str()}, {cat.next(b1), a3, a, tp}));
+  }
   FIDCPP_RETURN_IF_ERROR(conv((b + ".branch3x3_2a").c_str(), a3, cat.next(b + ".branch3x3_2a")));
   FIDCPP_RETURN_IF_ERROR(conv((b + ".branch3x3_2b").c_str(), a3, cat.next(b + ".branch3x3_2b")));
   const TensorView c = conv_out((b + ".branch3x3dbl_2").c_str(), a, t2_);  // 384 x 8 x 8
   FIDCPP_RETURN_IF_ERROR(conv((b + ".branch3x3dbl_2").c_str(), a, c));
   FIDCPP_RETURN_IF_ERROR(conv((b + ".branch3x3dbl_3a").c_str(), c, cat.next(b + ".branch3x3dbl_3a")));
   FIDCPP_RETURN_IF_ERROR(conv((b + ".branch3x3dbl_3b").c_str(), c, cat.next(b + ".branch3x3dbl_3b")));
-  const TensorView pooled = make_view(t1_, in.n, in.c, in.h, in.w);  // in.c x 8 x 8
-  // Mixed_7c pools with max (the FID graph's quirk, docs/conventions.md §1.4 "E_2"), Mixed_7b with avg.
-  if (max_pool_branch) {
-    FIDCPP_RETURN_IF_ERROR(be_.max_pool(PoolDesc{3, 1, 1, false}, in, pooled));
-  } else {
-    FIDCPP_RETURN_IF_ERROR(be_.avg_pool(PoolDesc{3, 1, 1, false}, in, pooled));
+  if (!max_pool_branch) {
+    FIDCPP_RETURN_IF_ERROR(pool_branch_last(tp, cat.next(bp)));
+    return cat.done();
   }
-  FIDCPP_RETURN_IF_ERROR(conv((b + ".branch_pool").c_str(), pooled, cat.next(b + ".branch_pool")));
+  const TensorView pooled = make_view(t1_, in.n, in.c, in.h, in.w);  // in.c x 8 x 8
+  FIDCPP_RETURN_IF_ERROR(be_.max_pool(PoolDesc{3, 1, 1, false}, in, pooled));
+  FIDCPP_RETURN_IF_ERROR(conv(bp.c_str(), pooled, cat.next(bp)));
   return cat.done();
 }
 

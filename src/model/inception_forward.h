@@ -62,6 +62,7 @@ class InceptionForward {
   // The conv units `prefixes[i]` of one input into outs[i], as one backend call (Backend::conv2d_siblings).
   Status conv_siblings(const TensorView& in, std::initializer_list<const char*> prefixes,
                        std::initializer_list<TensorView> outs);
+  Status pool_branch_last(const TensorView& pre, const TensorView& out);
   // Output view of a conv unit applied to `in`, placed in buffer `dst`.
   TensorView conv_out(const char* prefix, const TensorView& in, float* dst) const;
   Status mixed_a(const char* block, const TensorView& in, const TensorView& out);
@@ -86,6 +87,7 @@ class InceptionForward {
   float* y_ = nullptr;
   float* t1_ = nullptr;  // branch temporaries inside Mixed blocks, inside x_ past the block's tensor
   float* t2_ = nullptr;
+  float* t4_ = nullptr;    // an average-pool branch's 1x1 output before the pool (pool_branch_last)
   float* t3_ = nullptr;    // the second opening branch's output, alive beside t1_'s (conv_siblings)
   float* z_ = nullptr;     // Conv2d_4a's output: the end of x_ and all of y_
   float* feat_ = nullptr;  // per tap: max_batch x dim, at tap_offset_[tap]

@@ -124,6 +124,14 @@ int conv_unit_input_size(int unit) {
   return 0;
 }
 
+bool conv_unit_pools_after(int unit) {
+  if (unit < 0 || unit >= kNumConvUnits) return false;
+  const std::string p = kUnits[unit].prefix;
+  const std::string suffix = ".branch_pool";
+  return p.size() > suffix.size() && p.compare(p.size() - suffix.size(), suffix.size(), suffix) == 0 &&
+         p.compare(0, 8, "Mixed_7c") != 0;  // Mixed_7c max-pools (docs/conventions.md §1.4)
+}
+
 int conv_unit_index(const std::string& prefix) {
   for (int i = 0; i < kNumConvUnits; ++i)
     if (prefix == kUnits[i].prefix) return i;

@@ -30,6 +30,11 @@ const ConvUnitSpec* conv_units();
 // one form of a layer's weights (the CPU's Winograd or direct panels) choose it from this.
 int conv_unit_input_size(int unit);
 
+// True for the pool branches' 1x1 units of the blocks that average-pool (Mixed_5b-5d, 6b-6e, 7b): the
+// forward runs them on the block's input and pools their pre-activation (average pool and 1x1 convolution
+// commute; docs/conventions.md §1.5), so they are prepared without their ReLU, which follows the pool.
+bool conv_unit_pools_after(int unit);
+
 // Index of a unit by prefix, or -1.
 int conv_unit_index(const std::string& prefix);
 

@@ -71,6 +71,9 @@ ConvDesc unit_desc(const FoldedConv& f, int unit) {
   const int in = conv_unit_input_size(unit);
   ConvDesc d{s.cin, s.cout, s.kh, s.kw, s.stride, s.ph, s.pw, true, f.weight.data(), f.bias.data()};
   d.in_h = d.in_w = in;
+  // The average-pool branches run their 1x1 first and pool its pre-activation, the ReLU after the pool
+  // (inception_forward.cpp, InceptionForward::pool_branch_last).
+  d.relu = !conv_unit_pools_after(unit);
   return d;
 }
 

@@ -331,6 +331,7 @@ TEST(EmuKernels, PoolsMatchReference) {
                      {fidcpp::PoolKind::kMax, 3, 1, 1, 1, 1},
                      {fidcpp::PoolKind::kAvgExcludePad, 3, 1, 1, 35, 17},
                      {fidcpp::PoolKind::kAvgExcludePad, 3, 1, 1, 1, 2},
+                     {fidcpp::PoolKind::kAvgExcludePadRelu, 3, 1, 1, 17, 8},
                      {fidcpp::PoolKind::kAvgIncludePad, 3, 1, 1, 5, 7}};
   for (auto order : kAllOrders) {
     OrderScope scope(order);

@@ -5,6 +5,8 @@
 #include <fstream>
 #include <map>
 #include <sstream>
+#include <string>
+#include <vector>
 
 #include "model/inception_table.h"
 
@@ -43,6 +45,20 @@ TEST(InceptionTable, MatchesKeyListFromTorchFidelity) {
   EXPECT_EQ(total, 23885392);  // docs/conventions.md §1.8.1
   EXPECT_EQ(conv_unit_index("Mixed_7c.branch_pool"), kNumConvUnits - 1);
   EXPECT_EQ(conv_unit_index("nope"), -1);
+}
+
+// Exactly the pool branches of the blocks that average-pool run their 1x1 before the pool (Mixed_7c
+// max-pools, and max does not commute with the convolution).
+TEST(InceptionTable, PoolsAfterExactlyTheAveragePoolBranches) {
+  std::vector<std::string> after;
+  for (int u = 0; u < kNumConvUnits; ++u)
+    if (conv_unit_pools_after(u)) after.push_back(conv_units()[u].prefix);
+  const std::vector<std::string> want = {
+      "Mixed_5b.branch_pool", "Mixed_5c.branch_pool", "Mixed_5d.branch_pool", "Mixed_6b.branch_pool",
+      "Mixed_6c.branch_pool", "Mixed_6d.branch_pool", "Mixed_6e.branch_pool", "Mixed_7b.branch_pool"};
+  EXPECT_EQ(after, want);
+  EXPECT_FALSE(conv_unit_pools_after(-1));
+  EXPECT_FALSE(conv_unit_pools_after(kNumConvUnits));
 }
 
 }  // namespace

@@ -832,18 +832,36 @@ TEST(CpuPool, AvgPoolMatchesReferenceWithAndWithoutPadCounting) {
   auto be = make_backend("", 2);
   ASSERT_TRUE(be);
   SplitMix64 rng(6);
-  for (const bool include : {false, true})
-    for (const bool small_int : {true, false})
-      for (const auto& pc : cases) {
-        const RefTensor x = random_tensor(rng, pc.n, pc.c, pc.h, pc.w, small_int);
-        const RefTensor want = avg_pool_ref(x, pc.k, pc.stride, pc.pad, include);
-        SlicedTensor in(pc.n, pc.c, pc.h, pc.w, pc.c, 0), out(pc.n, pc.c, want.h, want.w, pc.c + 1, 1);
-        in.fill(x);
-        ASSERT_TRUE(be->avg_pool(PoolDesc{pc.k, pc.stride, pc.pad, include}, in.view(), out.view()).ok());
-        EXPECT_TRUE(out.untouched_outside_slice());
-        // Integer sums are exact, so only the final division rounds: the float result is correctly rounded.
-        EXPECT_TRUE(matches(want, out, small_int ? 6e-8 : 3e-7)) << "include_pad " << include;
-      }
+  int clamped = 0;
+  for (const bool relu : {false, true})
+    for (const bool include : {false, true})
+      for (const bool small_int : {true, false})
+        for (const auto& pc : cases) {
+          const RefTensor x = random_tensor(rng, pc.n, pc.c, pc.h, pc.w, small_int);
+          RefTensor want = avg_pool_ref(x, pc.k, pc.stride, pc.pad, include);
+          if (relu)
+            for (double& v : want.v) {
+              clamped += v < 0.0;
+              v = std::max(v, 0.0);
+            }
+          SlicedTensor in(pc.n, pc.c, pc.h, pc.w, pc.c, 0), out(pc.n, pc.c, want.h, want.w, pc.c + 1, 1);
+          in.fill(x);
+          PoolDesc p{pc.k, pc.stride, pc.pad, include};
+          p.relu = relu;
+          ASSERT_TRUE(be->avg_pool(p, in.view(), out.view()).ok());
+          EXPECT_TRUE(out.untouched_outside_slice());
+          // Integer sums are exact, so only the final division rounds: the float result is correctly rounded.
+          EXPECT_TRUE(matches(want, out, small_int ? 6e-8 : 3e-7))
+              << "include_pad " << include << " relu " << relu;
+        }
+  EXPECT_GT(clamped, 20);  // the ReLU had negative averages to clear
+  // A max-pool has no ReLU option: asking for one is an error, not silently ignored.
+  PoolDesc m{3, 2, 0, false};
+  m.relu = true;
+  std::vector<float> a(9, 1.0f), b(1);
+  const Status s = be->max_pool(m, make_view(a.data(), 1, 1, 3, 3), make_view(b.data(), 1, 1, 1, 1));
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(s.to_string().find("relu"), std::string::npos) << s.to_string();
 }
 
 // The pools' vectorised interior path must give bitwise what the plain per-output loop gives (float sum in

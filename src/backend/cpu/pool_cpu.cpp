@@ -83,6 +83,7 @@ bool run_pool_planes(ThreadPool& pool, PoolPlaneFn plane, const PoolDesc& p, con
 Status max_pool_cpu(ThreadPool& pool, const VectorKernels& vk, const PoolDesc& p, const TensorView& in,
                     const TensorView& out) {
   FIDCPP_RETURN_IF_ERROR(check_pool(p, in, out, "max_pool"));
+  if (p.relu) return invalid_argument("max_pool: relu is an average pool's option");
   if (run_pool_planes(pool, vk.max_pool_plane, p, in, out)) return Status();
   const ColumnRange cols = interior_columns(in.w, out.w, p);
   for_each_plane(pool, in, [&](int i, int ch) {
@@ -112,6 +113,16 @@ Status max_pool_cpu(ThreadPool& pool, const VectorKernels& vk, const PoolDesc& p
 Status avg_pool_cpu(ThreadPool& pool, const VectorKernels& vk, const PoolDesc& p, const TensorView& in,
                     const TensorView& out) {
   FIDCPP_RETURN_IF_ERROR(check_pool(p, in, out, "avg_pool"));
+  if (p.relu) {  // the average as below, then max(0, .) in a second pass over the output planes
+    PoolDesc plain = p;
+    plain.relu = false;
+    FIDCPP_RETURN_IF_ERROR(avg_pool_cpu(pool, vk, plain, in, out));
+    for_each_plane(pool, out, [&](int i, int ch) {
+      float* d = out.plane(i, ch);
+      for (int64_t j = 0; j < out.hw(); ++j) d[j] = d[j] > 0.0f ? d[j] : 0.0f;
+    });
+    return Status();
+  }
   if (run_pool_planes(pool, vk.avg_pool_plane, p, in, out)) return Status();
   const ColumnRange cols = interior_columns(in.w, out.w, p);
   for_each_plane(pool, in, [&](int i, int ch) {

@@ -209,10 +209,16 @@ class CudaBackend final : public Backend {
   }
 
   Status max_pool(const PoolDesc& pool, const TensorView& in, const TensorView& out) override {
+    if (pool.relu) return invalid_argument("max_pool: relu is an average pool's option");
     return pool2d("max_pool", PoolKind::kMax, pool, in, out);
   }
   Status avg_pool(const PoolDesc& pool, const TensorView& in, const TensorView& out) override {
-    return pool2d("avg_pool", pool.count_include_pad ? PoolKind::kAvgIncludePad : PoolKind::kAvgExcludePad,
+    if (pool.relu && pool.count_include_pad)
+      return unsupported("avg_pool: relu with count_include_pad has no CUDA kernel");
+    return pool2d("avg_pool",
+                  pool.count_include_pad ? PoolKind::kAvgIncludePad
+                  : pool.relu            ? PoolKind::kAvgExcludePadRelu
+                                         : PoolKind::kAvgExcludePad,
                   pool, in, out);
   }
   Status global_mean(const TensorView& in, const TensorView& out) override {
