@@ -24,7 +24,7 @@ constexpr int64_t kXFloats = int64_t(64) * 147 * 147;     // Conv2d_2b output, t
 constexpr int64_t kYFloats = int64_t(32) * 147 * 147;     // Conv2d_2a output
 constexpr int64_t k4aFloats = int64_t(192) * 71 * 71;     // Conv2d_4a output
 constexpr int64_t kMixedFloats = int64_t(288) * 35 * 35;  // the largest Mixed block input or output
-constexpr int64_t kTemp1Floats = int64_t(288) * 35 * 35;  // Mixed_5d pool branch input
+constexpr int64_t kTemp1Floats = int64_t(288) * 35 * 35;  // t1 (its users need <= 2048 x 8 x 8)
 constexpr int64_t kTemp2Floats = int64_t(96) * 35 * 35;   // Mixed_5x branch3x3dbl_2 output
 constexpr int64_t kTemp3Floats = int64_t(48) * 35 * 35;   // Mixed_5x branch5x5_1 output
 constexpr int64_t kTemp4Floats = int64_t(64) * 35 * 35;   // Mixed_5c/5d branch_pool pre-activation
