@@ -828,7 +828,8 @@ TEST(CpuPool, MaxPoolMatchesReference) {
 
 TEST(CpuPool, AvgPoolMatchesReferenceWithAndWithoutPadCounting) {
   const PoolCase cases[] = {{1, 3, 35, 35, 3, 1, 1}, {2, 4, 17, 17, 3, 1, 1}, {1, 1, 1, 1, 3, 1, 1},
-                            {1, 2, 8, 8, 3, 1, 1},   {2, 3, 13, 7, 3, 2, 1},  {1, 2, 9, 9, 3, 2, 0}};
+                            {1, 2, 8, 8, 3, 1, 1},   {2, 3, 13, 7, 3, 2, 1},  {1, 2, 9, 9, 3, 2, 0},
+                            {1, 2, 11, 10, 3, 3, 1}};  // stride 3: the row-by-row path
   auto be = make_backend("", 2);
   ASSERT_TRUE(be);
   SplitMix64 rng(6);

@@ -59,6 +59,12 @@ inline float max_step(float m, float v) {
   return (v > m || v != v) ? v : m;
 }  // NaN propagates, as PyTorch
 
+// max(0, .) over output plane (i, ch), right after the pool wrote it (PoolDesc::relu).
+void relu_plane(const TensorView& out, int i, int ch) {
+  float* d = out.plane(i, ch);
+  for (int64_t j = 0; j < out.hw(); ++j) d[j] = d[j] > 0.0f ? d[j] : 0.0f;
+}
+
 // Strides 1 and 2, kernels up to kPoolPlaneMaxKernel, on rows of at most kPoolPlaneMaxWidth outputs run whole
 // planes on the ISA's vector kernel (VectorKernels::*_pool_plane); other pools run row by row below. Both
 // give the plain loop's bits.
@@ -74,6 +80,7 @@ bool run_pool_planes(ThreadPool& pool, PoolPlaneFn plane, const PoolDesc& p, con
   }
   for_each_plane(pool, in, [&](int i, int ch) {
     plane(in.plane(i, ch), in.h, in.w, out.plane(i, ch), out.h, out.w, p, counts);
+    if (p.relu) relu_plane(out, i, ch);
   });
   return true;
 }
@@ -113,16 +120,6 @@ Status max_pool_cpu(ThreadPool& pool, const VectorKernels& vk, const PoolDesc& p
 Status avg_pool_cpu(ThreadPool& pool, const VectorKernels& vk, const PoolDesc& p, const TensorView& in,
                     const TensorView& out) {
   FIDCPP_RETURN_IF_ERROR(check_pool(p, in, out, "avg_pool"));
-  if (p.relu) {  // the average as below, then max(0, .) in a second pass over the output planes
-    PoolDesc plain = p;
-    plain.relu = false;
-    FIDCPP_RETURN_IF_ERROR(avg_pool_cpu(pool, vk, plain, in, out));
-    for_each_plane(pool, out, [&](int i, int ch) {
-      float* d = out.plane(i, ch);
-      for (int64_t j = 0; j < out.hw(); ++j) d[j] = d[j] > 0.0f ? d[j] : 0.0f;
-    });
-    return Status();
-  }
   if (run_pool_planes(pool, vk.avg_pool_plane, p, in, out)) return Status();
   const ColumnRange cols = interior_columns(in.w, out.w, p);
   for_each_plane(pool, in, [&](int i, int ch) {
@@ -150,6 +147,7 @@ Status avg_pool_cpu(ThreadPool& pool, const VectorKernels& vk, const PoolDesc& p
                       in.w, count, drow);
       for (int ox = cols.hi; ox < out.w; ++ox) border(ox);
     }
+    if (p.relu) relu_plane(out, i, ch);
   });
   return Status();
 }
