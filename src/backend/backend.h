@@ -237,6 +237,9 @@ class Backend {
   // True when ops and uploads return before the backend has run them (CUDA: stream-ordered), so the caller
   // can prepare the next batch on the host meanwhile; a download, synchronize() or a failure reports errors.
   virtual bool asynchronous() const { return false; }
+  // True when a batch runs faster through the network's stem (its large maps, up to MaxPool_2) one image at a
+  // time: the CPU, whose caches then keep each image's activations between layers. Batch-wide ops suit a GPU.
+  virtual bool stem_per_image() const { return false; }
 
   // --- weights (once per model)
   // -------------------------------------------------------------------------------

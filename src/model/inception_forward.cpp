@@ -32,6 +32,16 @@ static_assert(kInputFloats <= kYFloats && kMixedFloats <= kYFloats, "y holds the
 static_assert(kXFloats + kYFloats - k4aFloats >= int64_t(80) * 73 * 73, "4a's output misses 3b's");
 static_assert(kMixedFloats + kTemp1Floats + kTemp2Floats + kTemp3Floats + kTemp4Floats <= kXFloats,
               "t1 to t4 fit in x past a block");
+// A batch's stem one image at a time (Backend::stem_per_image) works in the last image's share of x, which
+// the arena extends by kStemExtra floats: Conv2d_3b's output and Conv2d_4a's side by side need that much more
+// than an image's share. The batch's MaxPool_2 outputs collect at the start of x, below that share, and its
+// inputs in y stay below the last image's share of y.
+constexpr int64_t k3bFloats = int64_t(80) * 73 * 73;
+constexpr int64_t kStemOutFloats = int64_t(192) * 35 * 35;
+constexpr int64_t kStemExtra = k3bFloats + k4aFloats - kXFloats;
+// With n <= B images in a batch of at most B >= 2: n shares of either fit below B - 1 of x's or y's.
+static_assert(kStemExtra > 0 && 2 * kStemOutFloats <= kXFloats && 2 * kInputFloats <= kYFloats,
+              "the batch's stem outputs and inputs stay below the last image's share of x and y");
 constexpr int kMaxBatchLimit = 4096;
 
 int tap_depth(InceptionTap t) {
@@ -154,14 +164,15 @@ Result<std::unique_ptr<InceptionForward>> InceptionForward::create(Backend& back
     feat_floats += int64_t(max_batch) * kPool3Dim;
   }
   const int64_t per_image = kXFloats + kYFloats;
-  FIDCPP_ASSIGN_OR_RETURN(f->arena_, backend.allocate(size_t(per_image * max_batch + feat_floats)));
+  FIDCPP_ASSIGN_OR_RETURN(f->arena_,
+                          backend.allocate(size_t(per_image * max_batch + kStemExtra + feat_floats)));
   float* p = f->arena_->data();
   f->x_ = p;
   f->t1_ = f->x_ + kMixedFloats * max_batch;
   f->t2_ = f->t1_ + kTemp1Floats * max_batch;
   f->t3_ = f->t2_ + kTemp2Floats * max_batch;
   f->t4_ = f->t3_ + kTemp3Floats * max_batch;
-  f->y_ = f->x_ + kXFloats * max_batch;
+  f->y_ = f->x_ + kXFloats * max_batch + kStemExtra;
   f->input_[0] = f->input_[1] = f->y_;
   if (backend.asynchronous()) {
     // Two input buffers of their own, used in turn, so that the next batch's upload (a copy stream on CUDA)
@@ -333,9 +344,10 @@ Status InceptionForward::mixed_e(const char* block, bool max_pool_branch, const 
   return cat.done();
 }
 
-Status InceptionForward::tap_mean(InceptionTap tap, const TensorView& act) {
+Status InceptionForward::tap_mean(InceptionTap tap, const TensorView& act, int first) {
   if (tap_offset_[int(tap)] < 0) return Status();
-  return be_.global_mean(act, make_view(feat_ + tap_offset_[int(tap)], act.n, act.c, 1, 1));
+  return be_.global_mean(
+      act, make_view(feat_ + tap_offset_[int(tap)] + int64_t(first) * act.c, act.n, act.c, 1, 1));
 }
 
 Status InceptionForward::forward(int n) {
@@ -370,28 +382,44 @@ Status InceptionForward::forward_with_input(int n, int input) {
   return be_.replay(r.id);
 }
 
-Status InceptionForward::forward_ops(int n, int input) {
-  const TensorView in =
-      make_view(input_[input], n, 3, kInceptionInputSize, kInceptionInputSize);  // 3 x 299 x 299
-  TensorView a = conv_out("Conv2d_1a_3x3", in, x_);
+Status InceptionForward::stem(const TensorView& in, int first, float* xs, float* ys, float* zs, float* out) {
+  const int n = in.n;
+  TensorView a = conv_out("Conv2d_1a_3x3", in, xs);
   FIDCPP_RETURN_IF_ERROR(conv("Conv2d_1a_3x3", in, a));  // 32 x 149 x 149
-  TensorView b = conv_out("Conv2d_2a_3x3", a, y_);
+  TensorView b = conv_out("Conv2d_2a_3x3", a, ys);
   FIDCPP_RETURN_IF_ERROR(conv("Conv2d_2a_3x3", a, b));  // 32 x 147 x 147
-  a = conv_out("Conv2d_2b_3x3", b, x_);
+  a = conv_out("Conv2d_2b_3x3", b, xs);
   FIDCPP_RETURN_IF_ERROR(conv("Conv2d_2b_3x3", b, a));  // 64 x 147 x 147
-  b = make_view(y_, n, 64, 73, 73);
+  b = make_view(ys, n, 64, 73, 73);
   FIDCPP_RETURN_IF_ERROR(be_.max_pool(PoolDesc{3, 2, 0, false}, a, b));  // 64 x 73 x 73  (MaxPool_1)
-  FIDCPP_RETURN_IF_ERROR(tap_mean(InceptionTap::k64, b));
+  FIDCPP_RETURN_IF_ERROR(tap_mean(InceptionTap::k64, b, first));
   if (depth_ <= 1) return Status();
 
-  a = conv_out("Conv2d_3b_1x1", b, x_);
+  a = conv_out("Conv2d_3b_1x1", b, xs);
   FIDCPP_RETURN_IF_ERROR(conv("Conv2d_3b_1x1", b, a));  // 80 x 73 x 73
-  b = conv_out("Conv2d_4a_3x3", a, z_);
+  b = conv_out("Conv2d_4a_3x3", a, zs);
   FIDCPP_RETURN_IF_ERROR(conv("Conv2d_4a_3x3", a, b));  // 192 x 71 x 71
-  a = make_view(x_, n, 192, 35, 35);
+  a = make_view(out, n, 192, 35, 35);
   FIDCPP_RETURN_IF_ERROR(be_.max_pool(PoolDesc{3, 2, 0, false}, b, a));  // 192 x 35 x 35  (MaxPool_2)
-  FIDCPP_RETURN_IF_ERROR(tap_mean(InceptionTap::k192, a));
+  return tap_mean(InceptionTap::k192, a, first);
+}
+
+Status InceptionForward::forward_ops(int n, int input) {
+  if (n > 1 && be_.stem_per_image()) {
+    // Each image in the last image's share of x and y (see kStemExtra); its MaxPool_2 output lands in its own
+    // place in x, so the batch's stem output is the same tensor as below.
+    float* xs = x_ + kXFloats * (max_batch_ - 1);
+    float* ys = y_ + kYFloats * (max_batch_ - 1);
+    for (int i = 0; i < n; ++i)
+      FIDCPP_RETURN_IF_ERROR(
+          stem(make_view(input_[input] + kInputFloats * i, 1, 3, kInceptionInputSize, kInceptionInputSize), i,
+               xs, ys, xs + k3bFloats, x_ + kStemOutFloats * i));
+  } else {
+    FIDCPP_RETURN_IF_ERROR(
+        stem(make_view(input_[input], n, 3, kInceptionInputSize, kInceptionInputSize), 0, x_, y_, z_, x_));
+  }
   if (depth_ <= 2) return Status();
+  TensorView a = make_view(x_, n, 192, 35, 35), b;
 
   b = make_view(y_, n, 256, 35, 35);
   FIDCPP_RETURN_IF_ERROR(mixed_a("Mixed_5b", a, b));  // 256 x 35 x 35

@@ -58,6 +58,9 @@ class InceptionForward {
   // The layers of forward() on input buffer `input`: issued directly, or recorded once per batch size and
   // input buffer and replayed (CUDA graphs).
   Status forward_ops(int n, int input);
+  // Conv2d_1a .. MaxPool_2 on `in` (images first .. first + in.n of the batch, for the taps), in buffers xs,
+  // ys, zs (see the arena's layout), MaxPool_2's output into `out`.
+  Status stem(const TensorView& in, int first, float* xs, float* ys, float* zs, float* out);
   Status conv(const char* prefix, const TensorView& in, const TensorView& out);
   // The conv units `prefixes[i]` of one input into outs[i], as one backend call (Backend::conv2d_siblings).
   Status conv_siblings(const TensorView& in, std::initializer_list<const char*> prefixes,
@@ -70,7 +73,8 @@ class InceptionForward {
   Status mixed_c(const char* block, const TensorView& in, const TensorView& out);
   Status mixed_d(const TensorView& in, const TensorView& out);
   Status mixed_e(const char* block, bool max_pool_branch, const TensorView& in, const TensorView& out);
-  Status tap_mean(InceptionTap tap, const TensorView& act);
+  // The tap's features of the images first .. first + act.n of the batch.
+  Status tap_mean(InceptionTap tap, const TensorView& act, int first = 0);
 
   Backend& be_;
   const PreparedInception& w_;

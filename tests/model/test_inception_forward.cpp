@@ -158,7 +158,9 @@ TEST(InceptionForward, BitwiseIdenticalForThreadsAndBatchSizes) {
   constexpr int kImages = 3;
   const std::vector<float> x = synthetic_inputs(20, kImages);
   std::vector<std::vector<float>> first;
-  for (const auto& cfg : {std::pair<int, int>{1, 3}, {2, 3}, {4, 3}, {2, 1}}) {
+  // (threads, max_batch): batches of 3, of 2 then 1, of 3 in room for 4, and single images. On the CPU a
+  // batch's stem runs image by image (Backend::stem_per_image), a single image's as one.
+  for (const auto& cfg : {std::pair<int, int>{1, 3}, {2, 3}, {4, 3}, {2, 2}, {1, 4}, {2, 1}}) {
     Net net = make_net(cfg.first);
     const auto got = run_taps(net, kAllTaps, x, kImages, cfg.second);
     if (first.empty()) {

@@ -81,6 +81,7 @@ class CpuBackend : public Backend {
   Status init() { return make_gemm_scratch(kernel_, pool_.size(), &scratch_); }
 
   const char* name() const override { return name_.c_str(); }
+  bool stem_per_image() const override { return true; }
 
   Result<std::unique_ptr<BackendBuffer>> allocate(size_t floats) override {
     auto b = std::make_unique<CpuBuffer>();
