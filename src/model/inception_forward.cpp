@@ -23,20 +23,20 @@ constexpr int64_t kInputFloats = int64_t(3) * 299 * 299;
 constexpr int64_t kXFloats = int64_t(64) * 147 * 147;     // Conv2d_2b output, the largest activation
 constexpr int64_t kYFloats = int64_t(32) * 147 * 147;     // Conv2d_2a output
 constexpr int64_t k4aFloats = int64_t(192) * 71 * 71;     // Conv2d_4a output
+constexpr int64_t k3bFloats = int64_t(80) * 73 * 73;      // Conv2d_3b output (Conv2d_4a's input)
 constexpr int64_t kMixedFloats = int64_t(288) * 35 * 35;  // the largest Mixed block input or output
 constexpr int64_t kTemp1Floats = int64_t(288) * 35 * 35;  // t1 (its users need <= 2048 x 8 x 8)
 constexpr int64_t kTemp2Floats = int64_t(96) * 35 * 35;   // Mixed_5x branch3x3dbl_2 output
 constexpr int64_t kTemp3Floats = int64_t(48) * 35 * 35;   // Mixed_5x branch5x5_1 output
 constexpr int64_t kTemp4Floats = int64_t(64) * 35 * 35;   // Mixed_5c/5d branch_pool pre-activation
 static_assert(kInputFloats <= kYFloats && kMixedFloats <= kYFloats, "y holds the input and the Mixed blocks");
-static_assert(kXFloats + kYFloats - k4aFloats >= int64_t(80) * 73 * 73, "4a's output misses 3b's");
+static_assert(kXFloats + kYFloats - k4aFloats >= k3bFloats, "4a's output misses 3b's");
 static_assert(kMixedFloats + kTemp1Floats + kTemp2Floats + kTemp3Floats + kTemp4Floats <= kXFloats,
               "t1 to t4 fit in x past a block");
 // A batch's stem one image at a time (Backend::stem_per_image) works in the last image's share of x, which
 // the arena extends by kStemExtra floats: Conv2d_3b's output and Conv2d_4a's side by side need that much more
 // than an image's share. The batch's MaxPool_2 outputs collect at the start of x, below that share, and its
 // inputs in y stay below the last image's share of y.
-constexpr int64_t k3bFloats = int64_t(80) * 73 * 73;
 constexpr int64_t kStemOutFloats = int64_t(192) * 35 * 35;
 constexpr int64_t kStemExtra = k3bFloats + k4aFloats - kXFloats;
 // With n <= B images in a batch of at most B >= 2: n shares of either fit below B - 1 of x's or y's.
