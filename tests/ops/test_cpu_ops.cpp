@@ -551,6 +551,65 @@ TEST(CpuConv, KnownInputSizeKeepsOneFormOfTheWeights) {
   }
 }
 
+// Every vector ISA's packed micro-kernel, at every tile width it can be asked for (1 .. NR columns, 1 .. MR
+// rows), equals its definition bitwise: per element one fused multiply-add per k step in increasing k, from 0
+// or from C, then + bias and max(., 0). Panel columns past n_valid hold NaN, and C's rows and columns outside
+// the tile (and between its rows) hold a guard value that must stay untouched, so a tile computed or stored
+// wider or narrower than asked fails. (AVX-512 computes narrow tiles with 256-bit registers.)
+TEST(CpuConv, MicroKernelEveryTileWidthEqualsFmaDefinition) {
+  int checked = 0;
+  for (const auto& isa : available_isas()) {
+    if (isa == "portable") continue;  // mul + add, not fused: compared through the conv tests
+    GemmMicroKernel mk;
+    ASSERT_TRUE(select_gemm_micro_kernel(isa.c_str(), &mk));
+    const int mr = mk.mr, nr = mk.nr;
+    constexpr float kGuardValue = 1234.5f;  // not what a lane computed from a NaN column could be
+    SplitMix64 rng(uint64_t(nr) * 31 + uint64_t(mr));
+    const auto draw = [&] { return rng.uniform_f32() * 2.0f - 1.0f; };
+    for (int kc : {1, 5, 37}) {
+      AlignedBuffer<float> a, b;
+      ASSERT_TRUE(a.resize(size_t(kc) * mr));
+      ASSERT_TRUE(b.resize(size_t(kc) * nr));
+      for (size_t i = 0; i < a.size(); ++i) a.data()[i] = draw();
+      std::vector<float> bias(static_cast<size_t>(mr));
+      for (float& v : bias) v = draw();
+      const int64_t ldc = nr + 5;
+      for (int nv = 1; nv <= nr; ++nv) {
+        for (int k = 0; k < kc; ++k)
+          for (int j = 0; j < nr; ++j) b.data()[k * nr + j] = j < nv ? draw() : kNaN;
+        for (int mv = 1; mv <= mr; ++mv)
+          for (int mode = 0; mode < 6; ++mode) {  // accumulate x {no bias, bias, bias + ReLU}
+            const bool accumulate = mode >= 3, with_bias = mode % 3 >= 1, relu = mode % 3 == 2;
+            std::vector<float> c(size_t(mr + 1) * ldc, kGuardValue), c0;
+            for (int r = 0; r < mv; ++r)
+              for (int j = 0; j < nv; ++j) c[size_t(r * ldc + j)] = accumulate ? draw() : kNaN;
+            c0 = c;
+            mk.fn(kc, a.data(), b.data(), c.data(), ldc, mv, nv, accumulate,
+                  with_bias ? bias.data() : nullptr, relu);
+            for (int r = 0; r <= mr; ++r)
+              for (int j = 0; j < ldc; ++j) {
+                const size_t e = size_t(r * ldc + j);
+                if (r >= mv || j >= nv) {
+                  ASSERT_EQ(c[e], kGuardValue) << isa << " wrote outside the tile: row " << r << " col " << j
+                                               << " (m_valid " << mv << ", n_valid " << nv << ")";
+                  continue;
+                }
+                float want = accumulate ? c0[e] : 0.0f;
+                for (int k = 0; k < kc; ++k)
+                  want = std::fma(a.data()[k * mr + r], b.data()[k * nr + j], want);
+                if (with_bias) want += bias[size_t(r)];
+                if (relu) want = want > 0.0f ? want : 0.0f;
+                ASSERT_EQ(std::memcmp(&want, &c[e], sizeof(float)), 0)
+                    << isa << " kc " << kc << " m_valid " << mv << " n_valid " << nv << " mode " << mode
+                    << " row " << r << " col " << j << ": " << c[e] << " want " << want;
+              }
+            ++checked;
+          }
+      }
+    }
+  }
+  if (checked == 0) GTEST_SKIP() << "skipped: no vector micro-kernel on this CPU";
+}
 // The direct micro-kernel (B rows read straight from the input, masked at the map's edges) gives the same
 // bits as the packed panel on the "same"-padded stride-1 shapes it takes (1x7, 7x1, 5x5 in the network) and
 // on awkward ones: cin over one K block, a 1x1 map, maps smaller than the kernel, panels ending mid-row and
@@ -560,7 +619,7 @@ TEST(CpuConv, DirectKernelBitwiseEqualsPackedPanels) {
   const ConvCase cases[] = {
       {2, 7, 17, 17, 17, 1, 7, 1, 0, 3},  {3, 13, 35, 11, 9, 7, 1, 1, 3, 0}, {2, 5, 8, 29, 31, 5, 5, 1, 2, 2},
       {2, 29, 41, 17, 17, 7, 1, 1, 3, 0}, {1, 300, 9, 8, 8, 1, 7, 1, 0, 3},  {1, 3, 9, 1, 1, 5, 5, 1, 2, 2},
-      {1, 11, 20, 6, 40, 1, 7, 1, 0, 3},  {2, 4, 8, 3, 3, 7, 7, 1, 3, 3},
+      {1, 11, 20, 6, 40, 1, 7, 1, 0, 3},  {2, 4, 8, 3, 3, 7, 7, 1, 3, 3},    {2, 6, 9, 5, 11, 1, 7, 1, 0, 3},
   };
   int direct_isas = 0;
   for (const auto& isa : available_isas()) {
