@@ -43,14 +43,18 @@ struct Ymm {
   static V broadcast(float x) { return _mm256_set1_ps(x); }
   static V fma(V a, V b, V c) { return _mm256_fmadd_ps(a, b, c); }
   static V load(const float* p) { return _mm256_load_ps(p); }
-  // AVX's integer-vector masks (lanes outside m neither read nor written, no fault), so that no 512-bit
-  // register is narrowed; m has no bit past 7.
-  static __m256i mask(__mmask16 m) {
-    const __m256i bits = _mm256_setr_epi32(1, 2, 4, 8, 16, 32, 64, 128);
-    return _mm256_cmpeq_epi32(_mm256_and_si256(_mm256_set1_epi32(int(m)), bits), bits);
+  // Masked 512-bit loads and stores on the low half (m has no bit past 7). The zero-masked extract and insert
+  // are only there because GCC 12's plain casts leave the other half undefined (-Wmaybe-uninitialized); the
+  // compiler folds both away.
+  static V load_masked(__mmask16 m, const float* p) {
+    const __m512d v = _mm512_castps_pd(_mm512_maskz_loadu_ps(m, p));
+    return _mm256_castpd_ps(_mm512_maskz_extractf64x4_pd(__mmask8(0xF), v, 0));
   }
-  static V load_masked(__mmask16 m, const float* p) { return _mm256_maskload_ps(p, mask(m)); }
-  static void store_masked(float* p, __mmask16 m, V v) { _mm256_maskstore_ps(p, mask(m), v); }
+  static void store_masked(float* p, __mmask16 m, V v) {
+    const __m256d d = _mm256_castps_pd(v);
+    _mm512_mask_storeu_ps(
+        p, m, _mm512_castpd_ps(_mm512_maskz_insertf64x4(__mmask8(0xFF), _mm512_setzero_pd(), d, 0)));
+  }
   static V bias_relu(V v, float b, bool relu) {
     v = _mm256_add_ps(v, _mm256_set1_ps(b));
     return relu ? _mm256_max_ps(v, _mm256_setzero_ps()) : v;
