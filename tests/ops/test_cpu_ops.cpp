@@ -610,6 +610,7 @@ TEST(CpuConv, MicroKernelEveryTileWidthEqualsFmaDefinition) {
   }
   if (checked == 0) GTEST_SKIP() << "skipped: no vector micro-kernel on this CPU";
 }
+
 // The direct micro-kernel (B rows read straight from the input, masked at the map's edges) gives the same
 // bits as the packed panel on the "same"-padded stride-1 shapes it takes (1x7, 7x1, 5x5 in the network) and
 // on awkward ones: cin over one K block, a 1x1 map, maps smaller than the kernel, panels ending mid-row and
