@@ -17,7 +17,7 @@ namespace {
 constexpr int kMr = 8;
 constexpr int kNr = 32;
 
-inline __mmask16 lanes(int n) {  // lanes [0, n) for n in [0, 16]
+inline __mmask16 lanes(int n) {  // lanes [0, n), n clamped to [0, 16]
   return n <= 0 ? __mmask16(0) : n >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << n) - 1u);
 }
 
@@ -142,17 +142,25 @@ void packed_tile(int kc, const float* a, const float* b, float* c, int64_t ldc, 
   tile_store(t, c, ldc, m_valid, m0, m1, bias, relu);
 }
 
+// Calls f(std::integral_constant<int, W>) with W the narrowest tile width (8, 16, 24, 32) that holds n_valid.
+template <class F>
+inline void by_width(int n_valid, F&& f) {
+  if (n_valid > 24)
+    f(std::integral_constant<int, 32>());
+  else if (n_valid > 16)
+    f(std::integral_constant<int, 24>());
+  else if (n_valid > 8)
+    f(std::integral_constant<int, 16>());
+  else
+    f(std::integral_constant<int, 8>());
+}
+
 void kernel_avx512(int kc, const float* a, const float* b, float* c, int64_t ldc, int m_valid, int n_valid,
                    bool accumulate, const float* bias, bool relu) {
   const __mmask16 m0 = lanes(n_valid), m1 = lanes(n_valid - 16);
-  if (n_valid > 24)
-    packed_tile<32>(kc, a, b, c, ldc, m_valid, m0, m1, accumulate, bias, relu);
-  else if (n_valid > 16)
-    packed_tile<24>(kc, a, b, c, ldc, m_valid, m0, m1, accumulate, bias, relu);
-  else if (n_valid > 8)
-    packed_tile<16>(kc, a, b, c, ldc, m_valid, m0, m1, accumulate, bias, relu);
-  else
-    packed_tile<8>(kc, a, b, c, ldc, m_valid, m0, m1, accumulate, bias, relu);
+  by_width(n_valid, [&](auto width) {
+    packed_tile<decltype(width)::value>(kc, a, b, c, ldc, m_valid, m0, m1, accumulate, bias, relu);
+  });
 }
 
 // Masked loads never touch the lanes they leave out, so taps that fall off the map (the zero padding) or
@@ -189,18 +197,10 @@ void direct_avx512(int cin, int taps, const float* a, const float* src, int64_t 
                    const int* tap_off, const uint32_t* tap_mask, float* c, int64_t ldc, int m_valid,
                    int n_valid, bool accumulate, const float* bias, bool relu) {
   const __mmask16 m0 = lanes(n_valid), m1 = lanes(n_valid - 16);
-  if (n_valid > 24)
-    direct_tile<32>(cin, taps, a, src, plane_stride, tap_off, tap_mask, c, ldc, m_valid, m0, m1, accumulate,
-                    bias, relu);
-  else if (n_valid > 16)
-    direct_tile<24>(cin, taps, a, src, plane_stride, tap_off, tap_mask, c, ldc, m_valid, m0, m1, accumulate,
-                    bias, relu);
-  else if (n_valid > 8)
-    direct_tile<16>(cin, taps, a, src, plane_stride, tap_off, tap_mask, c, ldc, m_valid, m0, m1, accumulate,
-                    bias, relu);
-  else
-    direct_tile<8>(cin, taps, a, src, plane_stride, tap_off, tap_mask, c, ldc, m_valid, m0, m1, accumulate,
-                   bias, relu);
+  by_width(n_valid, [&](auto width) {
+    direct_tile<decltype(width)::value>(cin, taps, a, src, plane_stride, tap_off, tap_mask, c, ldc, m_valid,
+                                        m0, m1, accumulate, bias, relu);
+  });
 }
 
 }  // namespace
