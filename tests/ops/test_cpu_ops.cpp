@@ -160,6 +160,10 @@ const ConvCase kConvCases[] = {
     {1, 8, 13, 18, 37, 3, 3, 1, 2, 2},
     {3, 6, 10, 18, 17, 3, 3, 1, 0, 1},
     {1, 300, 9, 16, 16, 3, 3, 1, 1, 1},
+    // 3x3 stride 1 with 8 outputs the short way: F(2x2, 3x3) with U formed on the fly (the 8 x 8 shape of
+    // Mixed_7b/7c.branch3x3dbl_2 with fewer output channels; an 8 x 10 map without padding).
+    {2, 448, 20, 8, 8, 3, 3, 1, 1, 1},
+    {3, 6, 11, 10, 12, 3, 3, 1, 0, 0},
     // F(4x4, 3x3) (>= 24 x 24 outputs, cin <= kWinograd4MaxCin; float inputs only, see
     // MatchesReferenceExactlyOnSmallIntegers): sides 1, 2 and 3 past a multiple of 4, pads 0, 1, 2 and
     // asymmetric, several images, cin at the bound; one past the bound keeps F(2x2).
@@ -269,6 +273,14 @@ TEST(CpuConv, WinogradOnlyFor3x3Stride1OnLargeMaps) {
   EXPECT_TRUE(winograd_applies(c3, 147, 147));
   // Mixed_7b/7c.branch3x3dbl_2 (8 x 8) run direct: their F(2x2) weights would hold 9.6 MB more (cpu_ops.h).
   EXPECT_FALSE(winograd_applies(c3, 8, 8));
+  // They run F(2x2) with U formed on the fly instead, and only maps of 8 outputs the short way do.
+  EXPECT_TRUE(winograd_fly_applies(c3, 8, 8));
+  EXPECT_TRUE(winograd_fly_applies(c3, 8, 40));
+  EXPECT_TRUE(winograd_fly_applies(c3, 40, kWinogradFlyMinOut));
+  EXPECT_FALSE(winograd_fly_applies(c3, 9, 9));
+  EXPECT_FALSE(winograd_fly_applies(c3, 7, 8));
+  EXPECT_FALSE(winograd_fly_applies(ConvDesc{8, 8, 3, 3, 2, 0, 0, true, nullptr, nullptr}, 8, 8));
+  EXPECT_FALSE(winograd_fly_applies(ConvDesc{8, 8, 1, 7, 1, 0, 3, true, nullptr, nullptr}, 8, 8));
   EXPECT_FALSE(winograd_applies(c3, kWinogradMinOut - 1, 40));
   EXPECT_FALSE(winograd_applies(c3, 40, kWinogradMinOut - 1));
   EXPECT_FALSE(winograd_applies(ConvDesc{8, 8, 3, 3, 2, 0, 0, true, nullptr, nullptr}, 73, 73));
@@ -308,6 +320,56 @@ TEST(CpuConv, WinogradAgreesWithDirectGemm) {
     }
     EXPECT_GT(differ, wino.size() / 10) << isa << ": Winograd path not taken?";
     EXPECT_LE(worst, 4e-7 * std::sqrt(cin * 9.0)) << isa;
+  }
+}
+
+// F(2x2, 3x3) on the fly (8 x 8 maps: U formed from the direct panels just before each panel's GEMMs) gives
+// bitwise the results of F(2x2, 3x3) on the packed U of winograd_pack_weights, differs from the direct
+// convolution (the path is really taken) by no more than two float32 summation orders can, and the low-memory
+// form (no Winograd) keeps the direct convolution's bits. Two images of the Mixed_7b/7c shape (cin 448 > one
+// K block of the direct path) with a cout that is no multiple of any MR, and an unpadded 10 x 12 input.
+TEST(CpuConv, WinogradOnTheFlyEqualsPackedWeightsBitwise) {
+  struct Case {
+    int n, cin, cout, h, w, pad;
+  };
+  for (const Case& c : {Case{2, 448, 21, 8, 8, 1}, Case{3, 37, 10, 10, 12, 0}}) {
+    const int oh = c.h + 2 * c.pad - 2, ow = c.w + 2 * c.pad - 2;
+    SplitMix64 rng(uint64_t(c.cin) * 7 + uint64_t(c.h));
+    const RefTensor x = random_tensor(rng, c.n, c.cin, c.h, c.w, false);
+    const std::vector<double> wgt =
+        random_vec(rng, size_t(c.cout) * c.cin * 9, false, 1.0 / std::sqrt(c.cin * 9.0));
+    const std::vector<double> bias = random_vec(rng, size_t(c.cout), false);
+    std::vector<float> xf(x.v.begin(), x.v.end()), wf(wgt.begin(), wgt.end()), bf(bias.begin(), bias.end());
+    const ConvDesc d{c.cin, c.cout, 3, 3, 1, c.pad, c.pad, true, wf.data(), bf.data()};
+    ASSERT_TRUE(winograd_fly_applies(d, oh, ow));
+    const TensorView in = make_view(xf.data(), c.n, c.cin, c.h, c.w);
+    const size_t outs = size_t(c.n) * c.cout * oh * ow;
+    for (const auto& isa : available_isas()) {
+      SCOPED_TRACE(isa + " cin " + std::to_string(c.cin));
+      ConvRig rig;
+      ASSERT_TRUE(init_rig(isa, c.cin, &rig));
+      CpuConvWeights both, lean;  // input size unknown: direct panels and packed U; low memory: direct only
+      ASSERT_TRUE(pack_conv_weights(rig.kernel, d, &both).ok());
+      ASSERT_TRUE(pack_conv_weights(rig.kernel, d, &lean, /*allow_winograd=*/false).ok());
+      ASSERT_FALSE(both.packed_u.empty());
+      ASSERT_TRUE(both.winograd_fly);
+      ASSERT_FALSE(lean.winograd_fly);
+      std::vector<float> fly(outs, -1.0f), packed(outs, -2.0f), direct(outs, -3.0f);
+      ASSERT_TRUE(rig.run(both, in, make_view(fly.data(), c.n, c.cout, oh, ow)).ok());
+      ASSERT_TRUE(conv2d_winograd_cpu(rig.kernel, rig.vk, rig.pool, rig.scratch, both, in,
+                                      make_view(packed.data(), c.n, c.cout, oh, ow))
+                      .ok());
+      ASSERT_TRUE(rig.run(lean, in, make_view(direct.data(), c.n, c.cout, oh, ow)).ok());
+      EXPECT_EQ(std::memcmp(fly.data(), packed.data(), outs * sizeof(float)), 0);
+      double worst = 0.0;
+      size_t differ = 0;
+      for (size_t i = 0; i < outs; ++i) {
+        worst = std::max(worst, double(std::fabs(fly[i] - direct[i])) / (1.0 + std::fabs(direct[i])));
+        differ += fly[i] != direct[i];
+      }
+      EXPECT_GT(differ, outs / 10) << "F(2x2) on the fly not taken?";
+      EXPECT_LE(worst, 4e-7 * std::sqrt(c.cin * 9.0));
+    }
   }
 }
 
@@ -495,6 +557,7 @@ TEST(CpuConv, KnownInputSizeKeepsOneFormOfTheWeights) {
   };
   const Case cases[] = {{3, 3, 1, 1, 35, true},  // F(4x4, 3x3)
                         {3, 3, 1, 1, 17, true},  // F(2x2, 3x3)
+                        {3, 3, 1, 1, 8, false},  // F(2x2, 3x3) on the fly: the direct panels only
                         {3, 3, 1, 1, 4, false}, {1, 7, 0, 3, 17, true},
                         {7, 1, 3, 0, 8, false}, {1, 1, 0, 0, 17, false}};
   const int n = 2, cin = 24, cout = 20;
@@ -531,6 +594,7 @@ TEST(CpuConv, KnownInputSizeKeepsOneFormOfTheWeights) {
       ASSERT_TRUE(rig.run(lean, in, make_view(y_lean.data(), n, cout, oh, ow)).ok());
       both.packed_u = AlignedBuffer<float>();  // the direct GEMM alone, for the lean form's bits
       both.packed_u36 = AlignedBuffer<float>();
+      both.winograd_fly = false;
       ASSERT_TRUE(rig.run(both, in, make_view(y_direct.data(), n, cout, oh, ow)).ok());
       EXPECT_EQ(std::memcmp(y_one.data(), y_both.data(), outs * sizeof(float)), 0);
       EXPECT_EQ(std::memcmp(y_lean.data(), y_direct.data(), outs * sizeof(float)), 0);

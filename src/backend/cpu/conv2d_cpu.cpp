@@ -167,6 +167,7 @@ Status pack_conv_weights(const GemmMicroKernel& kernel, const ConvDesc& desc, Cp
   w.desc.bias = nullptr;
   w.k = int(k);
   w.m_panels = m_panels;
+  w.winograd_fly = allow_winograd;
   // With the input size known, one form of the weights: Winograd's transformed panels where a Winograd path
   // will run, else the direct/GEMM panels. Without it both, and the run-time size chooses.
   bool direct = true, winograd = allow_winograd, winograd36 = allow_winograd;  // F(2x2) or F(4, 7); 36 points
@@ -307,6 +308,8 @@ Status conv2d_cpu(const GemmMicroKernel& kernel, const VectorKernels& vk, Thread
     return conv2d_winograd_cpu(kernel, vk, pool, scratch, w, in, out);
   if (!w.packed_u.empty() && winograd7_applies(d, oh, ow))
     return conv2d_winograd7_cpu(kernel, vk, pool, scratch, w, in, out);
+  if (w.winograd_fly && !w.packed_a.empty() && winograd_fly_applies(d, oh, ow))
+    return conv2d_winograd_fly_cpu(kernel, vk, pool, scratch, w, in, out);
   if (w.packed_a.empty())
     return invalid_argument("conv: weights prepared for a " + std::to_string(d.in_h) + "x" +
                             std::to_string(d.in_w) + " input (Winograd form only) cannot run on " +

@@ -104,7 +104,7 @@ class CpuBackend : public Backend {
   Result<std::unique_ptr<PreparedConv>> prepare_conv(const ConvDesc& desc) override {
     auto c = std::make_unique<CpuPreparedConv>();
     FIDCPP_RETURN_IF_ERROR(pack_conv_weights(kernel_, desc, &c->w, winograd_));
-    if (!c->w.packed_u.empty() || !c->w.packed_u36.empty())
+    if (!c->w.packed_u.empty() || !c->w.packed_u36.empty() || (c->w.winograd_fly && winograd_applies(desc)))
       FIDCPP_RETURN_IF_ERROR(grow_gemm_scratch(winograd_scratch_floats(kernel_, desc.cin), &scratch_));
     return std::unique_ptr<PreparedConv>(std::move(c));
   }

@@ -32,6 +32,9 @@ struct CpuConvWeights {
   AlignedBuffer<float> packed_u;
   // F(4x4, 3x3) or F(2x2, 5x5) weights U = G g G^T for the layers they apply to, [36][m_panels][cin][MR].
   AlignedBuffer<float> packed_u36;
+  // F(2x2, 3x3) may run with U formed from packed_a on the fly (winograd_fly_applies); false in the
+  // low-memory mode, which runs the direct panels as they are.
+  bool winograd_fly = false;
 };
 
 // How conv2d_cpu splits a layer into parallel tasks: col_blocks runs of column panels times m_chunks runs
@@ -57,11 +60,15 @@ Status grow_gemm_scratch(size_t floats, std::vector<AlignedBuffer<float>>* scrat
 // outputs (the choice depends on the layer's geometry only, so results stay bitwise independent of batch
 // size and threads), where F(4x4, 3x3) below does not apply. winograd_pack_weights fills w->packed_u;
 // winograd_scratch_floats is the per-worker scratch every Winograd path needs for a layer of cin channels.
-// The network's 8 x 8 layers (Mixed_7b/7c.branch3x3dbl_2, 448 -> 384) stay direct: F(2x2)'s 16/9 weights
-// would keep 9.6 MB more resident for about 1 ms an image, and that memory went to F(4, 7) below (the
-// default's footprint budget, docs/edge.md). kWinogradMaxCin bounds the per-worker scratch (16 x cin x NR
-// floats: the input channels are one K block).
+// The network's 8 x 8 layers (Mixed_7b/7c.branch3x3dbl_2, 448 -> 384) keep no transformed weights: F(2x2)'s
+// 16/9 would keep 9.6 MB more resident, and that memory went to F(4, 7) below (the default's footprint
+// budget, docs/edge.md). They run F(2x2, 3x3) "on the fly" instead: each task forms U = G g G^T of an
+// output-channel panel from its direct panel (VectorKernels::wino_filter, the same bits as the packed U) just
+// before that panel's GEMMs, on maps of kWinogradFlyMinOut up to kWinogradMinOut - 1 outputs each way.
+// kWinogradMaxCin bounds the per-worker scratch (16 x cin x NR floats: the input channels are one K block;
+// on the fly another 16 x cin x MR for U).
 constexpr int kWinogradMinOut = 9;
+constexpr int kWinogradFlyMinOut = 8;
 constexpr int kWinogradMaxCin = 1024;
 bool winograd_applies(const ConvDesc& d);
 bool winograd_applies(const ConvDesc& d, int out_h, int out_w);
@@ -70,6 +77,11 @@ size_t winograd_scratch_floats(const GemmMicroKernel& kernel, int cin);
 Status conv2d_winograd_cpu(const GemmMicroKernel& kernel, const VectorKernels& vk, ThreadPool& pool,
                            std::vector<AlignedBuffer<float>>& scratch, const CpuConvWeights& w,
                            const TensorView& in, const TensorView& out);
+bool winograd_fly_applies(const ConvDesc& d, int out_h, int out_w);
+// F(2x2, 3x3) with U formed from w.packed_a panel by panel: the bits of conv2d_winograd_cpu on packed_u.
+Status conv2d_winograd_fly_cpu(const GemmMicroKernel& kernel, const VectorKernels& vk, ThreadPool& pool,
+                               std::vector<AlignedBuffer<float>>& scratch, const CpuConvWeights& w,
+                               const TensorView& in, const TensorView& out);
 
 // 1-D Winograd F(4, 7) for the "same"-padded stride-1 1x7 and 7x1 convolutions on maps of at least
 // kWinograd7MinOut in both directions (Mixed_6b..6e, Mixed_7a at 17 x 17): 10 multiplies per four outputs

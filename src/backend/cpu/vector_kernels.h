@@ -41,6 +41,13 @@ using WinoOutputFn = void (*)(const TensorView& out, const WinoGeom& g, const Wi
                               int nv, int m0, int m_valid, int mr, int nr, const float* bias, bool relu,
                               const WinoScratch& s);
 
+// F(2x2, 3x3)'s filter transform U = G g G^T of one output-channel panel, from the panel's direct form
+// (CpuConvWeights::packed_a: [cin][9 taps][mr]) into u ([16 points][cin][mr]): in double and rounded once,
+// the same bits as the packed F(2x2, 3x3) weights (winograd_pack_weights), for layers whose transformed
+// weights are not kept (winograd_cpu.cpp, "on the fly"). mr must be even. next (or nullptr): the panel to be
+// transformed next, fetched towards the cache meanwhile.
+using WinoFilterFn = void (*)(const float* a, int cin, int mr, float* u, const float* next);
+
 // Interior output columns [lo, hi) of one pooled row (windows inside the input row): the window rows are
 // `top` + r * row_stride for r in [0, nrows), each pointing at input column 0, of width in_w.
 //   avg: the float sum of each window in row-major order from 0.0f, divided by count (PyTorch's order,
@@ -63,6 +70,7 @@ using CopyRunFn = void (*)(float* dst, const float* src, int ix0, int len, int i
 struct VectorKernels {
   WinoInputFn wino_input = nullptr;
   WinoOutputFn wino_output = nullptr;
+  WinoFilterFn wino_filter = nullptr;
   // 1-D F(4, 7) (winograd_cpu.cpp) along the rows of a 1x7 layer (h) or the columns of a 7x1 layer (v): the
   // same contracts with 10 transform points, tiles of four outputs along that axis and one across it.
   WinoInputFn wino7_input_h = nullptr;

@@ -6,9 +6,13 @@
 //   multiplies per 16 outputs instead of 144.
 // - F(2x2, 5x5) on the same points for the 5x5 stride-1 layers under the same bounds (Mixed_5b..5d): 36 per 4
 //   outputs instead of 100.
-// - F(2x2, 3x3) for the other 3x3 stride-1 layers on maps of 9 x 9 and up (none in the network: its 8 x 8
-//   layers stay direct, see cpu_ops.h): 16 multiplies per 4 outputs instead of 36, every transform
-//   coefficient dyadic.
+// - F(2x2, 3x3) for the other 3x3 stride-1 layers on maps of 8 x 8 and up: 16 multiplies per 4 outputs
+//   instead of 36, every transform coefficient dyadic. On maps of 9 x 9 and up (none in the network) U is
+//   packed with the weights; on 8 x 8 maps (Mixed_7b/7c.branch3x3dbl_2) the layer keeps only its direct
+//   panels, and each task forms U = G g G^T of an output-channel panel from them just before that panel's
+//   GEMMs ("on the fly", VectorKernels::wino_filter: in double and rounded once, the bits of the packed U).
+//   That costs a pass over the panel's 9 x cin x MR weights per column panel, which the direct convolution
+//   reads anyway, and no memory (cpu_ops.h).
 // - 1-D F(4, 7) for the "same"-padded 1x7 and 7x1 layers on maps of 12 x 12 and up (the 17 x 17 Mixed_6b..7a
 //   layers): tiles of four outputs along the kernel's axis, y = A^T [ U (.) V ], U = G g, V = B^T d, 10
 //   GEMMs: 10 multiplies per 4 outputs instead of 28 (points 0, +-1/2, +-1, +-3/2, +-5/2,
@@ -65,15 +69,16 @@ size_t round16(size_t n) {
 
 // Offsets (in floats) of the parts of one worker's scratch; see WinoScratch for what each holds.
 struct WinoLayout {
-  size_t v_stride, m, total;
+  size_t v_stride, m, u, total;
 };
 
-// For an algorithm of `points` transform points.
-WinoLayout wino_layout(int points, int cin, int mr, int nr) {
+// For an algorithm of `points` transform points; fly: room for one output-channel panel's U after M.
+WinoLayout wino_layout(int points, int cin, int mr, int nr, bool fly = false) {
   WinoLayout l;
   l.v_stride = round16(size_t(cin) * nr + kWinoMaxLanes);
   l.m = size_t(points) * l.v_stride;
-  l.total = l.m + round16(size_t(points) * mr * nr);
+  l.u = l.m + round16(size_t(points) * mr * nr);
+  l.total = l.u + (fly ? round16(size_t(points) * cin * mr) : 0);
   return l;
 }
 
@@ -84,7 +89,7 @@ WinoScratch carve(float* base, const WinoLayout& l) {
   s.v = base;
   s.v_stride = l.v_stride;
   s.m = base + l.m;
-  std::fill(base + l.m, base + l.total, 0.0f);
+  std::fill(base + l.m, base + l.u, 0.0f);
   return s;
 }
 
@@ -144,8 +149,8 @@ Status winograd_pack_weights(const GemmMicroKernel& kernel, const ConvDesc& desc
 }
 
 size_t winograd_scratch_floats(const GemmMicroKernel& kernel, int cin) {
-  const int points = cin <= kWinograd4MaxCin ? kPoints4 : kPoints;
-  return wino_layout(points, cin, kernel.mr, kernel.nr).total;
+  return std::max(wino_layout(kPoints4, std::min(cin, kWinograd4MaxCin), kernel.mr, kernel.nr).total,
+                  wino_layout(kPoints, cin, kernel.mr, kernel.nr, /*fly=*/true).total);
 }
 
 namespace {
@@ -156,6 +161,7 @@ struct WinoPlan {
   WinoGeom g;
   WinoInputFn input;
   WinoOutputFn output;
+  WinoFilterFn filter = nullptr;  // set: U formed from w.packed_a per output-channel panel (on the fly)
 };
 
 // Tiles are numbered image by image, row-major in the tile grid, and cut into micro-kernel panels (a panel
@@ -166,8 +172,10 @@ Status run_winograd(const GemmMicroKernel& kernel, ThreadPool& pool,
                     const AlignedBuffer<float>& packed_u, const TensorView& in, const TensorView& out,
                     const WinoPlan& plan) {
   const ConvDesc& d = w.desc;
-  if (packed_u.empty()) return internal_error("conv: Winograd weights were not packed");
-  const WinoLayout layout = wino_layout(plan.points, d.cin, kernel.mr, kernel.nr);
+  const bool fly = plan.filter != nullptr;
+  if (fly ? w.packed_a.empty() || w.k != d.cin * 9 || kernel.mr % 2 != 0 : packed_u.empty())
+    return internal_error("conv: Winograd weights were not packed");
+  const WinoLayout layout = wino_layout(plan.points, d.cin, kernel.mr, kernel.nr, fly);
   if (int(scratch.size()) < pool.size()) return internal_error("conv: scratch smaller than the thread pool");
   for (int i = 0; i < pool.size(); ++i)
     if (scratch[size_t(i)].size() < layout.total) return internal_error("conv: Winograd scratch too small");
@@ -194,10 +202,21 @@ Status run_winograd(const GemmMicroKernel& kernel, ThreadPool& pool,
         plan.input(in, g, runs, nruns, nv, nr, s);
         for (int mp = mp0; mp < mp1; ++mp) {
           const int m0 = mp * mr, m_valid = std::min(mr, d.cout - m0);
+          const float* u;
+          int64_t u_point;
+          if (fly) {
+            float* fu = scratch[size_t(worker)].data() + layout.u;
+            const float* a = w.packed_a.data() + int64_t(mp) * w.k * mr;
+            plan.filter(a, d.cin, mr, fu, mp + 1 < mp1 ? a + int64_t(w.k) * mr : nullptr);
+            u = fu;
+            u_point = int64_t(d.cin) * mr;
+          } else {
+            u = packed_u.data() + int64_t(mp) * d.cin * mr;
+            u_point = per_point;
+          }
           for (int xi = 0; xi < plan.points; ++xi)
-            kernel.fn(d.cin, packed_u.data() + xi * per_point + int64_t(mp) * d.cin * mr,
-                      s.v + xi * s.v_stride, s.m + int64_t(xi) * mr * nr, nr, m_valid, nv, false, nullptr,
-                      false);
+            kernel.fn(d.cin, u + xi * u_point, s.v + xi * s.v_stride, s.m + int64_t(xi) * mr * nr, nr,
+                      m_valid, nv, false, nullptr, false);
           plan.output(out, g, runs, nruns, nv, m0, m_valid, mr, nr, w.bias.data() + m0, d.relu, s);
         }
       }
@@ -206,15 +225,33 @@ Status run_winograd(const GemmMicroKernel& kernel, ThreadPool& pool,
   return Status();
 }
 
+// F(2x2, 3x3) on packed_u (filter null) or with U formed on the fly by `filter`.
+Status run_winograd22(const GemmMicroKernel& kernel, const VectorKernels& vk, ThreadPool& pool,
+                      std::vector<AlignedBuffer<float>>& scratch, const CpuConvWeights& w,
+                      const TensorView& in, const TensorView& out, WinoFilterFn filter) {
+  const ConvDesc& d = w.desc;
+  const WinoGeom g{d.cin, d.ph, d.pw, in.h, in.w, out.h, out.w, (out.h + 1) / 2, (out.w + 1) / 2};
+  return run_winograd(kernel, pool, scratch, w, w.packed_u, in, out,
+                      WinoPlan{kPoints, g, vk.wino_input, vk.wino_output, filter});
+}
+
 }  // namespace
 
 Status conv2d_winograd_cpu(const GemmMicroKernel& kernel, const VectorKernels& vk, ThreadPool& pool,
                            std::vector<AlignedBuffer<float>>& scratch, const CpuConvWeights& w,
                            const TensorView& in, const TensorView& out) {
-  const ConvDesc& d = w.desc;
-  const WinoGeom g{d.cin, d.ph, d.pw, in.h, in.w, out.h, out.w, (out.h + 1) / 2, (out.w + 1) / 2};
-  return run_winograd(kernel, pool, scratch, w, w.packed_u, in, out,
-                      WinoPlan{kPoints, g, vk.wino_input, vk.wino_output});
+  return run_winograd22(kernel, vk, pool, scratch, w, in, out, nullptr);
+}
+
+bool winograd_fly_applies(const ConvDesc& d, int out_h, int out_w) {
+  return winograd_applies(d) && std::min(out_h, out_w) >= kWinogradFlyMinOut &&
+         std::min(out_h, out_w) < kWinogradMinOut;
+}
+
+Status conv2d_winograd_fly_cpu(const GemmMicroKernel& kernel, const VectorKernels& vk, ThreadPool& pool,
+                               std::vector<AlignedBuffer<float>>& scratch, const CpuConvWeights& w,
+                               const TensorView& in, const TensorView& out) {
+  return run_winograd22(kernel, vk, pool, scratch, w, in, out, vk.wino_filter);
 }
 
 bool winograd7_applies(const ConvDesc& d) {
