@@ -17,9 +17,11 @@ Variants (each replaces only the layers named; the others run as plain float32 P
   F2x2+F27-good   the same with points 0, +-1/2, +-1, +-3/2, inf
   fidcpp          what fidcpp runs: F(4x4,3x3) (good points) on the 3x3 stride-1 layers with <= 128 input channels
                   on maps of at least 24x24, F(2x2,5x5) on the same points on the 5x5 layers, 1-D F(4,7) (points
-                  0, +-1/2, +-1, +-3/2, +-5/2, inf) on the 1x7/7x1; the 8x8 3x3 layers direct. Of the F(4,7)
-                  point sets tried (2026-12-06) that one is the most accurate: +-2 in place of +-5/2 gave 3.5e-6,
-                  {+-1/4, +-1/2, +-1, +-2} 5.2e-6, {+-1/2, +-3/4, +-1, +-3/2} 4.2e-6, {+-1/2, +-1, +-3/2, +-3} 3.0e-6
+                  0, +-1/2, +-1, +-3/2, +-5/2, inf) on the 1x7/7x1, F(2x2,3x3) on the 8x8 3x3 layers (U formed on
+                  the fly since 2026-12-08). Of the F(4,7) point sets tried (2026-12-06) that one is the most
+                  accurate: +-2 in place of +-5/2 gave 3.5e-6, {+-1/4, +-1/2, +-1, +-2} 5.2e-6, {+-1/2, +-3/4, +-1,
+                  +-3/2} 4.2e-6, {+-1/2, +-1, +-3/2, +-3} 3.0e-6
+  fidcpp-8x8dir   what fidcpp ran on 2026-12-07: the same with the 8x8 3x3 layers direct
   fidcpp-F27      what fidcpp ran until 2026-12-07: the same with 1-D F(2,7) (points 0, +-1, +-2, +-1/2, inf)
                   instead of F(4,7), and F(2x2,3x3) on the 8x8 3x3 layers
   fidcpp-F37      the same with 1-D F(3,7) (points 0, +-1/2, +-1, +-2, 3/2, inf) instead of F(2,7)
@@ -188,9 +190,9 @@ def plans(net, variant):
     if variant.startswith("fidcpp"):  # F(4x4) and F(2x2, 5x5) where fidcpp runs them
         plan.update({n: w2(POINTS["4x3-good"], 4) for n in wino4})
         plan.update({n: w2(POINTS["4x3-good"], 2) for n in fives})
-    if variant == "fidcpp":  # as fidcpp runs the network today; the 8x8 3x3 layers stay direct
+    if variant in ("fidcpp", "fidcpp-8x8dir"):  # as fidcpp runs the network today
         plan.update({n: w1(POINTS["4x7"], 4) for n in sevens})
-    if variant in ("fidcpp-F27", "fidcpp-F37"):  # F(2x2) on the 8x8 3x3 layers, as until 2026-12-07
+    if variant in ("fidcpp", "fidcpp-F27", "fidcpp-F37"):  # F(2x2) on the 8x8 3x3 layers (not fidcpp-8x8dir)
         plan.update({n: w2(POINTS["2x3"], 2) for n in wino3 - wino4})
     if variant == "fidcpp-F27":
         plan.update({n: w1(POINTS["2x7"]) for n in sevens})
@@ -200,7 +202,7 @@ def plans(net, variant):
 
 
 VARIANTS = ["direct", "F2x2", "F4x4-good", "F4x4-plain", "F4x4-stem", "F2x2+F27", "F2x2+F27-good", "fidcpp",
-            "fidcpp-F27", "fidcpp-F37"]
+            "fidcpp-8x8dir", "fidcpp-F27", "fidcpp-F37"]
 
 
 def main():
